@@ -1,0 +1,3 @@
+"""Discord adapters. Each module listed here is a discord.py extension loaded by ``setup_hook``."""
+
+EXTENSIONS: tuple[str, ...] = ("cogs.club",)

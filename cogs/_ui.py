@@ -1,0 +1,118 @@
+"""Shared pieces for cogs: replies, permission checks, error wording, formatting."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from domain.errors import UserError
+
+if TYPE_CHECKING:
+    from bot import Projectionist
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+COLOUR = discord.Colour(0xE8B04B)  # projector-lamp amber
+
+
+async def reply(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    ephemeral: bool = True,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Answer whether or not the interaction was already answered or deferred.
+
+    Every send passes ``allowed_mentions`` explicitly: user text may contain mentions, and Discord re-reads
+    mentions on edit.
+    """
+    kwargs: dict[str, object] = {"content": content, "ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
+    if embed is not None:
+        kwargs["embed"] = embed
+    if view is not None:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)  # type: ignore[arg-type]
+    else:
+        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+
+
+def describe_app_command_error(error: app_commands.AppCommandError) -> str | None:
+    """The short message for an expected error, or None for an unexpected one (to be logged)."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, UserError):
+        return str(original)
+    if isinstance(error, app_commands.MissingPermissions):
+        perms = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"You need the {perms} permission to do that."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        perms = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"I need the {perms} permission here to do that."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works in a server."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} seconds."
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You are not allowed to use this command."
+    if isinstance(error, app_commands.TransformerError):
+        return f"I could not understand {error.value!r} for that option."
+    if isinstance(original, discord.Forbidden):
+        return "Discord refused that: I am missing a permission in this channel."
+    return None
+
+
+class NotAllowed(app_commands.CheckFailure):
+    """A server-side permission check failed; the message says what is needed."""
+
+
+def manage_guild_only() -> object:
+    """Server-side check backing ``default_permissions(manage_guild=True)`` (which server admins can change)."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage
+        perms = interaction.permissions
+        if perms.manage_guild or perms.administrator:
+            return True
+        raise NotAllowed("Only moderators with the Manage Server permission can do that.")
+
+    return app_commands.check(predicate)
+
+
+def bot_of(interaction: discord.Interaction) -> Projectionist:
+    return interaction.client  # type: ignore[return-value]
+
+
+def ts(epoch: float | int, style: str = "f") -> str:
+    """A Discord timestamp that each member sees in their own time zone."""
+    return f"<t:{int(epoch)}:{style}>"
+
+
+def human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def human_duration(seconds: float) -> str:
+    seconds = int(seconds)
+    days, rem = divmod(seconds, 86400)
+    hours, rem = divmod(rem, 3600)
+    minutes, secs = divmod(rem, 60)
+    parts = [f"{days}d"] if days else []
+    if hours:
+        parts.append(f"{hours}h")
+    if minutes and not days:
+        parts.append(f"{minutes}m")
+    if not parts:
+        parts.append(f"{secs}s")
+    return " ".join(parts)

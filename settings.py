@@ -1,0 +1,264 @@
+"""Typed, frozen settings read from a TOML file.
+
+Every key has a default (``config.example.toml`` mirrors them and a test keeps the two in step), so a club
+can start with no file at all. Errors name the file, the key and the reason, because a config mistake
+found at 3 a.m. by someone who did not write the file should be fixable from the message alone. The bot
+token is never read from the file, only from the environment variable named by ``discord.token_env``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from domain.durations import DurationError, format_duration, parse_compact_duration
+
+DEFAULT_CONFIG_NAME = "config.toml"
+
+
+class ConfigError(Exception):
+    """A config problem, with the file and key it concerns."""
+
+    def __init__(self, path: str | Path | None, key: str | None, reason: str) -> None:
+        self.path = str(path) if path is not None else "<defaults>"
+        self.key = key
+        self.reason = reason
+        where = f"{self.path}: {key}" if key else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+def _duration(default: str, *, minimum: float = 0.0) -> Any:
+    """A duration field: written as ``"15m"`` in TOML, held as seconds (float)."""
+    return field(default=float(parse_compact_duration(default)), metadata={"duration": True, "min": minimum})
+
+
+def _durations(*defaults: str) -> Any:
+    values = tuple(float(parse_compact_duration(d)) for d in defaults)
+    return field(default=values, metadata={"duration": True, "min": 0.0})
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordSettings:
+    token_env: str = "DISCORD_TOKEN"
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    dev_guild_id: int | None = None
+    owner_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StorageSettings:
+    path: str = "projectionist.sqlite3"
+    busy_timeout: float = _duration("5s")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingSettings:
+    level: str = "INFO"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    interval: float = _duration("15m", minimum=1)
+    min_interval: float = _duration("5m", minimum=1)
+    max_backoff: float = _duration("6h", minimum=1)
+    timeout: float = _duration("30s", minimum=1)
+    connect_timeout: float = _duration("10s", minimum=1)
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    per_host_concurrency: int = 2
+    concurrency: int = 16
+    allow_private_addresses: bool = False
+    posts_per_channel_per_cycle: int = 5
+    warn_after_failures: int = 3
+    pause_after: float = _duration("1d", minimum=1)
+    probe_interval: float = _duration("1d", minimum=1)
+    flood_ratio: float = 0.8
+    parse_workers: int = 2
+    parse_timeout: float = _duration("20s", minimum=1)
+    parse_memory_mb: int = 512
+    user_agent: str = (
+        "Projectionist/0.1 (+https://github.com/projectionist/projectionist; Discord film-club bot)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    summary_sentences: int = 3
+    max_summary_chars: int = 600
+    fetch_full_article: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WatchPartySettings:
+    default_timezone: str = "UTC"
+    default_duration: float = _duration("2h30m", minimum=60)
+    reminders: tuple[float, ...] = _durations("24h", "1h", "0s")
+    grace: float = _duration("10m")
+    spoiler_window: float = _duration("24h")
+    max_ahead: float = _duration("365d", minimum=60)
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    default_duration: float = _duration("24h", minimum=60)
+    create_cooldown: float = _duration("30s")
+    nominations_per_member: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    feeds: FeedSettings = field(default_factory=FeedSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
+    watchparty: WatchPartySettings = field(default_factory=WatchPartySettings)
+    polls: PollSettings = field(default_factory=PollSettings)
+    source: str | None = field(default=None, compare=False)
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _convert(path: str | Path | None, key: str, f: dataclasses.Field[Any], hint: Any, value: Any) -> Any:
+    """Check and convert one TOML value to the field's type."""
+    is_duration = f.metadata.get("duration", False)
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+
+    if origin in (types.UnionType, typing.Union) and type(None) in args:
+        inner = next(a for a in args if a is not type(None))
+        return _convert(path, key, f, inner, value)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(path, key, f"expected a list, got {type(value).__name__}")
+        return tuple(_convert(path, f"{key}[{i}]", f, args[0], v) for i, v in enumerate(value))
+    if is_duration:
+        try:
+            seconds = float(parse_compact_duration(value))
+        except DurationError as exc:
+            raise ConfigError(path, key, str(exc)) from None
+        minimum = f.metadata.get("min", 0.0)
+        if seconds < minimum:
+            raise ConfigError(path, key, f"must be at least {format_duration(minimum)}")
+        return seconds
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(path, key, f"expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(path, key, f"expected a whole number, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(path, key, f"expected a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(path, key, f"expected a string, got {value!r}")
+        return value
+    raise ConfigError(path, key, f"unsupported setting type {hint!r}")  # pragma: no cover - programming error
+
+
+def _build(cls: type[Any], data: Mapping[str, Any], path: str | Path | None, prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        key = f"{prefix}{unknown[0]}"
+        raise ConfigError(path, key, f"unknown key (known keys: {', '.join(sorted(known))})")
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        f = known[name]
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                raise ConfigError(path, f"{prefix}{name}", "expected a [section] table")
+            kwargs[name] = _build(hint, value, path, f"{prefix}{name}.")  # type: ignore[arg-type]
+        else:
+            kwargs[name] = _convert(path, f"{prefix}{name}", f, hint, value)
+    return cls(**kwargs)
+
+
+def _validate(settings: Settings, path: str | Path | None) -> None:
+    if settings.logging.level.upper() not in _LOG_LEVELS:
+        raise ConfigError(path, "logging.level", f"expected one of {', '.join(_LOG_LEVELS)}")
+    if settings.feeds.interval < settings.feeds.min_interval:
+        raise ConfigError(path, "feeds.interval", "must not be shorter than feeds.min_interval")
+    try:
+        zoneinfo.ZoneInfo(settings.watchparty.default_timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(path, "watchparty.default_timezone", "not an IANA time zone name") from None
+    if not 2 <= settings.digest.summary_sentences <= 4:
+        raise ConfigError(path, "digest.summary_sentences", "must be between 2 and 4")
+    if not 100 <= settings.digest.max_summary_chars <= 2000:
+        raise ConfigError(path, "digest.max_summary_chars", "must be between 100 and 2000")
+    for key in ("max_bytes", "max_redirects", "per_host_concurrency", "concurrency", "parse_workers"):
+        if getattr(settings.feeds, key) < 1:
+            raise ConfigError(path, f"feeds.{key}", "must be at least 1")
+    if not 0 < settings.feeds.flood_ratio <= 1:
+        raise ConfigError(path, "feeds.flood_ratio", "must be above 0 and at most 1")
+    for key in ("api_base", "gateway_url"):
+        url = getattr(settings.discord, key)
+        schemes = ("http://", "https://") if key == "api_base" else ("ws://", "wss://")
+        if not url.startswith(schemes):
+            raise ConfigError(path, f"discord.{key}", f"must start with {' or '.join(schemes)}")
+
+
+def parse_settings(text: str, path: str | Path | None = None) -> Settings:
+    """Parse TOML text into settings; raises :class:`ConfigError`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, None, f"not valid TOML: {exc}") from None
+    settings = _build(Settings, data, path, "")
+    settings = dataclasses.replace(settings, source=str(path) if path is not None else None)
+    _validate(settings, path)
+    return settings
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Load ``path``; with no path, ``config.toml`` in the working folder if present, else the defaults."""
+    if path is None:
+        default = Path(DEFAULT_CONFIG_NAME)
+        if not default.exists():
+            return Settings()
+        path = default
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(path, None, f"cannot read the file: {reason}") from None
+    return parse_settings(text, path)
+
+
+def describe(settings: Settings) -> dict[str, dict[str, Any]]:
+    """The effective settings as plain data (durations written back as strings) for ``check-config``."""
+    out: dict[str, dict[str, Any]] = {}
+    for section in dataclasses.fields(Settings):
+        if section.name == "source":
+            continue
+        obj = getattr(settings, section.name)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if f.metadata.get("duration"):
+                value = (
+                    [format_duration(v) for v in value]
+                    if isinstance(value, tuple)
+                    else format_duration(value)
+                )
+            elif isinstance(value, tuple):
+                value = list(value)
+            values[f.name] = value
+        out[section.name] = values
+    return out

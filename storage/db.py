@@ -1,0 +1,121 @@
+"""The one long-lived aiosqlite connection and its transaction helper.
+
+Coroutines that share one SQLite connection share its transaction: if two of them interleave
+``BEGIN``/``COMMIT`` on the same connection, one's rollback silently undoes the other's write. Every write
+therefore goes through :meth:`Database.transaction`, which serialises writers with an ``asyncio.Lock``.
+Reads outside a transaction are fine (they run between statements on the same worker thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.migrate import check_version, migrate
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """Owns the connection. Open with :meth:`open`, close with :meth:`close` (or ``async with``)."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: str | Path, *, busy_timeout: float = 5.0) -> Database:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit transactions; we issue BEGIN ourselves.
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            # Refuse a newer schema before anything (even switching to WAL) touches the file.
+            await check_version(conn)
+            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            db = cls(conn, path)
+            await migrate(conn)
+        except BaseException:
+            await conn.close()
+            raise
+        log.info("database %s open", path)
+        return db
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        """The connection, for reads. Writes belong in :meth:`transaction`."""
+        return self._conn
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error), one writer at a time."""
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, tuple(params)) as cur:
+            return await cur.fetchone()
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def backup(self, dest: str | Path) -> None:
+        """Write a consistent copy of the live database to ``dest`` with ``VACUUM INTO``."""
+        dest = Path(dest)
+        if dest.exists():
+            raise FileExistsError(f"{dest} already exists")
+        async with self._write_lock:
+            await self._conn.execute("VACUUM INTO ?", (str(dest),))
+
+    def size_bytes(self) -> int:
+        """Database file plus WAL, in bytes (0 for an in-memory database)."""
+        if self.path == ":memory:":
+            return 0
+        total = 0
+        for suffix in ("", "-wal"):
+            p = Path(self.path + suffix)
+            if p.exists():
+                total += p.stat().st_size
+        return total
+
+    async def close(self) -> None:
+        """Wait for the writer in flight, then close. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        async with self._write_lock:
+            await self._conn.close()
+        log.info("database %s closed", self.path)

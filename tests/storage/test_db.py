@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from storage.db import Database
+from storage.migrate import SchemaTooNewError, latest_version, load_migrations
+
+
+async def test_migrates_empty_database_to_latest(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    async with await Database.open(path) as db:
+        assert await db.scalar("PRAGMA user_version") == latest_version() >= 1
+        assert await db.scalar("PRAGMA journal_mode") == "wal"
+        assert await db.scalar("PRAGMA foreign_keys") == 1
+        assert await db.scalar("PRAGMA busy_timeout") == 5000
+    # the schema is valid SQLite and passes an integrity check
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+async def test_reopen_keeps_data_and_does_not_remigrate(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as db, db.transaction() as conn:
+        await conn.execute("INSERT INTO member_settings (user_id, timezone, updated_at) VALUES (1, 'UTC', 0)")
+    async with await Database.open(path) as db:
+        assert await db.scalar("SELECT timezone FROM member_settings WHERE user_id = 1") == "UTC"
+
+
+async def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE mystery (x)")
+        raw.execute(f"PRAGMA user_version = {latest_version() + 5}")
+    before = path.read_bytes()
+    with pytest.raises(SchemaTooNewError, match="newer version"):
+        await Database.open(path)
+    assert path.read_bytes() == before
+
+
+async def test_failed_migration_rolls_back_whole_file(tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "0001_ok.sql").write_text("CREATE TABLE a (x INTEGER);\n")
+    (migrations / "0002_broken.sql").write_text("CREATE TABLE b (x INTEGER);\nINSERT INTO nowhere VALUES (1);\n")
+    from storage.migrate import migrate
+
+    async with aiosqlite.connect(tmp_path / "m.sqlite3", isolation_level=None) as conn:
+        with pytest.raises(sqlite3.OperationalError):
+            await migrate(conn, migrations)
+        async with conn.execute("PRAGMA user_version") as cur:
+            assert (await cur.fetchone())[0] == 1
+        async with conn.execute("SELECT name FROM sqlite_master WHERE name = 'b'") as cur:
+            assert await cur.fetchone() is None
+
+
+def test_migration_files_are_numbered_without_gaps(tmp_path: Path) -> None:
+    assert [m.version for m in load_migrations()] == list(range(1, latest_version() + 1))
+    (tmp_path / "0001_a.sql").write_text("")
+    (tmp_path / "0003_c.sql").write_text("")
+    with pytest.raises(ValueError, match="expected number 0002"):
+        load_migrations(tmp_path)
+
+
+async def test_concurrent_transactions_do_not_undo_each_other(db: Database) -> None:
+    """Without the writer lock, B's rollback would also roll back A's insert (one shared connection)."""
+
+    async def writer_a() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO member_settings (user_id, updated_at) VALUES (1, 0)")
+            await asyncio.sleep(0.01)
+
+    async def writer_b() -> None:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO member_settings (user_id, updated_at) VALUES (2, 0)")
+                raise RuntimeError("boom")
+
+    await asyncio.gather(writer_a(), writer_b())
+    rows = await db.fetchall("SELECT user_id FROM member_settings ORDER BY user_id")
+    assert [r["user_id"] for r in rows] == [1]
+
+
+async def test_backup_is_a_consistent_copy_while_writing(db: Database, tmp_path: Path) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO member_settings (user_id, timezone, updated_at) VALUES (7, 'UTC', 0)")
+    dest = tmp_path / "backup.sqlite3"
+    await db.backup(dest)
+    with sqlite3.connect(dest) as copy:
+        assert copy.execute("SELECT timezone FROM member_settings WHERE user_id = 7").fetchone() == ("UTC",)
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with pytest.raises(FileExistsError):
+        await db.backup(dest)

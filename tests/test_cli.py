@@ -1,0 +1,91 @@
+"""The command line, run as a user would: a real subprocess of ``python bot.py``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "bot.py"), *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_token_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
+    result = run_cli(cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "DISCORD_TOKEN" in lines[0] and "README" in lines[0]
+    assert "Traceback" not in result.stderr
+    # empty counts as missing; a custom variable name is named in the message
+    (tmp_path / "config.toml").write_text('[discord]\ntoken_env = "FILM_BOT_TOKEN"\n')
+    result = run_cli("run", cwd=tmp_path, env={"FILM_BOT_TOKEN": "  "})
+    assert result.returncode == 2 and "FILM_BOT_TOKEN" in result.stderr
+
+
+def test_config_error_names_file_key_reason(tmp_path: Path) -> None:
+    config = tmp_path / "club.toml"
+    config.write_text('[feeds]\ninterval = "15 parsecs"\n')
+    for command in (["run", "--config", str(config)], ["check-config", "--config", str(config)]):
+        result = run_cli(*command, cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
+        assert result.returncode == 2
+        assert "club.toml" in result.stderr and "feeds.interval" in result.stderr and "parsecs" in result.stderr
+        assert "Traceback" not in result.stderr
+    result = run_cli("--config", str(tmp_path / "nope.toml"), cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
+    assert result.returncode == 2 and "cannot read" in result.stderr
+
+
+def test_check_config_prints_effective_settings_without_token(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[feeds]\ninterval = "20m"\n')
+    result = run_cli("check-config", cwd=tmp_path, env={"DISCORD_TOKEN": "super-secret-token"})
+    assert result.returncode == 0, result.stderr
+    assert "super-secret-token" not in result.stdout
+    assert "set (hidden)" in result.stdout
+    body = result.stdout[result.stdout.index("{") :]
+    effective = json.loads(body)
+    assert effective["feeds"]["interval"] == "20m"
+    assert effective["storage"]["path"] == "projectionist.sqlite3"
+
+
+def test_backup_copies_the_database(tmp_path: Path) -> None:
+    source = tmp_path / "projectionist.sqlite3"
+    with sqlite3.connect(source) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE t (x)")
+        conn.execute("INSERT INTO t VALUES (42)")
+        conn.commit()
+        # a write in flight (as the running bot would have) is not part of the consistent copy
+        conn.execute("INSERT INTO t VALUES (43)")
+        result = run_cli("backup", str(tmp_path / "copy.sqlite3"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "copy.sqlite3") as copy:
+        assert copy.execute("SELECT x FROM t").fetchall() == [(42,)]
+    again = run_cli("backup", str(tmp_path / "copy.sqlite3"), cwd=tmp_path)
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_backup_without_database_is_refused(tmp_path: Path) -> None:
+    result = run_cli("backup", "out.sqlite3", cwd=tmp_path)
+    assert result.returncode == 2 and "no database" in result.stderr
+
+
+def test_help_lists_the_subcommands(tmp_path: Path) -> None:
+    result = run_cli("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for word in ("run", "check-config", "backup", "sync", "preview"):
+        assert word in result.stdout

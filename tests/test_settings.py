@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from settings import ConfigError, Settings, describe, load_settings, parse_settings
+from tests.conftest import REPO_ROOT
+
+
+def test_example_config_documents_exactly_the_defaults() -> None:
+    example = load_settings(REPO_ROOT / "config.example.toml")
+    assert example == Settings()
+    # every key of every section appears in the example file
+    text = (REPO_ROOT / "config.example.toml").read_text()
+    for section, values in describe(Settings()).items():
+        assert f"[{section}]" in text
+        for key in values:
+            if key != "dev_guild_id":
+                assert f"\n{key} = " in text, f"{section}.{key} missing from config.example.toml"
+            else:
+                assert f"# {key} = " in text
+
+
+def test_every_example_key_has_a_comment() -> None:
+    lines = (REPO_ROOT / "config.example.toml").read_text().splitlines()
+    for i, line in enumerate(lines):
+        if "=" in line and not line.startswith("#"):
+            block = []
+            j = i - 1
+            while j >= 0 and lines[j].strip():
+                block.append(lines[j])
+                j -= 1
+            assert any(b.startswith("#") for b in block), f"no comment above {line!r}"
+
+
+def test_no_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_settings() == Settings()
+    (tmp_path / "config.toml").write_text('[feeds]\ninterval = "20m"\n')
+    assert load_settings().feeds.interval == 1200
+
+
+def test_durations_are_seconds() -> None:
+    s = parse_settings('[feeds]\ninterval = "90s"\nmin_interval = "30s"\n[watchparty]\nreminders = ["2h", "15m"]\n')
+    assert s.feeds.interval == 90
+    assert s.watchparty.reminders == (7200, 900)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "reason"),
+    [
+        ('[feeds]\ninterval = "15 parsecs"', "feeds.interval", "not a duration"),
+        ('[feeds]\nintervall = "15m"', "feeds.intervall", "unknown key"),
+        ('[nonsense]\nx = 1', "nonsense", "unknown key"),
+        ("[feeds]\nmax_bytes = \"big\"", "feeds.max_bytes", "whole number"),
+        ("[feeds]\nmax_bytes = true", "feeds.max_bytes", "whole number"),
+        ("[feeds]\nallow_private_addresses = 1", "feeds.allow_private_addresses", "true or false"),
+        ('[feeds]\ninterval = "1m"', "feeds.interval", "min_interval"),
+        ('[logging]\nlevel = "LOUD"', "logging.level", "one of"),
+        ('[watchparty]\ndefault_timezone = "Mars/Olympus"', "watchparty.default_timezone", "time zone"),
+        ('[discord]\napi_base = "ftp://x"', "discord.api_base", "http"),
+        ("feeds = 3", "feeds", "section"),
+        ("[feeds\n", None, "not valid TOML"),
+    ],
+)
+def test_config_errors_name_file_key_and_reason(text: str, key: str | None, reason: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text, "club.toml")
+    assert info.value.path == "club.toml"
+    assert info.value.key == key
+    assert reason in info.value.reason
+    assert str(info.value).startswith("club.toml")
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(tmp_path / "missing.toml")
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes(b"[feeds]\nuser_agent = \"caf\xe9\"\n")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(bad)
+
+
+def test_settings_are_frozen() -> None:
+    s = Settings()
+    with pytest.raises(AttributeError):
+        s.feeds.interval = 1  # type: ignore[misc]
