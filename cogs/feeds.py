@@ -1,0 +1,378 @@
+"""/feed: subscriptions, and the poll loop that delivers new articles."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, manage_guild_only, reply, ts
+from services.feeds import DeliveryFailed, DeliveryRefused, FeedService
+from storage.feeds import SubscriptionView
+
+if TYPE_CHECKING:
+    from bot import Projectionist
+
+log = logging.getLogger(__name__)
+
+POSTABLE = (discord.TextChannel, discord.Thread)
+
+
+class DiscordPoster:
+    """Implements the feed service's Poster and Notifier on top of discord.py."""
+
+    def __init__(self, bot: Projectionist) -> None:
+        self.bot = bot
+
+    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except (discord.NotFound, discord.Forbidden) as exc:
+                raise DeliveryRefused(f"{exc.status} {exc.text or 'channel not reachable'}") from exc
+            except discord.HTTPException as exc:
+                raise DeliveryFailed(str(exc)) from exc
+        if not isinstance(channel, discord.abc.Messageable):
+            raise DeliveryRefused("not a text channel")
+        return channel
+
+    async def post(self, channel_id: int, payload: Mapping[str, Any], nonce: str) -> int:
+        channel = await self._channel(channel_id)
+        embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
+        try:
+            message = await channel.send(
+                content=payload.get("content") or None,
+                embeds=embeds,
+                nonce=nonce,  # discord.py sends enforce_nonce with it: a retried post is not duplicated
+                allowed_mentions=NO_MENTIONS,
+            )
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise DeliveryRefused(f"{exc.status} {exc.text or ''}".strip()) from exc
+        except discord.HTTPException as exc:
+            raise DeliveryFailed(f"{exc.status} {exc.text or ''}".strip()) from exc
+        return message.id
+
+    async def _notice_channel(self, guild_id: int, channel_id: int) -> discord.abc.Messageable:
+        settings = await self.bot.services.club.guild_settings(guild_id)
+        if settings.notices_channel_id:
+            try:
+                return await self._channel(settings.notices_channel_id)
+            except (DeliveryRefused, DeliveryFailed):
+                log.warning("guild %s: notices channel %s unusable", guild_id, settings.notices_channel_id)
+        return await self._channel(channel_id)
+
+    async def notify(self, guild_id: int, channel_id: int, text: str) -> None:
+        channel = await self._notice_channel(guild_id, channel_id)
+        await channel.send(text[:2000], allowed_mentions=NO_MENTIONS)
+
+    async def flood_held(
+        self, guild_id: int, channel_id: int, subscription_id: int, name: str, count: int
+    ) -> None:
+        channel = await self._notice_channel(guild_id, channel_id)
+        view = discord.ui.View(timeout=None)
+        view.add_item(FloodButton(subscription_id, "post"))
+        view.add_item(FloodButton(subscription_id, "skip"))
+        text = (
+            f"The feed “{discord.utils.escape_markdown(name)}” (id {subscription_id}) suddenly shows {count} "
+            f"items as new (a site migration or regenerated ids?). I'm holding them for <#{channel_id}>. "
+            "Post them, or skip them?"
+        )
+        await channel.send(text[:2000], view=view, allowed_mentions=NO_MENTIONS)
+
+
+class FloodButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"projectionist:flood:(?P<sub>\d+):(?P<action>post|skip)",
+):
+    """Post/skip held items; survives restarts because its state is in the custom_id and SQLite."""
+
+    def __init__(self, subscription_id: int, action: str) -> None:
+        label = "Post them" if action == "post" else "Skip them"
+        style = discord.ButtonStyle.primary if action == "post" else discord.ButtonStyle.secondary
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"projectionist:flood:{subscription_id}:{action}"
+            )
+        )
+        self.subscription_id = subscription_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> FloodButton:
+        return cls(int(match["sub"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            await reply(interaction, "Only moderators with the Manage Server permission can decide this.")
+            return
+        service = bot_of(interaction).services.feeds
+        count = await service.release_held(interaction.guild_id, self.subscription_id, self.action == "post")
+        verb = "will be posted over the next cycles" if self.action == "post" else "were skipped"
+        await interaction.response.edit_message(
+            content=f"{count} held item(s) {verb} (decided by {interaction.user.mention}).",
+            view=None,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+def _status(view: SubscriptionView) -> str:
+    sub, feed = view.subscription, view.feed
+    if sub.status == "paused":
+        return "⏸ paused by a moderator"
+    if sub.status == "broken":
+        return f"⚠ stopped: {sub.status_reason}"
+    if feed.status == "paused":
+        return f"⏸ paused automatically: {feed.pause_reason}"
+    if feed.consecutive_failures:
+        return f"⚠ failing ({feed.consecutive_failures}×)"
+    return "✅ active"
+
+
+def describe_subscription(view: SubscriptionView) -> str:
+    sub, feed = view.subscription, view.feed
+    lines = [
+        f"<{feed.url}>",
+        f"Status: {_status(view)}",
+        f"Last success: {ts(feed.last_success_at, 'R') if feed.last_success_at else 'never'}",
+    ]
+    if feed.last_error:
+        when = f" ({ts(feed.last_error_at, 'R')})" if feed.last_error_at else ""
+        lines.append(f"Last error: {discord.utils.escape_markdown(feed.last_error[:150])}{when}")
+    if sub.status == "active":
+        lines.append(f"Next poll: {ts(feed.next_poll_at, 'R')}")
+    if sub.include_filter or sub.exclude_filter:
+        lines.append(f"Filter: include `{sub.include_filter or '-'}` exclude `{sub.exclude_filter or '-'}`")
+    if sub.force_spoiler:
+        lines.append("Always spoilered")
+    return "\n".join(lines)[:1024]
+
+
+class Feeds(commands.Cog):
+    feed = app_commands.Group(
+        name="feed",
+        description="Film news feeds for this server",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: Projectionist) -> None:
+        self.bot = bot
+        self.poster = DiscordPoster(bot)
+        tick = min(30.0, max(1.0, bot.settings.feeds.min_interval / 4))
+        self.poll_loop.change_interval(seconds=tick)
+
+    @property
+    def service(self) -> FeedService:
+        return self.bot.services.feeds
+
+    async def cog_load(self) -> None:
+        self.service.attach(self.poster, self.poster)
+        self.bot.add_dynamic_items(FloodButton)
+        self.poll_loop.start()
+
+    async def cog_unload(self) -> None:
+        self.poll_loop.cancel()
+
+    @tasks.loop(seconds=30)
+    async def poll_loop(self) -> None:
+        # run_cycle isolates each feed; this guard keeps the loop alive even if the cycle itself fails
+        # (a tasks.loop dies for good on most exceptions).
+        try:
+            report = await self.service.run_cycle()
+            if report.polled or report.delivered:
+                await self.bot.services.club.record_loop("feeds", not report.errors, report.summary())
+        except Exception as exc:
+            log.exception("feed cycle failed")
+            try:
+                await self.bot.services.club.record_loop("feeds", False, f"cycle failed: {exc!r}")
+            except Exception:
+                log.exception("could not record feed loop health")
+
+    @poll_loop.before_loop
+    async def _wait_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def _feed_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild_id is None:
+            return []
+        return [
+            app_commands.Choice(name=label, value=i)
+            for i, label in await self.service.choices(interaction.guild_id, current)
+        ]
+
+    @feed.command(name="add")
+    @manage_guild_only()
+    @app_commands.describe(
+        url="The feed's address (http or https)",
+        channel="Where new articles are posted",
+        name="A short name for the feed (default: the feed's title)",
+        backfill="Also post this many of the newest items now (0-5)",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        url: app_commands.Range[str, 1, 2000],
+        channel: discord.TextChannel | discord.Thread,
+        name: app_commands.Range[str, 1, 100] | None = None,
+        backfill: app_commands.Range[int, 0, 5] = 0,
+    ) -> None:
+        """Subscribe a channel to an RSS or Atom feed. Existing items are not posted (no flood)."""
+        assert interaction.guild_id is not None and interaction.guild is not None
+        target = interaction.guild.get_channel_or_thread(channel.id)
+        if target is None or not isinstance(target, POSTABLE):
+            raise NotAllowed("I can't see that channel.")
+        me = interaction.guild.me
+        perms = target.permissions_for(me)
+        needed = {"view_channel": perms.view_channel, "embed_links": perms.embed_links}
+        if isinstance(target, discord.Thread):
+            needed["send_messages_in_threads"] = perms.send_messages_in_threads
+        else:
+            needed["send_messages"] = perms.send_messages
+        missing = [k.replace("_", " ").title() for k, ok in needed.items() if not ok]
+        if missing:
+            raise NotAllowed(
+                f"I can't post in {target.mention}: I'm missing the {', '.join(missing)} permission."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.service.add(
+            guild_id=interaction.guild_id,
+            channel_id=target.id,
+            url=url,
+            name=name,
+            user_id=interaction.user.id,
+            backfill=backfill,
+        )
+        text = (
+            f"Subscribed {target.mention} to **{discord.utils.escape_markdown(result.title[:200])}** "
+            f"(id {result.subscription_id}, {result.item_count} items now; I'll post only new ones"
+        )
+        text += f", plus the {result.backfilled} newest now)." if result.backfilled else ")."
+        await reply(interaction, text)
+
+    @feed.command(name="remove")
+    @manage_guild_only()
+    @app_commands.describe(feed="The subscription to remove")
+    @app_commands.autocomplete(feed=_feed_autocomplete)
+    async def remove(self, interaction: discord.Interaction, feed: int) -> None:
+        """Unsubscribe a channel from a feed."""
+        assert interaction.guild_id is not None
+        view = await self.service.remove(interaction.guild_id, feed)
+        await reply(
+            interaction,
+            f"Removed “{discord.utils.escape_markdown(view.subscription.name)}” from <#{view.subscription.channel_id}>.",
+        )
+
+    @feed.command(name="list")
+    @manage_guild_only()
+    @app_commands.describe(channel="Only this channel's feeds")
+    async def list_(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | discord.Thread | None = None
+    ) -> None:
+        """List this server's feeds with their status, last success, last error and next poll."""
+        assert interaction.guild_id is not None
+        views = await self.service.list(interaction.guild_id, channel.id if channel else None)
+        if not views:
+            await reply(interaction, "No feeds yet. Add one with `/feed add`.")
+            return
+        embed = discord.Embed(title="Feeds", colour=COLOUR)
+        for view in views[:25]:
+            sub = view.subscription
+            name = f"#{sub.id} {sub.name}"[:200] + f" → #{self._channel_name(sub.channel_id)}"
+            embed.add_field(name=name[:256], value=describe_subscription(view), inline=False)
+        if len(views) > 25:
+            embed.set_footer(text=f"…and {len(views) - 25} more; filter by channel to see them.")
+        await reply(interaction, embed=embed)
+
+    def _channel_name(self, channel_id: int) -> str:
+        channel = self.bot.get_channel(channel_id)
+        return getattr(channel, "name", str(channel_id))
+
+    @feed.command(name="pause")
+    @manage_guild_only()
+    @app_commands.autocomplete(feed=_feed_autocomplete)
+    async def pause(self, interaction: discord.Interaction, feed: int) -> None:
+        """Stop posting a feed in its channel until resumed."""
+        assert interaction.guild_id is not None
+        view = await self.service.pause(interaction.guild_id, feed, interaction.user.id)
+        await reply(
+            interaction,
+            f"Paused “{discord.utils.escape_markdown(view.subscription.name)}”. `/feed resume` restarts it.",
+        )
+
+    @feed.command(name="resume")
+    @manage_guild_only()
+    @app_commands.autocomplete(feed=_feed_autocomplete)
+    async def resume(self, interaction: discord.Interaction, feed: int) -> None:
+        """Resume a paused or stopped feed."""
+        assert interaction.guild_id is not None
+        view = await self.service.resume(interaction.guild_id, feed)
+        await reply(
+            interaction,
+            f"Resumed “{discord.utils.escape_markdown(view.subscription.name)}”; it will be polled shortly.",
+        )
+
+    @feed.command(name="test")
+    @manage_guild_only()
+    @app_commands.autocomplete(feed=_feed_autocomplete)
+    async def test(self, interaction: discord.Interaction, feed: int) -> None:
+        """Show privately how the newest item would be posted. Posts nothing."""
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        payload = await self.service.test(interaction.guild_id, feed)
+        embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
+        await interaction.followup.send(
+            content=payload.get("content") or None,
+            embeds=embeds,
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @feed.command(name="filter")
+    @manage_guild_only()
+    @app_commands.describe(
+        include="Post only items matching these words (comma-separated) or /regex/; empty clears",
+        exclude="Never post items matching these words or /regex/; empty clears",
+    )
+    @app_commands.autocomplete(feed=_feed_autocomplete)
+    async def filter(
+        self,
+        interaction: discord.Interaction,
+        feed: int,
+        include: app_commands.Range[str, 0, 200] | None = None,
+        exclude: app_commands.Range[str, 0, 200] | None = None,
+    ) -> None:
+        """Filter a feed's items on title, summary and categories."""
+        assert interaction.guild_id is not None
+        view = await self.service.set_filter(interaction.guild_id, feed, include, exclude)
+        sub = view.subscription
+        await reply(
+            interaction,
+            f"Filter for “{discord.utils.escape_markdown(sub.name)}”: include `{sub.include_filter or '-'}`, exclude `{sub.exclude_filter or '-'}`.",
+        )
+
+    @feed.command(name="spoilers")
+    @manage_guild_only()
+    @app_commands.describe(always="Put every item of this feed behind spoiler tags")
+    @app_commands.autocomplete(feed=_feed_autocomplete)
+    async def spoilers(self, interaction: discord.Interaction, feed: int, always: bool) -> None:
+        """Force spoiler tags on every post of a feed (or stop forcing them)."""
+        assert interaction.guild_id is not None
+        view = await self.service.set_force_spoiler(interaction.guild_id, feed, always)
+        state = "always be spoilered" if always else "be spoilered only when needed"
+        await reply(
+            interaction, f"Posts from “{discord.utils.escape_markdown(view.subscription.name)}” will {state}."
+        )
+
+
+async def setup(bot: Projectionist) -> None:  # type: ignore[override]
+    await bot.add_cog(Feeds(bot))

@@ -1,0 +1,628 @@
+"""Feed subscriptions and the polling engine: fetch politely, record new entries, post each exactly once.
+
+The Discord side is behind two small protocols (:class:`Poster`, :class:`Notifier`) implemented by the
+feeds cog, so this module never imports discord and the whole engine runs in tests and benchmarks against
+an in-process recorder or the fake Discord.
+
+Exactly-once: a poll records new entries as seen *and* writes their pending posts (outbox rows) in one
+transaction. Delivery reads the outbox and sends each post with a nonce derived from its row; Discord
+(enforce_nonce) answers a retried send with the message it already created, so a crash between "sent" and
+"marked delivered" cannot double-post. On startup the outbox is drained before anything is polled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from domain import feedrules, netguard
+from domain.errors import UserError
+from services.feedparse import FeedParser, ParsedFeed
+from services.fetcher import Fetcher, FetchError, FetchResult
+from settings import FeedSettings
+from storage import feeds as repo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Delivery attempts before a post is given up (it stays in the outbox as 'failed', visible in logs).
+MAX_DELIVERY_ATTEMPTS = 8
+# The flood breaker only trips for feeds with history and at least this many new items at once.
+FLOOD_MIN_ITEMS = 5
+
+
+class DeliveryRefused(Exception):
+    """Discord refused the channel for good (403 Missing Access/Permissions, 404 Unknown Channel)."""
+
+
+class DeliveryFailed(Exception):
+    """A transient failure (5xx, timeout); the post stays pending and is retried next cycle."""
+
+
+class Poster(Protocol):
+    async def post(self, channel_id: int, payload: Mapping[str, Any], nonce: str) -> int:
+        """Send ``payload`` with ``nonce`` (enforced); return the message id."""
+        ...
+
+
+class Notifier(Protocol):
+    async def notify(self, guild_id: int, channel_id: int, text: str) -> None:
+        """Tell the moderators (the notices channel if set, else ``channel_id``)."""
+        ...
+
+    async def flood_held(
+        self, guild_id: int, channel_id: int, subscription_id: int, name: str, count: int
+    ) -> None:
+        """Ask the moderators whether to post or skip ``count`` held items."""
+        ...
+
+
+Renderer = Callable[[Mapping[str, Any], str | None, repo.Subscription], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    subscription_id: int
+    title: str
+    url: str
+    item_count: int
+    backfilled: int
+    shared: bool
+
+
+@dataclass(slots=True)
+class CycleReport:
+    polled: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_entries: int = 0
+    delivered: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.polled} polled, {self.not_modified} unchanged, {self.failed} failed, "
+            f"{self.new_entries} new, {self.delivered} posted"
+        )
+        return text
+
+
+async def plain_renderer(
+    entry: Mapping[str, Any], feed_title: str | None, sub: repo.Subscription
+) -> dict[str, Any]:
+    """Title + link, used until a richer renderer is plugged in (and by tests)."""
+    title = str(entry.get("title") or "(untitled)")[:200]
+    link = str(entry.get("link") or "")
+    return {"content": f"**{title}**\n{link}".strip()[:2000], "allowed_mentions": {"parse": []}}
+
+
+def display_url(url: str) -> str:
+    return url if len(url) <= 80 else url[:77] + "..."
+
+
+class FeedService:
+    def __init__(
+        self,
+        db: Database,
+        settings: FeedSettings,
+        fetcher: Fetcher,
+        parser: FeedParser,
+        *,
+        renderer: Renderer = plain_renderer,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.fetcher = fetcher
+        self.parser = parser
+        self.renderer = renderer
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.poster: Poster | None = None
+        self.notifier: Notifier | None = None
+        self._cycle_lock = asyncio.Lock()
+        self.last_cycle: CycleReport | None = None
+        self.last_cycle_at: float | None = None
+
+    def attach(self, poster: Poster, notifier: Notifier) -> None:
+        self.poster = poster
+        self.notifier = notifier
+
+    def _now(self) -> int:
+        return int(self.clock())
+
+    # -- scheduling maths -------------------------------------------------------------------------
+
+    def _next_poll(self, now: int, result: FetchResult | None = None) -> int:
+        delay = feedrules.jittered_interval(self.settings.interval, self.rng)
+        if result is not None:
+            for hint in (result.max_age, result.retry_after):
+                if hint:
+                    delay = max(delay, hint)
+        return now + int(max(delay, self.settings.min_interval))
+
+    # -- commands ---------------------------------------------------------------------------------
+
+    async def _fetch_and_parse(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> tuple[FetchResult, ParsedFeed | None]:
+        result = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+        if result.not_modified or result.body is None:
+            return result, None
+        parsed = await self.parser.parse(result.body, content_type=result.content_type, url=result.final_url)
+        return result, parsed
+
+    async def add(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        url: str,
+        name: str | None,
+        user_id: int,
+        backfill: int = 0,
+    ) -> AddResult:
+        """Validate, fetch once, record a baseline (posting nothing but ``backfill`` newest items)."""
+        if not 0 <= backfill <= 5:
+            raise UserError("backfill must be between 0 and 5.")
+        try:
+            target = netguard.check_url(url.strip(), allow_private=self.settings.allow_private_addresses)
+        except netguard.BlockedURL as exc:
+            raise UserError(f"I can't use that URL: {exc}") from None
+        url = target.url
+        existing = await repo.get_feed_by_url(self.db, url)
+        if existing is not None:
+            for sub in await repo.subscriptions_for_feed(self.db, existing.id, active_only=False):
+                if sub.channel_id == channel_id:
+                    raise UserError(
+                        f"<#{channel_id}> already follows that feed (as “{sub.name}”, id {sub.id})."
+                    )
+        try:
+            result, parsed = await self._fetch_and_parse(url)
+        except FetchError as exc:
+            raise UserError(f"I couldn't add that feed: {exc.reason}") from None
+        assert parsed is not None
+        if not parsed.entries and parsed.bozo:
+            raise UserError(
+                f"I couldn't add that feed: {parsed.bozo_reason or 'it is not an RSS or Atom feed'}"
+            )
+        stored_url = result.permanent_url or url
+        title = (parsed.title or "").strip() or stored_url
+        now = self._now()
+        entries = self._entries_oldest_first(parsed.entries)
+        async with self.db.transaction() as conn:
+            feed = await repo.get_feed_by_url(conn, stored_url)
+            shared = feed is not None
+            if feed is None:
+                feed_id = await repo.create_feed(
+                    conn,
+                    stored_url,
+                    title=title,
+                    etag=result.etag,
+                    last_modified=result.last_modified,
+                    next_poll_at=self._next_poll(now, result),
+                    now=now,
+                )
+            else:
+                feed_id = feed.id
+            try:
+                sub_id = await repo.add_subscription(
+                    conn,
+                    feed_id=feed_id,
+                    guild_id=guild_id,
+                    channel_id=channel_id,
+                    name=(name or title).strip()[:100] or title[:100],
+                    created_by=user_id,
+                    now=now,
+                )
+            except repo.DuplicateSubscription:
+                raise UserError(f"<#{channel_id}> already follows that feed.") from None
+            await repo.insert_entries(conn, feed_id, [e for e, _ in entries], now)
+            backfilled = 0
+            if backfill:
+                sub = repo.Subscription(
+                    sub_id,
+                    feed_id,
+                    guild_id,
+                    channel_id,
+                    name or title,
+                    None,
+                    None,
+                    False,
+                    "active",
+                    None,
+                    now,
+                )
+                ids = {
+                    key: i
+                    for i, key in await _entry_ids(conn, feed_id, [e.key for e, _ in entries[-backfill:]])
+                }
+                for new_entry, raw in entries[-backfill:]:
+                    entry_id = ids.get(new_entry.key)
+                    if entry_id is None:
+                        continue
+                    payload = await self.renderer(raw, title, sub)
+                    await repo.enqueue(
+                        conn,
+                        subscription_id=sub_id,
+                        entry_id=entry_id,
+                        channel_id=channel_id,
+                        payload=payload,
+                        state="pending",
+                        now=now,
+                    )
+                    backfilled += 1
+        log.info(
+            "feed %s (%s) subscribed in channel %s of guild %s by %s as subscription %s",
+            feed_id,
+            stored_url,
+            channel_id,
+            guild_id,
+            user_id,
+            sub_id,
+        )
+        return AddResult(sub_id, title, stored_url, len(parsed.entries), backfilled, shared)
+
+    async def _view(self, guild_id: int, subscription_id: int) -> repo.SubscriptionView:
+        view = await repo.get_subscription(self.db, guild_id, subscription_id)
+        if view is None:
+            raise UserError(f"No feed subscription with id {subscription_id} in this server.")
+        return view
+
+    async def remove(self, guild_id: int, subscription_id: int) -> repo.SubscriptionView:
+        view = await self._view(guild_id, subscription_id)
+        async with self.db.transaction() as conn:
+            await repo.remove_subscription(conn, subscription_id)
+        return view
+
+    async def pause(self, guild_id: int, subscription_id: int, user_id: int) -> repo.SubscriptionView:
+        view = await self._view(guild_id, subscription_id)
+        async with self.db.transaction() as conn:
+            await repo.set_subscription_status(conn, subscription_id, "paused", f"paused by <@{user_id}>")
+        return view
+
+    async def resume(self, guild_id: int, subscription_id: int) -> repo.SubscriptionView:
+        """Resume a subscription paused by a moderator or broken by Discord, and its feed if paused."""
+        view = await self._view(guild_id, subscription_id)
+        now = self._now()
+        async with self.db.transaction() as conn:
+            await repo.set_subscription_status(conn, subscription_id, "active", None)
+            if view.feed.status == "paused":
+                await repo.resume_feed(conn, view.feed.id, now)
+        return view
+
+    async def set_filter(
+        self, guild_id: int, subscription_id: int, include: str | None, exclude: str | None
+    ) -> repo.SubscriptionView:
+        await self._view(guild_id, subscription_id)
+        include = (include or "").strip() or None
+        exclude = (exclude or "").strip() or None
+        try:
+            feedrules.compile_filter(include, exclude)
+        except ValueError as exc:
+            raise UserError(f"That filter doesn't work: {exc}") from None
+        async with self.db.transaction() as conn:
+            await repo.set_filters(conn, subscription_id, include, exclude)
+        return await self._view(guild_id, subscription_id)
+
+    async def set_force_spoiler(
+        self, guild_id: int, subscription_id: int, value: bool
+    ) -> repo.SubscriptionView:
+        await self._view(guild_id, subscription_id)
+        async with self.db.transaction() as conn:
+            await repo.set_force_spoiler(conn, subscription_id, value)
+        return await self._view(guild_id, subscription_id)
+
+    async def list(self, guild_id: int, channel_id: int | None = None) -> list[repo.SubscriptionView]:
+        return await repo.list_subscriptions(self.db, guild_id, channel_id)
+
+    async def choices(self, guild_id: int, prefix: str) -> list[tuple[int, str]]:
+        needle = prefix.strip().lower()
+        out = []
+        for view in await repo.list_subscriptions(self.db, guild_id):
+            label = f"#{view.subscription.id} {view.subscription.name} — {display_url(view.feed.url)}"
+            if not needle or needle in label.lower():
+                out.append((view.subscription.id, label[:100]))
+        return out[:25]
+
+    async def test(self, guild_id: int, subscription_id: int) -> dict[str, Any]:
+        """Render the newest item privately; posts nothing and changes nothing."""
+        view = await self._view(guild_id, subscription_id)
+        try:
+            _, parsed = await self._fetch_and_parse(view.feed.url)
+        except FetchError as exc:
+            raise UserError(f"Fetching the feed failed: {exc.reason}") from None
+        assert parsed is not None
+        if not parsed.entries:
+            raise UserError("The feed has no items right now.")
+        newest = self._entries_oldest_first(parsed.entries)[-1][1]
+        return await self.renderer(newest, parsed.title or view.feed.title, view.subscription)
+
+    async def release_held(self, guild_id: int, subscription_id: int, post: bool) -> int:
+        await self._view(guild_id, subscription_id)
+        async with self.db.transaction() as conn:
+            return await repo.release_held(conn, subscription_id, post)
+
+    async def status_lines(self, guild_id: int) -> dict[str, str]:
+        counts = await repo.count_feeds(self.db, guild_id)
+        total = sum(counts.values())
+        detail = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none"
+        lines = {"Feeds": f"{total} ({detail})"}
+        last = await repo.last_poll(self.db)
+        if last is not None and last.last_polled_at:
+            result = "ok" if last.consecutive_failures == 0 else f"failed: {last.last_error}"
+            lines["Last feed poll"] = f"<t:{last.last_polled_at}:R>: {result}"[:1024]
+        if self.last_cycle is not None:
+            lines["Feed loop"] = self.last_cycle.summary()
+        return lines
+
+    # -- the engine -------------------------------------------------------------------------------
+
+    def _entries_oldest_first(
+        self, entries: Sequence[Mapping[str, Any]]
+    ) -> list[tuple[repo.NewEntry, Mapping[str, Any]]]:
+        """Feeds list newest first by convention; reverse, then sort by date where every entry has one."""
+        items: list[tuple[repo.NewEntry, Mapping[str, Any]]] = []
+        seen: set[str] = set()
+        for raw in reversed(entries):
+            key = feedrules.entry_key(raw)
+            if key in seen:
+                continue
+            seen.add(key)
+            items.append(
+                (
+                    repo.NewEntry(
+                        key=key,
+                        title=str(raw.get("title") or "")[:300] or None,
+                        link=str(raw.get("link") or "")[:1000] or None,
+                        published_at=feedrules.entry_timestamp(raw),
+                    ),
+                    raw,
+                )
+            )
+        if items and all(e.published_at is not None for e, _ in items):
+            items.sort(key=lambda pair: pair[0].published_at or 0)
+        return items
+
+    async def run_cycle(self) -> CycleReport:
+        """One pass: drain the outbox, poll every due feed (each isolated), deliver what is new."""
+        async with self._cycle_lock:  # no overlapping runs
+            report = CycleReport()
+            await self.deliver(report)
+            due = await repo.due_feeds(self.db, self._now())
+            if due:
+                await asyncio.gather(*(self._poll_isolated(feed, report) for feed in due))
+            await self.deliver(report)
+            self.last_cycle = report
+            self.last_cycle_at = self.clock()
+            return report
+
+    async def _poll_isolated(self, feed: repo.Feed, report: CycleReport) -> None:
+        try:
+            await self.poll_feed(feed, report)
+        except Exception as exc:  # one bad feed never stops the loop
+            log.exception("feed %s (%s): unexpected error while polling", feed.id, feed.url)
+            report.failed += 1
+            report.errors.append(f"feed {feed.id}: {exc!r}"[:200])
+            try:
+                await self._record_failure(feed, f"internal error: {type(exc).__name__}", None, gone=False)
+            except Exception:
+                log.exception("feed %s: could not record the failure", feed.id)
+
+    async def poll_feed(self, feed: repo.Feed, report: CycleReport | None = None) -> None:
+        report = report or CycleReport()
+        report.polled += 1
+        try:
+            result, parsed = await self._fetch_and_parse(feed.url, feed.etag, feed.last_modified)
+        except FetchError as exc:
+            report.failed += 1
+            log.info("feed %s (%s): fetch failed: %s", feed.id, feed.url, exc.reason)
+            await self._record_failure(feed, exc.reason, exc.retry_after, gone=exc.kind == "gone")
+            return
+        now = self._now()
+        if parsed is None:  # 304 Not Modified: costs no parse
+            report.not_modified += 1
+            async with self.db.transaction() as conn:
+                await repo.record_success(
+                    conn,
+                    feed.id,
+                    now=now,
+                    next_poll_at=self._next_poll(now, result),
+                    etag=result.etag or feed.etag,
+                    last_modified=result.last_modified or feed.last_modified,
+                    title=None,
+                )
+            await self._after_success(feed)
+            return
+        if not parsed.entries and parsed.bozo:
+            report.failed += 1
+            await self._record_failure(
+                feed, parsed.bozo_reason or "not an RSS or Atom feed", result.retry_after, gone=False
+            )
+            return
+        entries = self._entries_oldest_first(parsed.entries)
+        raw_by_key = {e.key: raw for e, raw in entries}
+        new_count = 0
+        flood = False
+        async with self.db.transaction() as conn:
+            known = await repo.known_keys(conn, feed.id, [e.key for e, _ in entries])
+            fresh = [e for e, _ in entries if e.key not in known]
+            history = bool(known) or await repo.count_entries(conn, feed.id) > 0
+            flood = (
+                history
+                and len(fresh) >= FLOOD_MIN_ITEMS
+                and len(fresh) >= self.settings.flood_ratio * len(entries)
+            )
+            inserted = await repo.insert_entries(conn, feed.id, fresh, now)
+            new_count = len(inserted)
+            subs = await repo.subscriptions_for_feed(conn, feed.id)
+            for sub in subs:
+                entry_filter = feedrules.compile_filter(sub.include_filter, sub.exclude_filter)
+                for entry_id, entry in inserted:
+                    raw = raw_by_key[entry.key]
+                    if not entry_filter.matches(raw):
+                        continue
+                    payload = await self.renderer(raw, parsed.title or feed.title, sub)
+                    await repo.enqueue(
+                        conn,
+                        subscription_id=sub.id,
+                        entry_id=entry_id,
+                        channel_id=sub.channel_id,
+                        payload=payload,
+                        state="held" if flood else "pending",
+                        now=now,
+                    )
+            note = f"feed has problems but was read: {parsed.bozo_reason}"[:300] if parsed.bozo else None
+            await repo.record_success(
+                conn,
+                feed.id,
+                now=now,
+                next_poll_at=self._next_poll(now, result),
+                etag=result.etag,
+                last_modified=result.last_modified,
+                title=parsed.title,
+                url=result.permanent_url,
+                note=note,
+            )
+        report.new_entries += new_count
+        if new_count:
+            log.info(
+                "feed %s: %d new entries%s", feed.id, new_count, " (held: flood breaker)" if flood else ""
+            )
+        if flood and self.notifier is not None:
+            for sub in subs:
+                try:
+                    await self.notifier.flood_held(sub.guild_id, sub.channel_id, sub.id, sub.name, new_count)
+                except Exception:
+                    log.exception(
+                        "feed %s: could not send the flood notice for subscription %s", feed.id, sub.id
+                    )
+        await self._after_success(feed)
+
+    async def _after_success(self, feed: repo.Feed) -> None:
+        if feed.status == "paused":
+            log.info("feed %s (%s) works again: resumed", feed.id, feed.url)
+            await self._notify_subscribers(
+                feed, f"The feed {display_url(feed.url)} works again, so I resumed it."
+            )
+
+    async def _record_failure(
+        self, feed: repo.Feed, reason: str, retry_after: float | None, *, gone: bool
+    ) -> None:
+        now = self._now()
+        s = self.settings
+        if feed.status == "paused":
+            delay = s.probe_interval
+        else:
+            delay = feedrules.next_delay(feed.consecutive_failures + 1, s.interval, s.max_backoff, self.rng)
+        if retry_after:
+            delay = max(delay, retry_after)
+        async with self.db.transaction() as conn:
+            updated = await repo.record_failure(
+                conn, feed.id, now=now, next_poll_at=now + int(delay), error=reason
+            )
+            pause_reason = None
+            if feed.status != "paused":
+                if gone:
+                    pause_reason = f"the site says the feed is gone for good ({reason})"
+                elif updated.failing_since is not None and now - updated.failing_since >= s.pause_after:
+                    pause_reason = (
+                        f"it has failed for over {int(s.pause_after // 3600)} hours (last error: {reason})"
+                    )
+                if pause_reason:
+                    await repo.pause_feed(conn, feed.id, pause_reason, now + int(s.probe_interval))
+            warn = (
+                pause_reason is None
+                and feed.status != "paused"
+                and not updated.warned
+                and updated.consecutive_failures >= s.warn_after_failures
+            )
+            if warn:
+                await repo.set_feed_warned(conn, feed.id)
+        if pause_reason:
+            log.warning("feed %s (%s) paused: %s", feed.id, feed.url, pause_reason)
+            await self._notify_subscribers(
+                feed,
+                f"I paused the feed {display_url(feed.url)} because {pause_reason}. I'll check it daily and resume "
+                "it when it works again; a moderator can also use `/feed resume`.",
+            )
+        elif warn:
+            await self._notify_subscribers(
+                feed,
+                f"The feed {display_url(feed.url)} has failed {updated.consecutive_failures} times in a row: {reason}. "
+                "I'll keep retrying with growing pauses.",
+            )
+
+    async def _notify_subscribers(self, feed: repo.Feed, text: str) -> None:
+        if self.notifier is None:
+            return
+        subs = await repo.subscriptions_for_feed(self.db, feed.id, active_only=False)
+        done: set[tuple[int, int]] = set()
+        for sub in subs:
+            if (sub.guild_id, sub.channel_id) in done:
+                continue
+            done.add((sub.guild_id, sub.channel_id))
+            try:
+                await self.notifier.notify(sub.guild_id, sub.channel_id, text)
+            except Exception:
+                log.exception(
+                    "feed %s: could not notify guild %s channel %s", feed.id, sub.guild_id, sub.channel_id
+                )
+
+    async def deliver(self, report: CycleReport | None = None) -> int:
+        """Send pending posts, oldest first, at most ``posts_per_channel_per_cycle`` per channel."""
+        if self.poster is None:
+            return 0
+        report = report or CycleReport()
+        delivered = 0
+        broken: set[int] = set()
+        for item in await repo.pending_outbox(self.db, self.settings.posts_per_channel_per_cycle):
+            if item.channel_id in broken:
+                continue
+            try:
+                message_id = await self.poster.post(item.channel_id, item.payload, item.nonce)
+            except DeliveryRefused as exc:
+                broken.add(item.channel_id)
+                log.warning(
+                    "channel %s refused post %s: %s; pausing its subscriptions", item.channel_id, item.id, exc
+                )
+                async with self.db.transaction() as conn:
+                    await repo.set_channel_broken(
+                        conn, item.channel_id, f"Discord refused the channel: {exc}"
+                    )
+                continue
+            except Exception as exc:  # transient or unexpected: keep it pending, retry next cycle
+                give_up = item.attempts + 1 >= MAX_DELIVERY_ATTEMPTS
+                log.warning(
+                    "outbox %s to channel %s failed (attempt %d): %r",
+                    item.id,
+                    item.channel_id,
+                    item.attempts + 1,
+                    exc,
+                )
+                async with self.db.transaction() as conn:
+                    await repo.mark_attempt_failed(conn, item.id, repr(exc)[:300], give_up=give_up)
+                continue
+            async with self.db.transaction() as conn:
+                await repo.mark_delivered(conn, item.id, message_id, self._now())
+            delivered += 1
+        report.delivered += delivered
+        return delivered
+
+
+async def _entry_ids(conn: Any, feed_id: int, keys: Sequence[str]) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    for key in keys:
+        async with conn.execute(
+            "SELECT id FROM entries WHERE feed_id = ? AND entry_key = ?", (feed_id, key)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            out.append((key, row[0]))
+    return out

@@ -1,0 +1,500 @@
+"""Repository for feeds, subscriptions, seen entries and the delivery outbox."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    url: str
+    title: str | None
+    etag: str | None
+    last_modified: str | None
+    status: str
+    pause_reason: str | None
+    next_poll_at: int
+    last_polled_at: int | None
+    last_success_at: int | None
+    last_error: str | None
+    last_error_at: int | None
+    consecutive_failures: int
+    failing_since: int | None
+    warned: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    feed_id: int
+    guild_id: int
+    channel_id: int
+    name: str
+    include_filter: str | None
+    exclude_filter: str | None
+    force_spoiler: bool
+    status: str
+    status_reason: str | None
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionView:
+    """A subscription with its feed, as /feed list shows it."""
+
+    subscription: Subscription
+    feed: Feed
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    key: str
+    title: str | None
+    link: str | None
+    published_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    subscription_id: int
+    entry_id: int
+    channel_id: int
+    guild_id: int
+    payload: dict[str, Any]
+    state: str
+    nonce: str
+    attempts: int
+
+
+class DuplicateSubscription(Exception):
+    pass
+
+
+def _feed(row: sqlite3.Row) -> Feed:
+    return Feed(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        status=row["status"],
+        pause_reason=row["pause_reason"],
+        next_poll_at=row["next_poll_at"],
+        last_polled_at=row["last_polled_at"],
+        last_success_at=row["last_success_at"],
+        last_error=row["last_error"],
+        last_error_at=row["last_error_at"],
+        consecutive_failures=row["consecutive_failures"],
+        failing_since=row["failing_since"],
+        warned=bool(row["warned"]),
+    )
+
+
+def _subscription(row: sqlite3.Row, prefix: str = "") -> Subscription:
+    return Subscription(
+        id=row[f"{prefix}id"],
+        feed_id=row[f"{prefix}feed_id"],
+        guild_id=row[f"{prefix}guild_id"],
+        channel_id=row[f"{prefix}channel_id"],
+        name=row[f"{prefix}name"],
+        include_filter=row[f"{prefix}include_filter"],
+        exclude_filter=row[f"{prefix}exclude_filter"],
+        force_spoiler=bool(row[f"{prefix}force_spoiler"]),
+        status=row[f"{prefix}status"],
+        status_reason=row[f"{prefix}status_reason"],
+        created_at=row[f"{prefix}created_at"],
+    )
+
+
+_SUB_COLUMNS = (
+    "id",
+    "feed_id",
+    "guild_id",
+    "channel_id",
+    "name",
+    "include_filter",
+    "exclude_filter",
+    "force_spoiler",
+    "status",
+    "status_reason",
+    "created_at",
+)
+_SUB_SELECT = ", ".join(f"s.{c} AS s_{c}" for c in _SUB_COLUMNS)
+
+
+# -- feeds ------------------------------------------------------------------------------------------
+
+
+async def get_feed(db: Database, feed_id: int) -> Feed | None:
+    row = await db.fetchone("SELECT * FROM feeds WHERE id = ?", (feed_id,))
+    return _feed(row) if row else None
+
+
+async def get_feed_by_url(db: Database | aiosqlite.Connection, url: str) -> Feed | None:
+    async with _conn(db).execute("SELECT * FROM feeds WHERE url = ?", (url,)) as cur:
+        row = await cur.fetchone()
+    return _feed(row) if row else None
+
+
+async def create_feed(
+    conn: aiosqlite.Connection,
+    url: str,
+    *,
+    title: str | None,
+    etag: str | None,
+    last_modified: str | None,
+    next_poll_at: int,
+    now: int,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO feeds (url, title, etag, last_modified, next_poll_at, last_polled_at, last_success_at, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (url, title, etag, last_modified, next_poll_at, now, now, now),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def due_feeds(db: Database, now: int, limit: int = 1000) -> list[Feed]:
+    """Feeds whose poll is due and that at least one active subscription still wants."""
+    rows = await db.fetchall(
+        "SELECT f.* FROM feeds f WHERE f.next_poll_at <= ? AND EXISTS (SELECT 1 FROM subscriptions s "
+        "WHERE s.feed_id = f.id AND s.status = 'active') ORDER BY f.next_poll_at LIMIT ?",
+        (now, limit),
+    )
+    return [_feed(r) for r in rows]
+
+
+async def next_due_at(db: Database) -> int | None:
+    return await db.scalar(
+        "SELECT MIN(f.next_poll_at) FROM feeds f WHERE EXISTS (SELECT 1 FROM subscriptions s "
+        "WHERE s.feed_id = f.id AND s.status = 'active')"
+    )
+
+
+async def record_success(
+    conn: aiosqlite.Connection,
+    feed_id: int,
+    *,
+    now: int,
+    next_poll_at: int,
+    etag: str | None,
+    last_modified: str | None,
+    title: str | None,
+    url: str | None = None,
+    note: str | None = None,
+) -> None:
+    """A fetch worked (or answered 304): clear failures and store the validators and the next poll."""
+    await conn.execute(
+        "UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
+        "last_polled_at = ?, last_success_at = ?, consecutive_failures = 0, failing_since = NULL, warned = 0, "
+        "status = 'active', pause_reason = NULL, last_error = ?, last_error_at = CASE WHEN ? IS NULL "
+        "THEN last_error_at ELSE ? END WHERE id = ?",
+        (etag, last_modified, title, next_poll_at, now, now, note, note, now, feed_id),
+    )
+    if url is not None:
+        await conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
+
+
+async def record_failure(
+    conn: aiosqlite.Connection, feed_id: int, *, now: int, next_poll_at: int, error: str
+) -> Feed:
+    await conn.execute(
+        "UPDATE feeds SET consecutive_failures = consecutive_failures + 1, "
+        "failing_since = COALESCE(failing_since, ?), last_error = ?, last_error_at = ?, last_polled_at = ?, "
+        "next_poll_at = ? WHERE id = ?",
+        (now, error, now, now, next_poll_at, feed_id),
+    )
+    async with conn.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return _feed(row)
+
+
+async def set_feed_warned(conn: aiosqlite.Connection, feed_id: int) -> None:
+    await conn.execute("UPDATE feeds SET warned = 1 WHERE id = ?", (feed_id,))
+
+
+async def pause_feed(conn: aiosqlite.Connection, feed_id: int, reason: str, next_probe_at: int) -> None:
+    await conn.execute(
+        "UPDATE feeds SET status = 'paused', pause_reason = ?, next_poll_at = ? WHERE id = ?",
+        (reason, next_probe_at, feed_id),
+    )
+
+
+async def resume_feed(conn: aiosqlite.Connection, feed_id: int, next_poll_at: int) -> None:
+    await conn.execute(
+        "UPDATE feeds SET status = 'active', pause_reason = NULL, consecutive_failures = 0, failing_since = NULL, "
+        "warned = 0, next_poll_at = ? WHERE id = ?",
+        (next_poll_at, feed_id),
+    )
+
+
+async def count_feeds(db: Database, guild_id: int) -> dict[str, int]:
+    rows = await db.fetchall(
+        "SELECT s.status AS status, COUNT(*) AS n FROM subscriptions s WHERE s.guild_id = ? GROUP BY s.status",
+        (guild_id,),
+    )
+    return {r["status"]: r["n"] for r in rows}
+
+
+async def last_poll(db: Database) -> Feed | None:
+    row = await db.fetchone(
+        "SELECT * FROM feeds WHERE last_polled_at IS NOT NULL ORDER BY last_polled_at DESC LIMIT 1"
+    )
+    return _feed(row) if row else None
+
+
+# -- subscriptions ----------------------------------------------------------------------------------
+
+
+async def add_subscription(
+    conn: aiosqlite.Connection,
+    *,
+    feed_id: int,
+    guild_id: int,
+    channel_id: int,
+    name: str,
+    created_by: int,
+    now: int,
+) -> int:
+    try:
+        cur = await conn.execute(
+            "INSERT INTO subscriptions (feed_id, guild_id, channel_id, name, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (feed_id, guild_id, channel_id, name, created_by, now),
+        )
+    except sqlite3.IntegrityError as exc:
+        raise DuplicateSubscription from exc
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def get_subscription(db: Database, guild_id: int, subscription_id: int) -> SubscriptionView | None:
+    row = await db.fetchone(
+        f"SELECT f.*, {_SUB_SELECT} FROM subscriptions s JOIN feeds f ON f.id = s.feed_id "
+        "WHERE s.id = ? AND s.guild_id = ?",
+        (subscription_id, guild_id),
+    )
+    return SubscriptionView(_subscription(row, "s_"), _feed(row)) if row else None
+
+
+async def list_subscriptions(
+    db: Database, guild_id: int, channel_id: int | None = None
+) -> list[SubscriptionView]:
+    sql = f"SELECT f.*, {_SUB_SELECT} FROM subscriptions s JOIN feeds f ON f.id = s.feed_id WHERE s.guild_id = ?"
+    params: list[Any] = [guild_id]
+    if channel_id is not None:
+        sql += " AND s.channel_id = ?"
+        params.append(channel_id)
+    sql += " ORDER BY s.channel_id, s.name COLLATE NOCASE"
+    rows = await db.fetchall(sql, params)
+    return [SubscriptionView(_subscription(r, "s_"), _feed(r)) for r in rows]
+
+
+async def subscriptions_for_feed(
+    db: Database | aiosqlite.Connection, feed_id: int, *, active_only: bool = True
+) -> list[Subscription]:
+    sql = f"SELECT {_SUB_SELECT} FROM subscriptions s WHERE s.feed_id = ?"
+    if active_only:
+        sql += " AND s.status = 'active'"
+    async with _conn(db).execute(sql + " ORDER BY s.id", (feed_id,)) as cur:
+        rows = await cur.fetchall()
+    return [_subscription(r, "s_") for r in rows]
+
+
+async def remove_subscription(conn: aiosqlite.Connection, subscription_id: int) -> None:
+    """Delete the subscription, and its feed (with its history) when nobody else subscribes to it."""
+    async with conn.execute("SELECT feed_id FROM subscriptions WHERE id = ?", (subscription_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return
+    await conn.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
+    await conn.execute(
+        "DELETE FROM feeds WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE feed_id = ?)",
+        (row["feed_id"], row["feed_id"]),
+    )
+
+
+async def set_subscription_status(
+    conn: aiosqlite.Connection, subscription_id: int, status: str, reason: str | None
+) -> None:
+    await conn.execute(
+        "UPDATE subscriptions SET status = ?, status_reason = ? WHERE id = ?",
+        (status, reason, subscription_id),
+    )
+
+
+async def set_channel_broken(conn: aiosqlite.Connection, channel_id: int, reason: str) -> list[int]:
+    """Mark every active subscription of a channel Discord refused; returns their ids."""
+    async with conn.execute(
+        "SELECT id FROM subscriptions WHERE channel_id = ? AND status = 'active'", (channel_id,)
+    ) as cur:
+        ids = [r["id"] for r in await cur.fetchall()]
+    await conn.execute(
+        "UPDATE subscriptions SET status = 'broken', status_reason = ? WHERE channel_id = ? AND status = 'active'",
+        (reason, channel_id),
+    )
+    return ids
+
+
+async def set_filters(
+    conn: aiosqlite.Connection, subscription_id: int, include: str | None, exclude: str | None
+) -> None:
+    await conn.execute(
+        "UPDATE subscriptions SET include_filter = ?, exclude_filter = ? WHERE id = ?",
+        (include, exclude, subscription_id),
+    )
+
+
+async def set_force_spoiler(conn: aiosqlite.Connection, subscription_id: int, value: bool) -> None:
+    await conn.execute(
+        "UPDATE subscriptions SET force_spoiler = ? WHERE id = ?", (int(value), subscription_id)
+    )
+
+
+# -- entries and the outbox -------------------------------------------------------------------------
+
+
+async def count_entries(db: Database | aiosqlite.Connection, feed_id: int) -> int:
+    async with _conn(db).execute("SELECT COUNT(*) FROM entries WHERE feed_id = ?", (feed_id,)) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def known_keys(db: Database | aiosqlite.Connection, feed_id: int, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` were seen before. Chunked: SQLite caps the number of bound parameters."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        async with _conn(db).execute(
+            f"SELECT entry_key FROM entries WHERE feed_id = ? AND entry_key IN ({marks})", (feed_id, *chunk)
+        ) as cur:
+            found.update(r[0] for r in await cur.fetchall())
+    return found
+
+
+async def insert_entries(
+    conn: aiosqlite.Connection, feed_id: int, entries: Iterable[NewEntry], now: int
+) -> list[tuple[int, NewEntry]]:
+    """Record entries as seen; returns (entry id, entry) for those that were new, in the given order."""
+    new: list[tuple[int, NewEntry]] = []
+    for entry in entries:
+        async with conn.execute(
+            "INSERT INTO entries (feed_id, entry_key, title, link, published_at, seen_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (feed_id, entry_key) DO NOTHING RETURNING id",
+            (feed_id, entry.key, entry.title, entry.link, entry.published_at, now),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            new.append((row[0], entry))
+    return new
+
+
+def nonce_for(subscription_id: int, entry_id: int) -> str:
+    """Deterministic Discord nonce for one post (Discord allows 25 characters)."""
+    return f"pj{subscription_id}.{entry_id}"[:25]
+
+
+async def enqueue(
+    conn: aiosqlite.Connection,
+    *,
+    subscription_id: int,
+    entry_id: int,
+    channel_id: int,
+    payload: dict[str, Any],
+    state: str,
+    now: int,
+) -> None:
+    await conn.execute(
+        "INSERT INTO outbox (subscription_id, entry_id, channel_id, payload, state, nonce, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subscription_id, entry_id) DO NOTHING",
+        (
+            subscription_id,
+            entry_id,
+            channel_id,
+            json.dumps(payload),
+            state,
+            nonce_for(subscription_id, entry_id),
+            now,
+        ),
+    )
+
+
+def _outbox(row: sqlite3.Row) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        subscription_id=row["subscription_id"],
+        entry_id=row["entry_id"],
+        channel_id=row["channel_id"],
+        guild_id=row["guild_id"],
+        payload=json.loads(row["payload"]),
+        state=row["state"],
+        nonce=row["nonce"],
+        attempts=row["attempts"],
+    )
+
+
+async def pending_outbox(db: Database, per_channel: int) -> list[OutboxItem]:
+    """Pending posts, oldest first, at most ``per_channel`` per channel (the rest wait for the next cycle)."""
+    rows = await db.fetchall(
+        "SELECT * FROM (SELECT o.*, s.guild_id AS guild_id, ROW_NUMBER() OVER (PARTITION BY o.channel_id "
+        "ORDER BY o.id) AS rn FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
+        "WHERE o.state = 'pending' AND s.status = 'active') WHERE rn <= ? ORDER BY id",
+        (per_channel,),
+    )
+    return [_outbox(r) for r in rows]
+
+
+async def count_outbox(db: Database, state: str) -> int:
+    return int(await db.scalar("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,)))
+
+
+async def mark_delivered(conn: aiosqlite.Connection, outbox_id: int, message_id: int, now: int) -> None:
+    await conn.execute(
+        "UPDATE outbox SET state = 'delivered', message_id = ?, delivered_at = ?, attempts = attempts + 1, "
+        "last_error = NULL WHERE id = ?",
+        (message_id, now, outbox_id),
+    )
+
+
+async def mark_attempt_failed(
+    conn: aiosqlite.Connection, outbox_id: int, error: str, *, give_up: bool
+) -> None:
+    await conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, state = CASE WHEN ? THEN 'failed' "
+        "ELSE state END WHERE id = ?",
+        (error, int(give_up), outbox_id),
+    )
+
+
+async def held_for_feed(db: Database, feed_id: int) -> list[OutboxItem]:
+    rows = await db.fetchall(
+        "SELECT o.*, s.guild_id AS guild_id FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
+        "WHERE s.feed_id = ? AND o.state = 'held' ORDER BY o.id",
+        (feed_id,),
+    )
+    return [_outbox(r) for r in rows]
+
+
+async def release_held(conn: aiosqlite.Connection, subscription_id: int, post: bool) -> int:
+    cur = await conn.execute(
+        "UPDATE outbox SET state = ? WHERE subscription_id = ? AND state = 'held'",
+        ("pending" if post else "skipped", subscription_id),
+    )
+    return cur.rowcount
+
+
+def _conn(db: Database | aiosqlite.Connection) -> aiosqlite.Connection:
+    return db.conn if isinstance(db, Database) else db
