@@ -16,7 +16,7 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,14 @@ class ProjectionistTree(app_commands.CommandTree["Projectionist"]):
 
 
 class Projectionist(commands.Bot):
-    def __init__(self, settings: Settings, db: Database, http_session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        http_session: aiohttp.ClientSession,
+        *,
+        on_login: Callable[[], None] | None = None,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_reactions = True
@@ -105,11 +112,14 @@ class Projectionist(commands.Bot):
         self.db = db
         self.http_session = http_session
         self.services = Services.build(settings, db, http_session)
+        self._on_login = on_login
         point_client_at(self, settings.discord.api_base, settings.discord.gateway_url)
 
     async def setup_hook(self) -> None:
         from cogs import EXTENSIONS
 
+        if self._on_login is not None:  # the token is good: Discord answered /users/@me
+            self._on_login()
         await self.services.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -155,7 +165,10 @@ async def _start(settings: Settings, token: str) -> int:
         aiohttp.ClientSession() as http_session,
         await Database.open(settings.storage.path, busy_timeout=settings.storage.busy_timeout) as db,
     ):
-        bot = Projectionist(settings, db, http_session)
+        # Logging starts once the token is known good (setup_hook), so a bad token stays a single line.
+        bot = Projectionist(
+            settings, db, http_session, on_login=lambda: configure_logging(settings.logging.level)
+        )
         stopping: list[asyncio.Task[None]] = []
 
         def request_stop(signame: str) -> None:
@@ -168,12 +181,14 @@ async def _start(settings: Settings, token: str) -> int:
                 loop.add_signal_handler(sig, request_stop, sig.name)
         try:
             async with bot:
-                await bot.start(token)
-        except discord.LoginFailure:
-            return _fail(
-                f"Discord refused the token in ${settings.discord.token_env} (401 Unauthorized); "
-                f"create a new one as described in {README_TOKEN_SECTION}"
-            )
+                try:
+                    await bot.login(token)
+                except discord.LoginFailure:
+                    return _fail(
+                        f"Discord refused the token in ${settings.discord.token_env} (401 Unauthorized); "
+                        f"create a new one as described in {README_TOKEN_SECTION}"
+                    )
+                await bot.connect()
         finally:
             if stopping:
                 await stopping[0]
@@ -192,7 +207,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"no bot token: set the environment variable {settings.discord.token_env} "
             f"(see {README_TOKEN_SECTION})"
         )
-    configure_logging(settings.logging.level)
     try:
         return asyncio.run(_start(settings, token))
     except SchemaTooNewError as exc:

@@ -1,0 +1,51 @@
+"""Run the real Projectionist bot in-process against the fake Discord (and, when needed, a feed server)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bot import Projectionist
+from settings import Settings
+from storage.db import Database
+from tests.fakediscord import FakeDiscord
+
+
+def e2e_settings(fake: FakeDiscord, tmp_path: Path, **sections: dict[str, Any]) -> Settings:
+    """Settings pointing at ``fake``, with a database in ``tmp_path`` and section overrides."""
+    base = Settings()
+    discord_settings = dataclasses.replace(
+        base.discord, api_base=fake.api_base, gateway_url=fake.gateway_url, dev_guild_id=fake.guild_id
+    )
+    changes: dict[str, Any] = {
+        "discord": discord_settings,
+        "storage": dataclasses.replace(base.storage, path=str(tmp_path / "bot.sqlite3")),
+    }
+    for name, values in sections.items():
+        changes[name] = dataclasses.replace(getattr(base, name), **values)
+    return dataclasses.replace(base, **changes)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    fake: FakeDiscord, settings: Settings, *, token: str | None = None, timeout: float = 10.0
+) -> AsyncIterator[Projectionist]:
+    """Start the bot, wait until it is ready and its commands are synced, stop it cleanly afterwards."""
+    async with aiohttp.ClientSession() as session, await Database.open(settings.storage.path) as db:
+        bot = Projectionist(settings, db, session)
+        async with bot:
+            await bot.login(token or fake.token)
+            task = asyncio.create_task(bot.connect(reconnect=True), name="e2e-bot")
+            try:
+                await asyncio.wait_for(bot.wait_until_ready(), timeout)
+                yield bot
+            finally:
+                await bot.close()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(task, timeout)
