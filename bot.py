@@ -94,6 +94,7 @@ class Projectionist(commands.Bot):
         http_session: aiohttp.ClientSession,
         *,
         on_login: Callable[[], None] | None = None,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -107,6 +108,7 @@ class Projectionist(commands.Bot):
             help_command=None,
             max_messages=None,
             chunk_guilds_at_startup=False,
+            guild_ready_timeout=guild_ready_timeout,
         )
         self.settings = settings
         self.db = db

@@ -15,6 +15,7 @@ from bot import Projectionist
 from settings import Settings
 from storage.db import Database
 from tests.fakediscord import FakeDiscord
+from tests.fakediscord.testing import FAST_GUILD_READY_TIMEOUT
 
 
 def e2e_settings(fake: FakeDiscord, tmp_path: Path, **sections: dict[str, Any]) -> Settings:
@@ -38,7 +39,7 @@ async def running_bot(
 ) -> AsyncIterator[Projectionist]:
     """Start the bot, wait until it is ready and its commands are synced, stop it cleanly afterwards."""
     async with aiohttp.ClientSession() as session, await Database.open(settings.storage.path) as db:
-        bot = Projectionist(settings, db, session)
+        bot = Projectionist(settings, db, session, guild_ready_timeout=FAST_GUILD_READY_TIMEOUT)
         async with bot:
             await bot.login(token or fake.token)
             task = asyncio.create_task(bot.connect(reconnect=True), name="e2e-bot")

@@ -1,0 +1,123 @@
+"""Value objects of the article digest: what goes in (an article, a guild's options) and what comes out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+#: Category ids are a contract with storage and the settings commands: never rename one, only add.
+CATEGORY_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "violence": "violence",
+        "gore": "gore",
+        "torture": "torture",
+        "sexual-violence": "sexual violence",
+        "sexual-content": "sexual content",
+        "child-harm": "harm to children",
+        "self-harm": "self-harm/suicide",
+        "abuse": "abuse",
+        "animal-harm": "animal harm",
+        "drugs": "drug use",
+        "flashing-lights": "flashing lights",
+        "hate": "hate/bigotry",
+    }
+)
+CATEGORIES: tuple[str, ...] = tuple(CATEGORY_LABELS)
+
+MIN_SENTENCES = 2
+MAX_SENTENCES = 4
+MIN_SUMMARY_CHARS = 80
+# Far below the 4096 description limit on purpose: a digest is a teaser, and escaping can double the length.
+MAX_SUMMARY_CHARS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One feed entry (or one local article) reduced to what the digest needs.
+
+    ``published`` is timezone-aware UTC when known; ``html`` may be HTML or plain text and is never trusted.
+    """
+
+    title: str
+    url: str | None = None
+    published: datetime | None = None
+    html: str = ""
+    source: str | None = None
+    image_url: str | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ContentWarning:
+    """A detected content-warning category with the phrases that triggered it (for moderators, not posts)."""
+
+    category: str
+    label: str
+    evidence: tuple[str, ...]
+
+
+def _as_category_set(value: Iterable[str] | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # a lone id, not an iterable of one-letter ids
+        return frozenset({value})
+    return frozenset(value)
+
+
+def _as_terms(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        return ()
+    return tuple(t for t in (str(v).strip() for v in value) if t)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOptions:
+    """A guild's (or a feed's) digest preferences.
+
+    ``shown_categories`` None means every category is shown. ``custom_terms`` maps a category id to extra
+    literal phrases; ids that are not categories are ignored so that a stale setting never breaks a feed.
+    """
+
+    sentences: int = 3
+    max_summary_chars: int = 600
+    shown_categories: frozenset[str] | None = None
+    spoiler_categories: frozenset[str] = frozenset()
+    custom_terms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    force_spoiler: bool = False
+
+    def __post_init__(self) -> None:
+        if not MIN_SENTENCES <= self.sentences <= MAX_SENTENCES:
+            raise ValueError(
+                f"sentences must be between {MIN_SENTENCES} and {MAX_SENTENCES}, got {self.sentences}"
+            )
+        if not MIN_SUMMARY_CHARS <= self.max_summary_chars <= MAX_SUMMARY_CHARS:
+            raise ValueError(
+                f"max_summary_chars must be between {MIN_SUMMARY_CHARS} and {MAX_SUMMARY_CHARS}, "
+                f"got {self.max_summary_chars}"
+            )
+        # Settings arrive from storage as lists/sets/dicts; freeze them so an options object can be shared.
+        object.__setattr__(self, "shown_categories", _as_category_set(self.shown_categories))
+        object.__setattr__(
+            self, "spoiler_categories", _as_category_set(self.spoiler_categories) or frozenset()
+        )
+        terms = {str(k): _as_terms(v) for k, v in dict(self.custom_terms or {}).items()}
+        object.__setattr__(self, "custom_terms", MappingProxyType({k: v for k, v in terms.items() if v}))
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """The finished digest of one article; ``payload`` is the JSON body for POST /channels/{id}/messages."""
+
+    title: str
+    url: str | None
+    published: datetime | None
+    summary: str
+    warnings: tuple[ContentWarning, ...]
+    spoiler: bool
+    spoiler_reasons: tuple[str, ...]
+    payload: dict[str, Any] = field(hash=False)

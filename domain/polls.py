@@ -1,0 +1,540 @@
+"""Poll maths: options, reaction votes, tallies, bar charts and instant-runoff for ranked polls.
+
+Modes
+-----
+* ``single``: one choice per member; a new reaction replaces the previous vote.
+* ``multi``: several choices, at most ``max_choices`` (None = any number).
+* ``ranked``: a member's reactions, in the order they arrived, are their ranking (first reaction = first
+  preference), at most ``max_choices`` ranks; counted by :func:`instant_runoff`.
+
+Votes are ``Vote(user_id, option, seq)`` where ``seq`` orders them (a row id or arrival counter). Option
+indexes are 0-based everywhere; :data:`NUMBER_EMOJI` ``[i]`` is the reaction for option ``i``.
+
+Instant-runoff rules (:func:`instant_runoff`)
+---------------------------------------------
+Each round counts every ballot for its highest-ranked option still in the race. A ballot with none left is
+*exhausted* and no longer counts. An option with more than half of the non-exhausted ballots wins. If every
+remaining option has the same count, the poll is a **tie** between them (never decided by option order). Otherwise the
+option with the fewest votes is eliminated; if several share the fewest, the tie is broken by looking back
+at earlier rounds, from the first: at the earliest round where their counts differ, those with the fewest
+there remain candidates for elimination (continuing to later rounds while still tied); if they were tied in
+every round, all of them are eliminated together. (Eliminating a group together is always harmless when
+their combined votes are fewer than the next option's; otherwise it is a documented simplification.)
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from domain.errors import UserError
+from domain.titles import title_key
+
+__all__ = [
+    "BAR_EMPTY",
+    "BAR_FULL",
+    "MAX_OPTIONS",
+    "MAX_OPTION_LENGTH",
+    "MIN_OPTIONS",
+    "NUMBER_EMOJI",
+    "Decision",
+    "IrvResult",
+    "PollError",
+    "PollMode",
+    "Round",
+    "Tally",
+    "Vote",
+    "apply_add",
+    "apply_remove",
+    "ballots_from_votes",
+    "emoji_index",
+    "format_rounds",
+    "instant_runoff",
+    "nomination_key",
+    "parse_options",
+    "render_bars",
+    "tally",
+]
+
+PollMode = Literal["single", "multi", "ranked"]
+
+MIN_OPTIONS: Final = 2
+MAX_OPTIONS: Final = 10
+MAX_OPTION_LENGTH: Final = 100
+EMBED_FIELD_LIMIT: Final = 1024
+
+NUMBER_EMOJI: Final = (
+    "1\ufe0f\u20e3",
+    "2\ufe0f\u20e3",
+    "3\ufe0f\u20e3",
+    "4\ufe0f\u20e3",
+    "5\ufe0f\u20e3",
+    "6\ufe0f\u20e3",
+    "7\ufe0f\u20e3",
+    "8\ufe0f\u20e3",
+    "9\ufe0f\u20e3",
+    "\U0001f51f",
+)
+BAR_FULL: Final = "▰"
+BAR_EMPTY: Final = "▱"
+_KEYCAP: Final = "\u20e3"
+_VS16: Final = "\ufe0f"
+
+
+class PollError(UserError, ValueError):
+    """A poll definition or vote that cannot be used; ``str(exc)`` is the reply."""
+
+
+# --------------------------------------------------------------------------------------------------- options
+
+
+def parse_options(text: str) -> tuple[str, ...]:
+    """Split ``"Alien; Heat; Up"`` into options.
+
+    2 to 10 options separated by ``;`` (commas are common in titles, so they don't separate); whitespace
+    inside an option is collapsed; each must be 1 to 100 characters; empty segments (``"A;;B"``, a trailing
+    ``;``) and case-insensitive duplicates are refused with :class:`PollError`.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise PollError("Give 2 to 10 options separated by ';', e.g. 'Alien; Heat; Up'.")
+    parts = text.split(";")
+    options: list[str] = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(parts, start=1):
+        option = " ".join(raw.split())
+        if not option:
+            raise PollError(f"Option {number} is empty: check for a doubled or trailing ';'.")
+        if len(option) > MAX_OPTION_LENGTH:
+            raise PollError(f"Option {number} is longer than {MAX_OPTION_LENGTH} characters.")
+        key = unicodedata.normalize("NFKC", option).casefold()
+        if key in seen:
+            shown = option if len(option) <= 40 else option[:39] + "…"
+            raise PollError(f"'{shown}' is listed twice (options {seen[key]} and {number}).")
+        seen[key] = number
+        options.append(option)
+    if len(options) < MIN_OPTIONS:
+        raise PollError("A poll needs at least 2 options, separated by ';'.")
+    if len(options) > MAX_OPTIONS:
+        raise PollError(f"A poll can have at most {MAX_OPTIONS} options (you gave {len(options)}).")
+    return tuple(options)
+
+
+def emoji_index(emoji: str) -> int | None:
+    """The 0-based option for a number reaction, or None.
+
+    Accepts the keycaps with and without the U+FE0F variation selector (Discord sometimes sends ``"1⃣"``) and
+    ``"🔟"`` (with or without U+FE0F).
+    """
+    bare = emoji.strip().replace(_VS16, "")
+    if len(bare) == 2 and bare[1] == _KEYCAP and bare[0] in "123456789":
+        return int(bare[0]) - 1
+    if bare == NUMBER_EMOJI[9]:
+        return 9
+    return None
+
+
+def nomination_key(title: str, year: int | None) -> tuple[str, int | None]:
+    """Key for duplicate nominations (normalised title, year); see :func:`domain.titles.normalise_title`."""
+    return title_key(title, year)
+
+
+# ----------------------------------------------------------------------------------------------------- votes
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """One reaction vote: ``seq`` orders votes (earlier = smaller)."""
+
+    user_id: int
+    option: int
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do with a reaction.
+
+    ``accept``: record the vote. ``remove_previous``: the user's earlier options to delete (and whose
+    reactions the bot should remove). ``remove_reaction``: remove the reaction just added (refused vote).
+    ``reason``: a short explanation (user-facing for refusals).
+    """
+
+    accept: bool
+    remove_previous: tuple[int, ...]
+    remove_reaction: bool
+    reason: str
+
+
+def _check_mode(mode: str, max_choices: int | None) -> None:
+    if mode not in ("single", "multi", "ranked"):
+        raise ValueError(f"unknown poll mode {mode!r}")
+    if max_choices is not None and (isinstance(max_choices, bool) or max_choices < 1):
+        raise ValueError("max_choices must be None or at least 1")
+
+
+def apply_add(mode: PollMode, max_choices: int | None, current: Sequence[int], option: int) -> Decision:
+    """Decide what a new reaction for ``option`` does, given the user's ``current`` options (vote order).
+
+    * the same option again: nothing to do (a replayed event), the reaction stays;
+    * ``single``: accepted, and every previous option is to be removed;
+    * ``multi``/``ranked``: accepted while the user has fewer than ``max_choices`` options; beyond the cap it
+      is refused and the reaction should be removed.
+    """
+    _check_mode(mode, max_choices)
+    if option in current:
+        return Decision(False, (), False, "Already counted.")
+    if mode == "single":
+        previous = tuple(dict.fromkeys(current))
+        reason = "Replaces your previous vote." if previous else "Vote recorded."
+        return Decision(True, previous, False, reason)
+    if max_choices is not None and len(set(current)) >= max_choices:
+        noun = "option" if max_choices == 1 else "options"
+        verb = "rank" if mode == "ranked" else "pick"
+        return Decision(
+            False,
+            (),
+            True,
+            f"You can {verb} at most {max_choices} {noun}: remove a reaction first.",
+        )
+    return Decision(True, (), False, "Vote recorded.")
+
+
+def apply_remove(current: Sequence[int], option: int) -> Decision:
+    """A reaction was removed: delete the vote if there is one.
+
+    Removing a reaction the bot itself took away (a replaced single vote, a refused extra choice) finds no
+    vote and is a no-op, so the service needs no special case for its own removals. In ranked mode the later
+    ranks simply move up.
+    """
+    if option in current:
+        return Decision(True, (), False, "Vote withdrawn.")
+    return Decision(False, (), False, "No vote to withdraw.")
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Counts per option, the number of distinct voters, and the leaders.
+
+    ``percentages[i]`` is the share of voters choosing option ``i`` (0-100; in multi mode they can add up to
+    more than 100). ``winners`` are all options with the highest count (empty if nobody voted); more than one
+    is a tie. In ranked mode counts are first preferences.
+    """
+
+    counts: tuple[int, ...]
+    total_voters: int
+    total_votes: int
+    percentages: tuple[float, ...]
+    winners: tuple[int, ...]
+
+    @property
+    def tie(self) -> bool:
+        return len(self.winners) > 1
+
+
+def _effective_choices(
+    votes: Iterable[Vote],
+    n_options: int,
+    mode: PollMode,
+    max_choices: int | None,
+) -> dict[int, list[int]]:
+    """Each user's options in vote order after applying the mode's rules (defensive against races)."""
+    by_user: dict[int, list[int]] = {}
+    for vote in sorted(votes, key=lambda v: v.seq):
+        if not 0 <= vote.option < n_options:
+            raise ValueError(f"vote for option {vote.option} outside 0..{n_options - 1}")
+        choices = by_user.setdefault(vote.user_id, [])
+        if vote.option in choices:
+            continue
+        if mode == "single":
+            choices[:] = [vote.option]
+        elif max_choices is None or len(choices) < max_choices:
+            choices.append(vote.option)
+    return by_user
+
+
+def tally(
+    votes: Iterable[Vote],
+    n_options: int,
+    *,
+    mode: PollMode = "single",
+    max_choices: int | None = None,
+) -> Tally:
+    """Count ``votes`` (any order; ``seq`` decides). Single mode keeps each user's latest vote, multi/ranked
+    keep the first ``max_choices`` distinct options by ``seq``; repeated (user, option) pairs count once."""
+    _check_mode(mode, max_choices)
+    if not 1 <= n_options <= MAX_OPTIONS:
+        raise ValueError(f"n_options must be 1..{MAX_OPTIONS}")
+    by_user = _effective_choices(votes, n_options, mode, max_choices)
+    counts = [0] * n_options
+    total_votes = 0
+    for choices in by_user.values():
+        counted = choices[:1] if mode == "ranked" else choices
+        for option in counted:
+            counts[option] += 1
+            total_votes += 1
+    voters = sum(1 for choices in by_user.values() if choices)
+    percentages = tuple((100.0 * c / voters) if voters else 0.0 for c in counts)
+    top = max(counts)
+    winners = tuple(i for i, c in enumerate(counts) if c == top) if top > 0 else ()
+    return Tally(tuple(counts), voters, total_votes, percentages, winners)
+
+
+def ballots_from_votes(
+    votes: Iterable[Vote], n_options: int, max_choices: int | None = None
+) -> tuple[tuple[int, ...], ...]:
+    """Ranked ballots: each user's distinct options in the order their reactions arrived (by ``seq``),
+    capped at ``max_choices``; users ordered by their first vote."""
+    by_user = _effective_choices(votes, n_options, "ranked", max_choices)
+    return tuple(tuple(choices) for choices in by_user.values() if choices)
+
+
+# ------------------------------------------------------------------------------------------------ bar chart
+
+
+def _units(text: str) -> int:
+    """Length as Discord counts it in the worst case (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+_MARKDOWN_SPECIAL: Final = frozenset("\\*_~`|>")
+
+
+def _escape(text: str) -> str:
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def _fit(name: str, cap: int) -> str:
+    """``name`` escaped, shortened with "…" so it takes at most ``cap`` units."""
+    escaped = _escape(name)
+    if _units(escaped) <= cap:
+        return escaped
+    if cap <= 1:
+        return "…" if cap == 1 else ""
+    low, high = 0, len(name)
+    while low < high:  # longest prefix whose escaped form plus "…" fits
+        mid = (low + high + 1) // 2
+        if _units(_escape(name[:mid]).rstrip()) + 1 <= cap:
+            low = mid
+        else:
+            high = mid - 1
+    return _escape(name[:low]).rstrip() + "…"
+
+
+def _bar(share: float, count: int, width: int) -> str:
+    filled = math.floor(share * width + 0.5)
+    if count > 0 and filled == 0:
+        filled = 1
+    return BAR_FULL * filled + BAR_EMPTY * (width - filled)
+
+
+def render_bars(
+    options: Sequence[str],
+    result: Tally,
+    *,
+    width: int = 10,
+    limit: int = EMBED_FIELD_LIMIT,
+    highlight_winners: bool = False,
+) -> str:
+    """A text bar chart for an embed field, e.g. ``"1️⃣ Alien\\n▰▰▰▰▰▰▱▱▱▱ 60% (3)"`` per option.
+
+    Names are markdown-escaped and, if needed, shortened evenly with "…" so the whole text fits ``limit``
+    (Discord's 1024 for a field, counted in UTF-16 units). Percentages are of voters, rounded; a non-zero
+    count always shows at least one filled block. ``highlight_winners`` adds 🏆 to the leaders.
+    """
+    if len(options) != len(result.counts):
+        raise ValueError("options and tally have different lengths")
+    if not 1 <= width <= 30:
+        raise ValueError("width must be 1..30")
+    voters = result.total_voters
+    heads: list[str] = []
+    tails: list[str] = []
+    for i, count in enumerate(result.counts):
+        share = count / voters if voters else 0.0
+        trophy = " 🏆" if highlight_winners and i in result.winners else ""
+        heads.append(f"{NUMBER_EMOJI[i]} ")
+        tails.append(f"{trophy}\n{_bar(share, count, width)} {round(share * 100)}% ({count})")
+    fixed = sum(_units(h) + _units(t) for h, t in zip(heads, tails, strict=True)) + (len(options) - 1)
+    budget = limit - fixed
+    if budget < len(options):
+        raise ValueError("limit too small for this many options")
+    escaped_units = [_units(_escape(name)) for name in options]
+    if sum(escaped_units) <= budget:
+        names = [_escape(name) for name in options]
+    else:
+        low, high = 1, max(escaped_units)
+        while low < high:  # the largest per-name cap that fits
+            mid = (low + high + 1) // 2
+            if sum(_units(_fit(name, mid)) for name in options) <= budget:
+                low = mid
+            else:
+                high = mid - 1
+        names = [_fit(name, low) for name in options]
+    return "\n".join(h + n + t for h, n, t in zip(heads, names, tails, strict=True))
+
+
+# --------------------------------------------------------------------------------------------- instant runoff
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One IRV round. ``counts`` has an entry per option (0 for options already out); ``continuing`` are the
+    options still in; ``eliminated`` leave after this round (empty in the last round); ``tied_lowest`` lists
+    the options that shared the fewest votes when a tie-break was needed, and ``tiebreak_round`` the earlier
+    round that separated them (None if none did and they all went out together)."""
+
+    number: int
+    counts: tuple[int, ...]
+    continuing: tuple[int, ...]
+    exhausted: int
+    eliminated: tuple[int, ...]
+    tied_lowest: tuple[int, ...] = ()
+    tiebreak_round: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IrvResult:
+    """Rounds in order; ``winner`` or, for an unbreakable tie, ``tie`` (the options sharing it). No ballots:
+    no rounds, no winner, no tie."""
+
+    rounds: tuple[Round, ...]
+    winner: int | None
+    tie: tuple[int, ...]
+    ballots: int
+
+
+def _clean_ballots(ballots: Iterable[Sequence[int]], n_options: int) -> list[tuple[int, ...]]:
+    cleaned: list[tuple[int, ...]] = []
+    for ballot in ballots:
+        ranking = tuple(dict.fromkeys(ballot))
+        for option in ranking:
+            if isinstance(option, bool) or not isinstance(option, int) or not 0 <= option < n_options:
+                raise ValueError(f"ballot ranks option {option!r} outside 0..{n_options - 1}")
+        if ranking:
+            cleaned.append(ranking)
+    return cleaned
+
+
+def _break_tie(tied: list[int], history: list[list[int]]) -> tuple[list[int], int | None]:
+    candidates = tied
+    deciding: int | None = None
+    for number, counts in enumerate(history, start=1):
+        fewest = min(counts[o] for o in candidates)
+        narrowed = [o for o in candidates if counts[o] == fewest]
+        if len(narrowed) < len(candidates):
+            candidates = narrowed
+            deciding = number
+            if len(candidates) == 1:
+                break
+    return candidates, deciding
+
+
+def instant_runoff(ballots: Iterable[Sequence[int]], n_options: int) -> IrvResult:
+    """Count ranked ``ballots`` (each a sequence of 0-based options, first preference first) by IRV.
+
+    Repeated options in a ballot count once (the first time); empty ballots are ignored. See the module
+    docstring for the elimination and tie rules.
+    """
+    if not 1 <= n_options <= 64:
+        raise ValueError("n_options must be 1..64")
+    cleaned = _clean_ballots(ballots, n_options)
+    if not cleaned:
+        return IrvResult(rounds=(), winner=None, tie=(), ballots=0)
+    continuing = set(range(n_options))
+    rounds: list[Round] = []
+    history: list[list[int]] = []
+    while True:
+        counts = [0] * n_options
+        exhausted = 0
+        for ballot in cleaned:
+            top = next((o for o in ballot if o in continuing), None)
+            if top is None:
+                exhausted += 1
+            else:
+                counts[top] += 1
+        active = len(cleaned) - exhausted
+        still_in = tuple(sorted(continuing))
+        number = len(rounds) + 1
+        leader = max(still_in, key=lambda o: counts[o])
+        if active and counts[leader] * 2 > active:
+            rounds.append(Round(number, tuple(counts), still_in, exhausted, ()))
+            return IrvResult(tuple(rounds), leader, (), len(cleaned))
+        if len({counts[o] for o in still_in}) == 1:
+            rounds.append(Round(number, tuple(counts), still_in, exhausted, ()))
+            return IrvResult(tuple(rounds), None, still_in, len(cleaned))
+        fewest = min(counts[o] for o in still_in)
+        tied = [o for o in still_in if counts[o] == fewest]
+        deciding: int | None = None
+        out = tied
+        if len(tied) > 1:
+            out, deciding = _break_tie(tied, history)
+        rounds.append(
+            Round(
+                number,
+                tuple(counts),
+                still_in,
+                exhausted,
+                tuple(out),
+                tuple(tied) if len(tied) > 1 else (),
+                deciding,
+            )
+        )
+        history.append(counts)
+        continuing.difference_update(out)
+
+
+def format_rounds(result: IrvResult, options: Sequence[str], *, limit: int = EMBED_FIELD_LIMIT) -> str:
+    """The rounds and outcome as text for the close message, within ``limit`` characters.
+
+    Options appear as their number emoji in the rounds and by name in the outcome line; if there are too
+    many rounds to fit, middle rounds are replaced by a "… n more rounds …" line.
+    """
+    if not result.rounds:
+        return "No votes were cast."
+
+    def label(i: int) -> str:
+        return NUMBER_EMOJI[i] if i < len(NUMBER_EMOJI) else f"#{i + 1}"
+
+    def named(i: int) -> str:
+        name = options[i] if i < len(options) else f"Option {i + 1}"
+        return f"{label(i)} {_fit(name, 80)}"
+
+    lines: list[str] = []
+    for rnd in result.rounds:
+        ordered = sorted(rnd.continuing, key=lambda o: (-rnd.counts[o], o))
+        line = f"**Round {rnd.number}:** " + " · ".join(f"{label(o)} {rnd.counts[o]}" for o in ordered)
+        if rnd.exhausted:
+            line += f" ({rnd.exhausted} exhausted)"
+        if rnd.eliminated:
+            line += " → out: " + ", ".join(label(o) for o in rnd.eliminated)
+            if rnd.tied_lowest:
+                if rnd.tiebreak_round is not None:
+                    line += f" (tie for last broken by round {rnd.tiebreak_round})"
+                else:
+                    line += " (tied for last)"
+        lines.append(line)
+    last = result.rounds[-1]
+    active = sum(last.counts[o] for o in last.continuing)
+    if result.winner is not None:
+        outcome = f"🏆 {named(result.winner)} wins with {last.counts[result.winner]} of {active} votes."
+    else:
+        outcome = "🤝 Tie between " + ", ".join(named(o) for o in result.tie) + "."
+    if _units(outcome) > limit:
+        outcome = outcome[: limit - 1] + "…"
+
+    def assemble(shown: list[str]) -> str:
+        return "\n".join([*shown, outcome])
+
+    text = assemble(lines)
+    if _units(text) <= limit:
+        return text
+    head, tail = lines[:1], lines[1:]
+    while tail:  # drop rounds from the middle, keeping the first and the latest ones
+        tail = tail[1:]
+        skipped = len(lines) - 1 - len(tail)
+        text = assemble([*head, f"… {skipped} more round{'s' * (skipped != 1)} …", *tail])
+        if _units(text) <= limit:
+            return text
+    return outcome

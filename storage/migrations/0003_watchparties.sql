@@ -1,0 +1,1 @@
+-- Watch parties (issue 5): filled in by the watch-party work.

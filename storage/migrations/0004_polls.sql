@@ -1,0 +1,1 @@
+-- Reaction polls and the film-pick flow (issue 6): filled in by the polls work.

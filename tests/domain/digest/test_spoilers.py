@@ -1,0 +1,54 @@
+"""Spoiler-prone articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.digest import detect_spoilers
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "reason"),
+    [
+        ("'Longlegs' ending explained: who is the real killer?", "", "ending explained"),
+        ("Review", "The ending, explained: it was all a dream.", "ending explained"),
+        ("Review", "Spoilers ahead for the whole season.", "marked as containing spoilers"),
+        ("Review", "SPOILER ALERT: the captain survives.", "marked as containing spoilers"),
+        ("The Substance [spoilers]", "", "marked as containing spoilers"),
+        ("Review", "That twist ending changes everything.", "discusses a twist"),
+        ("Review", "The third-act twist is the best of the year.", "discusses a twist"),
+        ("Recap: The Bear, season 3", "", "finale or recap"),
+        ("Review", "Everything we learned from the season finale.", "finale or recap"),
+        ("Who dies in 'Squid Game' season 2?", "", "reveals who dies"),
+        ("Review", "The captain is killed off in the last episode.", "reveals who dies"),
+        ("Review", "The fate of Ellen Hutter is sealed in the last reel.", "discusses a character's fate"),
+        ("Review", "Stay for the post-credits scene.", "post-credits scene"),
+        ("Review", "The mid-credits sequence sets up the sequel.", "post-credits scene"),
+        ("Review", "The film finally reveals the killer in a courtroom.", "reveals the culprit"),
+        ("Andor S02E03 review", "", "episode discussion"),
+    ],
+)
+def test_spoiler_prone(title: str, text: str, reason: str) -> None:
+    assert reason in detect_spoilers(title, text)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Spoiler-free review: Nosferatu", "No spoilers here, just vibes."),
+        ("Review", "A fresh twist on the haunted-house formula."),
+        ("Review", "The fate of the franchise depends on this weekend."),
+        ("Trailer", "The first trailer for the sequel is here."),
+        ("Review", "We won't spoil the ending."),
+        ("Interview", "The director talks about the credits of his career."),
+    ],
+)
+def test_not_spoiler_prone(title: str, text: str) -> None:
+    assert detect_spoilers(title, text) == ()
+
+
+def test_reasons_are_unique_and_ordered() -> None:
+    reasons = detect_spoilers(
+        "Ending explained", "Spoilers ahead. The ending explained, with spoilers for all."
+    )
+    assert reasons == ("ending explained", "marked as containing spoilers")

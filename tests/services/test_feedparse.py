@@ -1,0 +1,312 @@
+"""Parsing: the synchronous core and the worker-process front end (real processes, no mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import pickle
+import resource
+import signal
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from domain.feedrules import entry_key, entry_timestamp
+from services.feedparse import (
+    FeedParseError,
+    FeedParser,
+    InvalidXML,
+    NotAFeed,
+    ParsedFeed,
+    ParseTimeout,
+    parse_bytes,
+)
+from services.fetcher import FetchError
+from tests.feedserver import (
+    BILLION_LAUGHS,
+    HTML_PAGE,
+    INVALID_XML,
+    LATIN1_DECLARED_UTF8,
+    SLOPPY_RSS,
+    FeedEntry,
+    make_entries,
+    render_atom,
+    render_rss,
+)
+
+RSS = render_rss("Cinema news", make_entries(3))
+
+
+def big_feed(target_bytes: int = 1_800_000) -> bytes:
+    """A feed of about ``target_bytes`` with HTML-heavy summaries, like a long WordPress feed."""
+    paragraph = (
+        "<p>The <em>restored</em> print of <a href='/films/42'>Metropolis</a> screens on "
+        "<strong>Friday</strong> &amp; Saturday.<script>track()</script><img src='poster.jpg' alt=''></p>"
+    )
+    entries: list[FeedEntry] = []
+    size = 0.0
+    index = 0
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    while size < target_bytes:
+        summary = paragraph * 20
+        entries.append(
+            FeedEntry(
+                guid=f"urn:big:{index}",
+                title=f"Screening {index}",
+                link=f"https://films.example/s/{index}",
+                summary=summary,
+                published=base + timedelta(minutes=index),
+                categories=("screenings", "restorations"),
+            )
+        )
+        size += len(summary) * 1.3 + 400
+        index += 1
+    return render_rss("Big feed", entries)
+
+
+@pytest.fixture
+async def parser() -> AsyncIterator[FeedParser]:
+    feed_parser = FeedParser(max_workers=2, timeout=10)
+    try:
+        yield feed_parser
+    finally:
+        feed_parser.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# parse_bytes
+
+
+def test_str_is_refused() -> None:
+    with pytest.raises(TypeError, match="not str"):
+        parse_bytes(RSS.decode())  # type: ignore[arg-type]
+
+
+def test_bytes_that_name_a_file_are_not_opened(tmp_path: Path) -> None:
+    feed_file = tmp_path / "secret.xml"
+    feed_file.write_bytes(RSS)
+    path_as_body = str(feed_file).encode()
+    # The hazard: feedparser itself would open the file named by the bytes.
+    assert len(feedparser.parse(path_as_body).entries) == 3
+    with pytest.raises(FeedParseError):  # parsed as the (invalid) document it is, never opened
+        parse_bytes(path_as_body)
+
+
+def test_rss_entries_are_plain_picklable_json_ready() -> None:
+    parsed = parse_bytes(RSS, content_type="application/rss+xml", url="https://films.example/feed")
+    assert parsed.version == "rss20" and parsed.title == "Cinema news" and not parsed.bozo
+    assert len(parsed.entries) == 3
+    entry = parsed.entries[0]
+    assert type(entry) is dict and type(entry["tags"][0]) is dict
+    assert entry["id"] == "urn:test:entry-3" and entry["title"] == "Entry 3"
+    assert entry["published_parsed"] == (2024, 1, 1, 3, 0, 0, 0, 1, 0)
+    assert entry_timestamp(entry) == int(datetime(2024, 1, 1, 3, tzinfo=UTC).timestamp())
+    assert pickle.loads(pickle.dumps(parsed)) == parsed
+    json.dumps(parsed.entries)
+    assert entry_key(entry) == "id:urn:test:entry-3"
+
+
+def test_atom_and_relative_links() -> None:
+    body = render_atom("Atom news", make_entries(2)).replace(b"https://films.example/entry/2", b"/entry/2")
+    parsed = parse_bytes(body, content_type="application/atom+xml", url="https://films.example/feeds/atom")
+    assert parsed.version == "atom10"
+    assert parsed.entries[0]["link"] == "https://films.example/entry/2"
+
+
+def test_sanitize_html_off_keeps_markup_for_the_digest() -> None:
+    body = render_rss(
+        "x", [FeedEntry("g", "t", "https://e.example/", summary="<p>hi<script>x()</script></p>")]
+    )
+    raw = parse_bytes(body).entries[0]["summary"]
+    clean = parse_bytes(body, sanitize_html=True).entries[0]["summary"]
+    assert "<script>" in raw and "<script>" not in clean
+
+
+def test_html_page_is_not_a_feed() -> None:
+    with pytest.raises(NotAFeed) as info:
+        parse_bytes(HTML_PAGE, content_type="text/html", url="https://club.example/")
+    assert (
+        info.value.reason
+        == "not a feed (HTML page; the page links to a feed at https://club.example/feed.xml)"
+    )
+    # Sniffed even without a content type.
+    with pytest.raises(NotAFeed, match="HTML page"):
+        parse_bytes(b"<html><body>hello</body></html>")
+
+
+@pytest.mark.parametrize("body", [b"", b"  \n\t "])
+def test_empty_body(body: bytes) -> None:
+    with pytest.raises(NotAFeed, match="empty response"):
+        parse_bytes(body)
+
+
+def test_plain_text_is_not_a_feed() -> None:
+    with pytest.raises(FeedParseError) as info:
+        parse_bytes(b"just some text", content_type="text/plain")
+    assert info.value.kind in ("not_a_feed", "invalid_xml")
+
+
+def test_invalid_xml_and_sloppy_xml() -> None:
+    with pytest.raises(InvalidXML):
+        parse_bytes(INVALID_XML)
+    sloppy = parse_bytes(SLOPPY_RSS)
+    assert sloppy.bozo and sloppy.bozo_reason and len(sloppy.entries) == 2
+
+
+def test_valid_empty_feed_is_accepted() -> None:
+    parsed = parse_bytes(render_rss("Quiet club", []))
+    assert parsed.entries == () and parsed.version == "rss20" and parsed.title == "Quiet club"
+
+
+def test_wrong_charset_is_recovered() -> None:
+    parsed = parse_bytes(LATIN1_DECLARED_UTF8, content_type="application/xml; charset=utf-8")
+    assert parsed.entries[0]["title"] == "Amélie"
+    assert parsed.bozo_reason is not None and "encoding" in parsed.bozo_reason
+
+
+def test_billion_laughs_does_not_expand() -> None:
+    started = time.monotonic()
+    parsed = parse_bytes(BILLION_LAUGHS)
+    assert time.monotonic() - started < 1
+    assert all(len(str(entry.get("title", ""))) < 1000 for entry in parsed.entries)
+
+
+def test_parse_errors_are_fetch_errors() -> None:
+    assert issubclass(FeedParseError, FetchError)
+    assert NotAFeed.kind == "not_a_feed" and InvalidXML.kind == "invalid_xml"
+
+
+# --------------------------------------------------------------------------------------------------
+# FeedParser (worker processes)
+
+
+async def test_parses_in_a_worker(parser: FeedParser) -> None:
+    parsed = await parser.parse(RSS, content_type="application/rss+xml", url="https://films.example/feed")
+    assert isinstance(parsed, ParsedFeed) and len(parsed.entries) == 3
+
+
+async def test_worker_refuses_str(parser: FeedParser) -> None:
+    with pytest.raises(TypeError):
+        await parser.parse(RSS.decode(), content_type=None, url="https://x.example/")  # type: ignore[arg-type]
+
+
+async def test_worker_reports_typed_errors(parser: FeedParser) -> None:
+    with pytest.raises(NotAFeed, match="HTML page") as info:
+        await parser.parse(HTML_PAGE, content_type="text/html", url="https://club.example/")
+    assert info.value.url == "https://club.example/"
+    with pytest.raises(InvalidXML):
+        await parser.parse(INVALID_XML, content_type=None, url="https://club.example/")
+
+
+async def test_big_feed_does_not_block_the_event_loop(parser: FeedParser) -> None:
+    body = big_feed()
+    assert len(body) > 1_500_000
+    await parser.warm_up()
+    worst_lag = 0.0
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal worst_lag
+        while not done.is_set():
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            worst_lag = max(worst_lag, time.monotonic() - before - 0.01)
+
+    tick = asyncio.create_task(ticker())
+    try:
+        parsed = await parser.parse(body, content_type="application/rss+xml", url="https://films.example/big")
+    finally:
+        done.set()
+        await tick
+    assert len(parsed.entries) > 100
+    # The loop kept ticking while the worker parsed (pickling the result back is the only loop work).
+    assert worst_lag < 0.25
+
+
+async def test_parallel_parses(parser: FeedParser) -> None:
+    bodies = [render_rss(f"Feed {index}", make_entries(index + 1)) for index in range(6)]
+    results = await asyncio.gather(
+        *(
+            parser.parse(body, content_type=None, url=f"https://f{index}.example/")
+            for index, body in enumerate(bodies)
+        )
+    )
+    assert [len(result.entries) for result in results] == [1, 2, 3, 4, 5, 6]
+
+
+async def test_queueing_for_a_worker_does_not_count_against_the_deadline() -> None:
+    body = big_feed(200_000)  # about 0.2 s of parsing
+    parser = FeedParser(max_workers=1, timeout=1.0, grace=0.2)
+    try:
+        await parser.warm_up()
+        started = time.monotonic()
+        results = await asyncio.gather(
+            *(parser.parse(body, content_type=None, url=f"https://q{index}.example/") for index in range(8))
+        )
+        # Longer in total than one parse's deadline, yet nothing timed out and nothing was recycled.
+        assert time.monotonic() - started > 1.2
+        assert all(len(result.entries) > 10 for result in results)
+        assert parser.recycle_count == 0
+    finally:
+        parser.close()
+
+
+async def test_worker_alarm_times_out_and_worker_survives() -> None:
+    parser = FeedParser(max_workers=1, timeout=0.05)
+    try:
+        with pytest.raises(ParseTimeout) as info:
+            await parser.parse(big_feed(), content_type=None, url="https://slow.example/")
+        assert info.value.kind == "parse_timeout"
+        assert parser.recycle_count == 0  # interrupted inside the worker, no need to kill it
+        parser.timeout = 10
+        assert len((await parser.parse(RSS, content_type=None, url="https://ok.example/")).entries) == 3
+    finally:
+        parser.close()
+
+
+async def test_stuck_worker_is_terminated_and_pool_replaced() -> None:
+    parser = FeedParser(max_workers=1, timeout=0.3, grace=0.2)
+    try:
+        await parser.warm_up()
+        pool, _ = parser._get_pool()
+        # Freeze the worker: its own alarm cannot fire, as if it were stuck in C code.
+        for pid in list(pool._processes):
+            os.kill(pid, signal.SIGSTOP)
+        started = time.monotonic()
+        with pytest.raises(ParseTimeout):
+            await parser.parse(RSS, content_type=None, url="https://stuck.example/")
+        assert time.monotonic() - started < 2
+        assert parser.recycle_count == 1
+        parser.timeout = 10
+        assert len((await parser.parse(RSS, content_type=None, url="https://ok.example/")).entries) == 3
+    finally:
+        parser.close()
+
+
+async def test_workers_run_under_a_memory_limit() -> None:
+    limit = 512 * 1024 * 1024
+    parser = FeedParser(max_workers=1, memory_limit=limit)
+    try:
+        loop = asyncio.get_running_loop()
+        pool, _ = parser._get_pool()
+        soft, _hard = await loop.run_in_executor(pool, resource.getrlimit, resource.RLIMIT_AS)
+        assert soft == limit
+        with pytest.raises(MemoryError):
+            await loop.run_in_executor(pool, bytearray, 1 << 30)
+        # The worker is still usable after the failed allocation.
+        assert len((await parser.parse(RSS, content_type=None, url="https://ok.example/")).entries) == 3
+    finally:
+        parser.close()
+
+
+async def test_closed_parser_refuses_work() -> None:
+    parser = FeedParser()
+    parser.close()
+    parser.close()  # idempotent
+    with pytest.raises(RuntimeError):
+        await parser.parse(RSS, content_type=None, url="https://x.example/")
