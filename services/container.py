@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import aiohttp
 
 from services.club import ClubService
-from settings import Settings
+from services.digest import DigestService
+from services.feedparse import FeedParser
+from services.feeds import FeedService
+from services.fetcher import Fetcher, FetchLimits
+from settings import FeedSettings, Settings
 from storage.db import Database
+
+
+def fetch_limits(feeds: FeedSettings) -> FetchLimits:
+    return FetchLimits(
+        total_timeout=feeds.timeout,
+        connect_timeout=feeds.connect_timeout,
+        max_bytes=feeds.max_bytes,
+        max_redirects=feeds.max_redirects,
+        allow_private_addresses=feeds.allow_private_addresses,
+        user_agent=feeds.user_agent,
+        per_host=feeds.per_host_concurrency,
+        global_concurrency=feeds.concurrency,
+    )
+
+
+def feed_parser(feeds: FeedSettings) -> FeedParser:
+    return FeedParser(
+        max_workers=feeds.parse_workers,
+        timeout=feeds.parse_timeout,
+        memory_limit=feeds.parse_memory_mb * 1024 * 1024,
+    )
 
 
 @dataclass(slots=True)
@@ -16,13 +42,29 @@ class Services:
     settings: Settings
     db: Database
     club: ClubService
+    fetcher: Fetcher
+    parser: FeedParser
+    digest: DigestService
+    feeds: FeedService
 
     @classmethod
     def build(cls, settings: Settings, db: Database, http_session: aiohttp.ClientSession) -> Services:
-        return cls(settings=settings, db=db, club=ClubService(db))
+        club = ClubService(db)
+        # The fetcher owns its own aiohttp session: its connector carries the address guard, which the
+        # bot's general-purpose session must not have.
+        fetcher = Fetcher(fetch_limits(settings.feeds))
+        parser = feed_parser(settings.feeds)
+        digest = DigestService(db, settings.digest)
+        feeds = FeedService(db, settings.feeds, fetcher, parser, renderer=digest.render)
+        club.add_status_provider(feeds.status_lines)
+        return cls(
+            settings=settings, db=db, club=club, fetcher=fetcher, parser=parser, digest=digest, feeds=feeds
+        )
 
     async def start(self) -> None:
         """Called from the bot's setup_hook before cogs load."""
 
     async def close(self) -> None:
         """Called on shutdown after the cogs' loops have stopped."""
+        await self.fetcher.close()
+        await asyncio.to_thread(self.parser.close)  # joins worker processes: keep it off the loop

@@ -172,7 +172,7 @@ class FeedService:
         if not 0 <= backfill <= 5:
             raise UserError("backfill must be between 0 and 5.")
         try:
-            target = netguard.check_url(url.strip(), allow_private=self.settings.allow_private_addresses)
+            target = self.fetcher.check(url.strip())
         except netguard.BlockedURL as exc:
             raise UserError(f"I can't use that URL: {exc}") from None
         url = target.url
@@ -239,10 +239,7 @@ class FeedService:
                     None,
                     now,
                 )
-                ids = {
-                    key: i
-                    for i, key in await _entry_ids(conn, feed_id, [e.key for e, _ in entries[-backfill:]])
-                }
+                ids = await repo.entry_ids(conn, feed_id, [e.key for e, _ in entries[-backfill:]])
                 for new_entry, raw in entries[-backfill:]:
                     entry_id = ids.get(new_entry.key)
                     if entry_id is None:
@@ -614,15 +611,3 @@ class FeedService:
             delivered += 1
         report.delivered += delivered
         return delivered
-
-
-async def _entry_ids(conn: Any, feed_id: int, keys: Sequence[str]) -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
-    for key in keys:
-        async with conn.execute(
-            "SELECT id FROM entries WHERE feed_id = ? AND entry_key = ?", (feed_id, key)
-        ) as cur:
-            row = await cur.fetchone()
-        if row is not None:
-            out.append((key, row[0]))
-    return out

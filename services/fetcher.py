@@ -395,7 +395,8 @@ class Fetcher:
             )
         return self._session
 
-    def _check(self, url: str) -> ParsedTarget:
+    def check(self, url: str) -> ParsedTarget:
+        """Vet ``url`` under this fetcher's address policy (raises ``BlockedURL``) and return its canonical form."""
         target = check_url(url, policy=self._policy)
         # The URL is rebuilt from checked parts; make sure the client reads the same host we checked.
         raw_host = yarl.URL(target.url).raw_host
@@ -414,7 +415,7 @@ class Fetcher:
         """Fetch ``url`` (conditionally when validators are given); raise a ``FetchError`` subclass."""
         ident = log_id or url
         try:
-            target = self._check(url)
+            target = self.check(url)
         except BlockedURL as exc:
             log.info("feed %s: blocked: %s", ident, exc.reason)
             raise BlockedError(exc.reason, url=url) from exc
@@ -470,7 +471,7 @@ class Fetcher:
                     )
                 next_url = urljoin(target.url, location.strip())
                 try:
-                    next_target = self._check(next_url)
+                    next_target = self.check(next_url)
                 except BlockedURL as exc:
                     raise BlockedError(f"redirect to {next_url} refused: {exc.reason}", url=url) from exc
                 if next_target.url in visited:

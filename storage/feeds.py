@@ -402,6 +402,19 @@ async def insert_entries(
     return new
 
 
+async def entry_ids(conn: aiosqlite.Connection, feed_id: int, keys: Sequence[str]) -> dict[str, int]:
+    """Entry ids by key for ``keys`` that were seen before."""
+    out: dict[str, int] = {}
+    for key in keys:
+        async with conn.execute(
+            "SELECT id FROM entries WHERE feed_id = ? AND entry_key = ?", (feed_id, key)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            out[key] = row[0]
+    return out
+
+
 def nonce_for(subscription_id: int, entry_id: int) -> str:
     """Deterministic Discord nonce for one post (Discord allows 25 characters)."""
     return f"pj{subscription_id}.{entry_id}"[:25]

@@ -1,0 +1,116 @@
+"""Turns feed entries into Discord posts with the server's content-warning settings and spoiler shield."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from domain.digest import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    DigestOptions,
+    SpoilerShield,
+    article_from_entry,
+    digest_entry,
+)
+from domain.errors import UserError
+from settings import DigestSettings
+from storage import warnings as repo
+from storage.db import Database
+from storage.feeds import Subscription
+
+log = logging.getLogger(__name__)
+
+ShieldProvider = Callable[[int], Awaitable[SpoilerShield | None]]
+
+MAX_CUSTOM_TERMS = 25
+MAX_TERM_LENGTH = 60
+_CACHE_SECONDS = 30.0
+
+
+class DigestService:
+    def __init__(
+        self, db: Database, settings: DigestSettings, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.shield_provider: ShieldProvider | None = None
+        self._clock = clock
+        self._cache: dict[int, tuple[float, DigestOptions]] = {}
+
+    async def warning_settings(self, guild_id: int) -> repo.WarningSettings:
+        return await repo.get(self.db, guild_id)
+
+    async def options_for(self, guild_id: int, *, force_spoiler: bool = False) -> DigestOptions:
+        cached = self._cache.get(guild_id)
+        if cached is None or self._clock() - cached[0] > _CACHE_SECONDS:
+            ws = await repo.get(self.db, guild_id)
+            options = DigestOptions(
+                sentences=self.settings.summary_sentences,
+                max_summary_chars=self.settings.max_summary_chars,
+                shown_categories=frozenset(CATEGORIES) - ws.hidden_categories,
+                spoiler_categories=ws.spoiler_categories,
+                custom_terms=ws.custom_terms,
+            )
+            cached = (self._clock(), options)
+            self._cache[guild_id] = cached
+        options = cached[1]
+        return dataclasses.replace(options, force_spoiler=True) if force_spoiler else options
+
+    async def render(
+        self, entry: Mapping[str, Any], feed_title: str | None, sub: Subscription
+    ) -> dict[str, Any]:
+        """The feed service's renderer: the Discord message JSON for one entry in one subscription."""
+        options = await self.options_for(sub.guild_id, force_spoiler=sub.force_spoiler)
+        shield = await self.shield_provider(sub.guild_id) if self.shield_provider else None
+        digest = digest_entry(article_from_entry(entry, feed_title), options, shield)
+        return digest.payload
+
+    async def update_warnings(
+        self,
+        guild_id: int,
+        category: str,
+        *,
+        shown: bool | None = None,
+        spoiler: bool | None = None,
+        add_term: str | None = None,
+        remove_term: str | None = None,
+    ) -> repo.WarningSettings:
+        if category not in CATEGORY_LABELS:
+            raise UserError(f"Unknown category {category[:40]!r}; choose one of: {', '.join(CATEGORIES)}.")
+        current = await repo.get(self.db, guild_id)
+        hidden = set(current.hidden_categories)
+        spoilered = set(current.spoiler_categories)
+        terms = {k: list(v) for k, v in current.custom_terms.items()}
+        if shown is not None:
+            (hidden.discard if shown else hidden.add)(category)
+        if spoiler is not None:
+            (spoilered.add if spoiler else spoilered.discard)(category)
+        if add_term is not None:
+            term = " ".join(add_term.split())
+            if not term or len(term) > MAX_TERM_LENGTH:
+                raise UserError(f"A custom term must be 1 to {MAX_TERM_LENGTH} characters.")
+            bucket = terms.setdefault(category, [])
+            if term.casefold() not in (t.casefold() for t in bucket):
+                if sum(len(v) for v in terms.values()) >= MAX_CUSTOM_TERMS:
+                    raise UserError(
+                        f"This server already has {MAX_CUSTOM_TERMS} custom terms; remove one first."
+                    )
+                bucket.append(term)
+        if remove_term is not None:
+            wanted = " ".join(remove_term.split()).casefold()
+            bucket = terms.get(category, [])
+            if wanted not in (t.casefold() for t in bucket):
+                raise UserError(f"“{remove_term[:60]}” is not a custom term of {CATEGORY_LABELS[category]}.")
+            terms[category] = [t for t in bucket if t.casefold() != wanted]
+        updated = repo.WarningSettings(
+            guild_id, frozenset(hidden), frozenset(spoilered), {k: tuple(v) for k, v in terms.items() if v}
+        )
+        async with self.db.transaction() as conn:
+            await repo.put(conn, updated)
+        self._cache.pop(guild_id, None)
+        log.info("guild %s content-warning settings changed for %s", guild_id, category)
+        return updated

@@ -1,0 +1,398 @@
+"""The polling engine with real parts: a loopback feed server, real SQLite, worker-process parsing.
+
+Discord is replaced by :class:`Recorder`, a real in-process implementation of the service's Poster and
+Notifier protocols that de-duplicates by nonce the way Discord's enforce_nonce does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.errors import UserError
+from services.digest import DigestService
+from services.feedparse import FeedParser
+from services.feeds import DeliveryRefused, FeedService
+from services.fetcher import Fetcher, FetchLimits
+from settings import DigestSettings, FeedSettings
+from storage import feeds as repo
+from storage.db import Database
+from tests.feedserver import FeedEntry, FeedServer, make_entries
+
+GUILD = 1
+CHANNEL = 10
+OTHER_CHANNEL = 11
+MOD = 99
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class Recorder:
+    """Poster + Notifier: keeps every message, de-duplicating by nonce like Discord."""
+
+    def __init__(self) -> None:
+        self.by_nonce: dict[str, int] = {}
+        self.messages: list[tuple[int, Mapping[str, Any]]] = []
+        self.notices: list[tuple[int, str]] = []
+        self.floods: list[tuple[int, int, int]] = []
+        self.refuse: set[int] = set()
+        self.crash_after_send = 0
+
+    async def post(self, channel_id: int, payload: Mapping[str, Any], nonce: str) -> int:
+        if channel_id in self.refuse:
+            raise DeliveryRefused("403 Missing Permissions")
+        if nonce not in self.by_nonce:
+            self.messages.append((channel_id, payload))
+            self.by_nonce[nonce] = len(self.messages)
+        if self.crash_after_send:
+            self.crash_after_send -= 1
+            raise ConnectionResetError("connection lost after Discord created the message")
+        return self.by_nonce[nonce]
+
+    async def notify(self, guild_id: int, channel_id: int, text: str) -> None:
+        self.notices.append((channel_id, text))
+
+    async def flood_held(
+        self, guild_id: int, channel_id: int, subscription_id: int, name: str, count: int
+    ) -> None:
+        self.floods.append((channel_id, subscription_id, count))
+
+    def titles(self, channel_id: int = CHANNEL) -> list[str]:
+        out = []
+        for channel, payload in self.messages:
+            if channel == channel_id:
+                out.append(payload["embeds"][0]["title"] if payload.get("embeds") else payload["content"])
+        return out
+
+
+@dataclasses.dataclass
+class Rig:
+    server: FeedServer
+    db: Database
+    service: FeedService
+    recorder: Recorder
+    clock: Clock
+
+    async def add(self, path: str = "/rss", channel: int = CHANNEL, **kw: Any) -> int:
+        result = await self.service.add(
+            guild_id=GUILD, channel_id=channel, url=self.server.url(path), name=None, user_id=MOD, **kw
+        )
+        return result.subscription_id
+
+    async def cycle(self, advance: float = 3600) -> Any:
+        self.clock.advance(advance)
+        return await self.service.run_cycle()
+
+    async def feed(self, sub_id: int) -> repo.Feed:
+        view = await repo.get_subscription(self.db, GUILD, sub_id)
+        assert view is not None
+        return view.feed
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    settings = FeedSettings(interval=600, min_interval=60, posts_per_channel_per_cycle=5, pause_after=86400)
+    clock = Clock()
+    async with FeedServer() as server, await Database.open(tmp_path / "feeds.sqlite3") as db:
+        fetcher = Fetcher(FetchLimits(allow_private_addresses=True, total_timeout=3, connect_timeout=2))
+        parser = FeedParser(max_workers=1, timeout=10)
+        digest = DigestService(db, DigestSettings())
+        service = FeedService(db, settings, fetcher, parser, renderer=digest.render, clock=clock)
+        recorder = Recorder()
+        service.attach(recorder, recorder)
+        try:
+            yield Rig(server, db, service, recorder, clock)
+        finally:
+            await fetcher.close()
+            parser.close()
+
+
+def entry(n: int, prefix: str = "News") -> FeedEntry:
+    return FeedEntry(
+        guid=f"urn:new:{prefix}-{n}",
+        title=f"{prefix} {n}",
+        link=f"https://films.example/{prefix}/{n}",
+        summary=f"<p>The festival announced {prefix} {n} today. Critics were delighted by the lineup.</p>",
+        published=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(hours=n),
+    )
+
+
+async def test_first_fetch_is_a_baseline_then_new_items_post_once(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(10))
+    sub = await rig.add()
+    await rig.cycle(0)
+    assert rig.recorder.messages == []  # no flood on subscribe
+    rig.server.add_entry("/rss", entry(1))
+    rig.server.add_entry("/rss", entry(2))
+    report = await rig.cycle()
+    assert rig.recorder.titles() == ["News 1", "News 2"]  # oldest first
+    assert report.new_entries == 2 and report.delivered == 2
+    await rig.cycle()
+    assert len(rig.recorder.messages) == 2
+    assert rig.server.hits["/rss"] == 3  # add + 2 polls
+    feed = await rig.feed(sub)
+    assert feed.consecutive_failures == 0 and feed.etag
+
+
+async def test_unchanged_feed_answers_304_and_costs_no_parse(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    await rig.add()
+    report = await rig.cycle()
+    assert report.not_modified == 1 and report.new_entries == 0
+    assert rig.server.requests[-1].headers.get("If-None-Match")
+
+
+async def test_backfill_posts_newest_items_oldest_first(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(8))
+    await rig.add(backfill=3)
+    await rig.cycle(0)
+    assert rig.recorder.titles() == ["Entry 6", "Entry 7", "Entry 8"]
+
+
+async def test_same_url_twice_in_a_channel_is_refused_and_two_channels_share_one_fetch(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    await rig.add()
+    with pytest.raises(UserError, match="already follows"):
+        await rig.add()
+    await rig.add(channel=OTHER_CHANNEL)
+    rig.server.reset_counters()
+    rig.server.add_entry("/rss", entry(1))
+    await rig.cycle()
+    assert rig.server.hits["/rss"] == 1
+    assert rig.recorder.titles(CHANNEL) == ["News 1"] and rig.recorder.titles(OTHER_CHANNEL) == ["News 1"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        (
+            lambda s: s.raw(
+                "/bad",
+                b"<html><head><title>Hi</title></head><body>page</body></html>",
+                content_type="text/html",
+            ),
+            "HTML",
+        ),
+        (lambda s: s.status("/bad", 404), "404"),
+        (
+            lambda s: s.raw(
+                "/bad", b'<?xml version="1.0"?><rss><channel><<<>>>', content_type="application/xml"
+            ),
+            "malformed",
+        ),
+        (lambda s: s.raw("/bad", b"", content_type="application/xml"), "not a feed"),
+    ],
+)
+async def test_add_refuses_what_is_not_a_feed(rig: Rig, setup: Any, reason: str) -> None:
+    setup(rig.server)
+    with pytest.raises(UserError, match=f"couldn't add that feed.*{reason}"):
+        await rig.add("/bad")
+    assert await repo.list_subscriptions(rig.db, GUILD) == []
+
+
+async def test_add_refuses_private_addresses_unless_allowed(rig: Rig) -> None:
+    rig.service.fetcher = Fetcher(FetchLimits(allow_private_addresses=False))
+    with pytest.raises(UserError, match="can't use that URL"):
+        await rig.service.add(
+            guild_id=GUILD, channel_id=CHANNEL, url="http://127.0.0.1/rss", name=None, user_id=MOD
+        )
+    with pytest.raises(UserError, match="can't use that URL"):
+        await rig.service.add(
+            guild_id=GUILD, channel_id=CHANNEL, url="file:///etc/passwd", name=None, user_id=MOD
+        )
+
+
+async def test_per_channel_cap_spreads_a_burst_over_cycles(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(20))
+    await rig.add()
+    for n in range(12):
+        rig.server.add_entry("/rss", entry(n))
+    await rig.cycle()
+    assert len(rig.recorder.messages) == 5
+    await rig.cycle()
+    await rig.cycle()
+    assert rig.recorder.titles() == [f"News {n}" for n in range(12)]
+
+
+async def test_flood_breaker_holds_a_regenerated_feed_until_a_moderator_decides(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(10))
+    sub = await rig.add()
+    rig.server.set_feed("/rss", make_entries(10, prefix="Migrated"))  # every guid changed
+    await rig.cycle()
+    assert rig.recorder.messages == []
+    assert rig.recorder.floods == [(CHANNEL, sub, 10)]
+    assert await rig.service.release_held(GUILD, sub, post=True) == 10
+    await rig.cycle(0)
+    await rig.cycle(0)
+    assert len(rig.recorder.messages) == 10
+
+
+async def test_filters_apply_to_new_items(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    sub = await rig.add()
+    await rig.service.set_filter(GUILD, sub, "festival", "News 2")
+    with pytest.raises(UserError, match="filter"):
+        await rig.service.set_filter(GUILD, sub, "/(a+)+/", None)
+    rig.server.add_entry("/rss", entry(1))
+    rig.server.add_entry("/rss", entry(2))
+    rig.server.add_entry(
+        "/rss", FeedEntry("urn:x", "Box office", "https://films.example/x", "<p>Numbers.</p>")
+    )
+    await rig.cycle()
+    assert rig.recorder.titles() == ["News 1"]
+
+
+async def test_failures_back_off_warn_once_then_pause_and_resume_by_themselves(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    sub = await rig.add()
+    rig.server.status("/rss", 500)
+    delays = []
+    for _ in range(5):
+        before = rig.clock.now
+        feed = await rig.feed(sub)
+        rig.clock.now = max(rig.clock.now, feed.next_poll_at)
+        await rig.service.run_cycle()
+        feed = await rig.feed(sub)
+        delays.append(feed.next_poll_at - rig.clock.now)
+        assert feed.last_error and "500" in feed.last_error
+        del before
+    assert delays[-1] > delays[0]  # exponential backoff
+    assert all(d <= 6 * 3600 * 1.25 for d in delays)
+    warnings = [t for _, t in rig.recorder.notices if "failed 3 times" in t]
+    assert len(warnings) == 1
+    # a day of failures pauses the feed, with a notice saying how to resume
+    rig.clock.advance(86400)
+    await rig.service.run_cycle()
+    feed = await rig.feed(sub)
+    assert feed.status == "paused" and "failed for over 24 hours" in (feed.pause_reason or "")
+    assert any("/feed resume" in t for _, t in rig.recorder.notices)
+    # it is probed daily and resumes by itself when it works again
+    rig.server.set_feed("/rss", make_entries(3))
+    rig.clock.advance(86400 + 60)
+    await rig.service.run_cycle()
+    feed = await rig.feed(sub)
+    assert feed.status == "active" and feed.consecutive_failures == 0
+    assert any("works again" in t for _, t in rig.recorder.notices)
+
+
+async def test_gone_pauses_at_once(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    sub = await rig.add()
+    rig.server.status("/rss", 410)
+    await rig.cycle()
+    feed = await rig.feed(sub)
+    assert feed.status == "paused" and "gone" in (feed.pause_reason or "")
+    assert len(rig.recorder.notices) == 1
+
+
+async def test_retry_after_is_a_lower_bound_on_the_next_poll(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    sub = await rig.add()
+    rig.server.status("/rss", 429, headers={"Retry-After": "7200"})
+    await rig.cycle()
+    feed = await rig.feed(sub)
+    assert feed.next_poll_at - rig.clock.now >= 7200
+
+
+async def test_cache_control_max_age_is_a_lower_bound(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3), headers={"Cache-Control": "max-age=5400"})
+    sub = await rig.add()
+    assert (await rig.feed(sub)).next_poll_at - rig.clock.now >= 5400
+    rig.clock.advance(5400)
+    await rig.service.run_cycle()
+    assert (await rig.feed(sub)).next_poll_at - rig.clock.now >= 5400
+
+
+async def test_permanent_redirect_updates_the_url_temporary_does_not(rig: Rig) -> None:
+    rig.server.set_feed("/new", make_entries(3))
+    rig.server.redirect("/moved", "/new", status=301)
+    sub = await rig.add("/moved")
+    assert (await rig.feed(sub)).url.endswith("/new")
+    rig.server.set_feed("/other", make_entries(3))
+    rig.server.redirect("/temp", "/other", status=302)
+    sub2 = await rig.add("/temp", channel=OTHER_CHANNEL)
+    assert (await rig.feed(sub2)).url.endswith("/temp")
+
+
+async def test_one_failing_feed_does_not_stop_the_others(rig: Rig) -> None:
+    rig.server.set_feed("/good", make_entries(3))
+    rig.server.set_feed("/bad", make_entries(3))
+    await rig.add("/good")
+    await rig.add("/bad", channel=OTHER_CHANNEL)
+    rig.server.hang("/bad")
+    rig.server.add_entry("/good", entry(1))
+    report = await rig.cycle()
+    assert report.failed == 1
+    assert rig.recorder.titles() == ["News 1"]
+
+
+async def test_refused_channel_pauses_that_subscription_only(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    broken = await rig.add()
+    await rig.add(channel=OTHER_CHANNEL)
+    rig.recorder.refuse.add(CHANNEL)
+    rig.server.add_entry("/rss", entry(1))
+    await rig.cycle()
+    assert rig.recorder.titles(OTHER_CHANNEL) == ["News 1"]
+    view = await repo.get_subscription(rig.db, GUILD, broken)
+    assert view is not None and view.subscription.status == "broken"
+    assert "403" in (view.subscription.status_reason or "")
+    # resuming after the moderator fixed the permission delivers what was waiting
+    rig.recorder.refuse.clear()
+    await rig.service.resume(GUILD, broken)
+    await rig.cycle(0)
+    assert rig.recorder.titles(CHANNEL) == ["News 1"]
+
+
+async def test_crash_between_send_and_mark_delivered_does_not_double_post(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    await rig.add()
+    rig.server.add_entry("/rss", entry(1))
+    rig.recorder.crash_after_send = 1
+    await rig.cycle()
+    assert await repo.count_outbox(rig.db, "pending") == 1  # not marked delivered
+    await rig.cycle(0)
+    assert rig.recorder.titles() == ["News 1"]  # same nonce: Discord returned the first message
+    assert await repo.count_outbox(rig.db, "delivered") == 1
+
+
+async def test_test_command_renders_newest_without_posting(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    sub = await rig.add()
+    payload = await rig.service.test(GUILD, sub)
+    assert payload["embeds"][0]["title"] == "Entry 3"
+    assert payload["allowed_mentions"] == {"parse": []}
+    assert rig.recorder.messages == []
+
+
+async def test_other_guilds_ids_are_not_found(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    sub = await rig.add()
+    with pytest.raises(UserError, match="No feed subscription"):
+        await rig.service.remove(GUILD + 1, sub)
+
+
+async def test_bozo_feed_that_still_has_entries_is_accepted_with_the_reason_stored(rig: Rig) -> None:
+    rig.server.raw(
+        "/rss", b"<rss><channel><title>Half</title><item><guid>a</guid><title>Only item</title></item>"
+    )
+    sub = await rig.add()
+    rig.clock.advance(3600)
+    await rig.service.run_cycle()
+    feed = await rig.feed(sub)
+    assert feed.consecutive_failures == 0
+    assert feed.last_error and "malformed" in feed.last_error
