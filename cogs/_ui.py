@@ -38,9 +38,9 @@ async def reply(
     if view is not None:
         kwargs["view"] = view
     if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)  # type: ignore[arg-type]
+        await interaction.followup.send(**kwargs)  # type: ignore[call-overload]
     else:
-        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+        await interaction.response.send_message(**kwargs)  # type: ignore[call-overload]
 
 
 def describe_app_command_error(error: app_commands.AppCommandError) -> str | None:

@@ -280,7 +280,7 @@ class Feeds(commands.Cog):
     ) -> None:
         """List this server's feeds with their status, last success, last error and next poll."""
         assert interaction.guild_id is not None
-        views = await self.service.list(interaction.guild_id, channel.id if channel else None)
+        views = await self.service.subscriptions(interaction.guild_id, channel.id if channel else None)
         if not views:
             await reply(interaction, "No feeds yet. Add one with `/feed add`.")
             return

@@ -98,7 +98,7 @@ async def test_channel_refusing_posts_pauses_only_that_subscription(tmp_path: Pa
             server.add_entry("/rss", news(1))
             await fake.wait_for(lambda: titles(fake, fake.text_channel_id), timeout=15)
             # the refused channel's post comes first in the outbox, so it is marked by now
-            views = await bot.services.feeds.list(fake.guild_id, fake.news_channel_id)
+            views = await bot.services.feeds.subscriptions(fake.guild_id, fake.news_channel_id)
             assert views[0].subscription.status == "broken"
             listing = await fake.slash("feed list", user=fake.moderator)
             await listing.wait_for_output()
