@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from cogs._ui import COLOUR, NO_MENTIONS, bot_of, human_bytes, human_duration, manage_guild_only, reply, ts
 from services.club import ClubService, timezone_choices
+from services.digest import CATEGORY_LABELS, DigestService
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,63 @@ class Club(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
+
+    @club.command(name="warnings")
+    @manage_guild_only()
+    @app_commands.describe(
+        category="The content-warning category to change",
+        shown="Show this category's label on posts",
+        spoiler="Put the whole summary behind spoiler tags when this category is detected",
+        add_term="An extra word or phrase that signals this category (matched literally)",
+        remove_term="Remove one of this server's extra terms",
+    )
+    @app_commands.choices(
+        category=[app_commands.Choice(name=label, value=cid) for cid, label in CATEGORY_LABELS.items()]
+    )
+    async def warnings(
+        self,
+        interaction: discord.Interaction,
+        category: str | None = None,
+        shown: bool | None = None,
+        spoiler: bool | None = None,
+        add_term: app_commands.Range[str, 1, 60] | None = None,
+        remove_term: app_commands.Range[str, 1, 60] | None = None,
+    ) -> None:
+        """Show or change which content warnings this server shows, spoilers, and extra terms."""
+        assert interaction.guild_id is not None
+        digest: DigestService = bot_of(interaction).services.digest
+        changing = any(v is not None for v in (shown, spoiler, add_term, remove_term))
+        if changing and category is None:
+            await reply(interaction, "Choose the category to change.")
+            return
+        if changing:
+            assert category is not None
+            current = await digest.update_warnings(
+                interaction.guild_id,
+                category,
+                shown=shown,
+                spoiler=spoiler,
+                add_term=add_term,
+                remove_term=remove_term,
+            )
+        else:
+            current = await digest.warning_settings(interaction.guild_id)
+        lines = []
+        for cid, label in CATEGORY_LABELS.items():
+            flags = ["hidden" if cid in current.hidden_categories else "shown"]
+            if cid in current.spoiler_categories:
+                flags.append("spoilers the summary")
+            terms = current.custom_terms.get(cid, ())
+            extra = (
+                f" · extra terms: {', '.join(discord.utils.escape_markdown(t) for t in terms)}"
+                if terms
+                else ""
+            )
+            lines.append(f"**{label}** (`{cid}`): {', '.join(flags)}{extra}")
+        title = "Content warnings updated" if changing else "Content warnings"
+        await reply(
+            interaction, embed=discord.Embed(title=title, description="\n".join(lines)[:4000], colour=COLOUR)
+        )
 
     @club.command(name="forget-me")
     async def forget_me(self, interaction: discord.Interaction) -> None:

@@ -24,6 +24,8 @@ from storage.feeds import Subscription
 
 log = logging.getLogger(__name__)
 
+__all__ = ["CATEGORIES", "CATEGORY_LABELS", "DigestService"]
+
 ShieldProvider = Callable[[int], Awaitable[SpoilerShield | None]]
 
 MAX_CUSTOM_TERMS = 25

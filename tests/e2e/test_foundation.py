@@ -151,3 +151,23 @@ async def test_sigterm_shuts_down_cleanly(tmp_path: Path) -> None:
         assert proc.returncode == 0, stderr.decode()[-2000:]
         text = stderr.decode()
         assert "stopped cleanly" in text and "database" in text and "closed" in text
+
+
+async def test_club_warnings_shows_and_changes_settings(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake, running_bot(fake, e2e_settings(fake, tmp_path)) as bot:
+        ix = await fake.slash(
+            "club warnings", {"category": "gore", "spoiler": True, "add_term": "eyeball scene"}, user=fake.moderator
+        )
+        await ix.wait_for_output()
+        assert ix.ephemeral and "spoilers the summary" in ix.text and "eyeball scene" in ix.text
+        current = await bot.services.digest.warning_settings(fake.guild_id)
+        assert current.spoiler_categories == {"gore"} and current.custom_terms == {"gore": ("eyeball scene",)}
+        missing = await fake.slash("club warnings", {"shown": False}, user=fake.moderator)
+        await missing.wait_for_output()
+        assert "Choose the category" in missing.text
+        wrong = await fake.slash("club warnings", {"category": "gore", "remove_term": "nope"}, user=fake.moderator)
+        await wrong.wait_for_output()
+        assert "is not a custom term" in wrong.text
+        member = await fake.slash("club warnings", user=fake.member)
+        await member.wait_for_output()
+        assert "Manage Server" in member.text

@@ -6,7 +6,9 @@ Notifier protocols that de-duplicates by nonce the way Discord's enforce_nonce d
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -396,3 +398,25 @@ async def test_bozo_feed_that_still_has_entries_is_accepted_with_the_reason_stor
     feed = await rig.feed(sub)
     assert feed.consecutive_failures == 0
     assert feed.last_error and "malformed" in feed.last_error
+
+
+async def test_a_big_feed_never_blocks_the_event_loop_for_250ms(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    """asyncio's debug mode logs every callback slower than slow_callback_duration."""
+    big = [
+        FeedEntry(f"urn:big:{n}", f"Big story {n}", f"https://films.example/big/{n}", "<p>" + "A long review. " * 60 + "</p>")
+        for n in range(1500)
+    ]
+    rig.server.set_feed("/big", big[:20])
+    await rig.add("/big")
+    rig.server.set_feed("/big", big)  # ~1.5 MB, 1480 new items (held by the flood breaker, rendered all the same)
+    loop = asyncio.get_running_loop()
+    loop.set_debug(True)
+    loop.slow_callback_duration = 0.25
+    caplog.set_level(logging.WARNING, logger="asyncio")
+    try:
+        report = await rig.cycle()
+    finally:
+        loop.set_debug(False)
+    assert report.new_entries == 1480
+    slow = [r.getMessage() for r in caplog.records if r.name == "asyncio" and "took" in r.getMessage()]
+    assert slow == []
