@@ -14,7 +14,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import tomllib
 import venv
 from pathlib import Path
 
@@ -25,6 +24,8 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 
 def requirements(extras: tuple[str, ...]) -> list[str]:
+    import tomllib  # imported here so that Python < 3.11 reaches the version message in main()
+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     reqs = list(project["dependencies"])
     for extra in extras:
@@ -49,7 +50,7 @@ def ensure_venv(extras: tuple[str, ...]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - explain instead of failing on an old Python
         print("Projectionist needs Python 3.11 or newer.", file=sys.stderr)
         return 2
     command, rest = (argv[0], argv[1:]) if argv else ("run", [])

@@ -316,7 +316,9 @@ class FeedService:
             await repo.set_force_spoiler(conn, subscription_id, value)
         return await self._view(guild_id, subscription_id)
 
-    async def subscriptions(self, guild_id: int, channel_id: int | None = None) -> list[repo.SubscriptionView]:
+    async def subscriptions(
+        self, guild_id: int, channel_id: int | None = None
+    ) -> list[repo.SubscriptionView]:
         return await repo.list_subscriptions(self.db, guild_id, channel_id)
 
     async def choices(self, guild_id: int, prefix: str) -> list[tuple[int, str]]:

@@ -127,7 +127,8 @@ def run_preview(
         return EXIT_BAD_INPUT
     try:
         if source.lower().startswith(("http://", "https://")):
-            body, content_type, url = asyncio.run(_fetch(settings, source))
+            body, content_type, final_url = asyncio.run(_fetch(settings, source))
+            url: str | None = final_url
         elif "://" in source:
             raise PreviewError(f"{source}: only http and https URLs can be previewed")
         else:

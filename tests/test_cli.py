@@ -44,7 +44,9 @@ def test_config_error_names_file_key_reason(tmp_path: Path) -> None:
     for command in (["run", "--config", str(config)], ["check-config", "--config", str(config)]):
         result = run_cli(*command, cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
         assert result.returncode == 2
-        assert "club.toml" in result.stderr and "feeds.interval" in result.stderr and "parsecs" in result.stderr
+        assert (
+            "club.toml" in result.stderr and "feeds.interval" in result.stderr and "parsecs" in result.stderr
+        )
         assert "Traceback" not in result.stderr
     result = run_cli("--config", str(tmp_path / "nope.toml"), cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
     assert result.returncode == 2 and "cannot read" in result.stderr

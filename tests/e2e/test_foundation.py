@@ -156,7 +156,9 @@ async def test_sigterm_shuts_down_cleanly(tmp_path: Path) -> None:
 async def test_club_warnings_shows_and_changes_settings(tmp_path: Path) -> None:
     async with FakeDiscord() as fake, running_bot(fake, e2e_settings(fake, tmp_path)) as bot:
         ix = await fake.slash(
-            "club warnings", {"category": "gore", "spoiler": True, "add_term": "eyeball scene"}, user=fake.moderator
+            "club warnings",
+            {"category": "gore", "spoiler": True, "add_term": "eyeball scene"},
+            user=fake.moderator,
         )
         await ix.wait_for_output()
         assert ix.ephemeral and "spoilers the summary" in ix.text and "eyeball scene" in ix.text
@@ -165,7 +167,9 @@ async def test_club_warnings_shows_and_changes_settings(tmp_path: Path) -> None:
         missing = await fake.slash("club warnings", {"shown": False}, user=fake.moderator)
         await missing.wait_for_output()
         assert "Choose the category" in missing.text
-        wrong = await fake.slash("club warnings", {"category": "gore", "remove_term": "nope"}, user=fake.moderator)
+        wrong = await fake.slash(
+            "club warnings", {"category": "gore", "remove_term": "nope"}, user=fake.moderator
+        )
         await wrong.wait_for_output()
         assert "is not a custom term" in wrong.text
         member = await fake.slash("club warnings", user=fake.member)

@@ -400,15 +400,24 @@ async def test_bozo_feed_that_still_has_entries_is_accepted_with_the_reason_stor
     assert feed.last_error and "malformed" in feed.last_error
 
 
-async def test_a_big_feed_never_blocks_the_event_loop_for_250ms(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_big_feed_never_blocks_the_event_loop_for_250ms(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
     """asyncio's debug mode logs every callback slower than slow_callback_duration."""
     big = [
-        FeedEntry(f"urn:big:{n}", f"Big story {n}", f"https://films.example/big/{n}", "<p>" + "A long review. " * 60 + "</p>")
+        FeedEntry(
+            f"urn:big:{n}",
+            f"Big story {n}",
+            f"https://films.example/big/{n}",
+            "<p>" + "A long review. " * 60 + "</p>",
+        )
         for n in range(1500)
     ]
     rig.server.set_feed("/big", big[:20])
     await rig.add("/big")
-    rig.server.set_feed("/big", big)  # ~1.5 MB, 1480 new items (held by the flood breaker, rendered all the same)
+    rig.server.set_feed(
+        "/big", big
+    )  # ~1.5 MB, 1480 new items (held by the flood breaker, rendered all the same)
     loop = asyncio.get_running_loop()
     loop.set_debug(True)
     loop.slow_callback_duration = 0.25

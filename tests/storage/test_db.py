@@ -46,7 +46,9 @@ async def test_failed_migration_rolls_back_whole_file(tmp_path: Path) -> None:
     migrations = tmp_path / "migrations"
     migrations.mkdir()
     (migrations / "0001_ok.sql").write_text("CREATE TABLE a (x INTEGER);\n")
-    (migrations / "0002_broken.sql").write_text("CREATE TABLE b (x INTEGER);\nINSERT INTO nowhere VALUES (1);\n")
+    (migrations / "0002_broken.sql").write_text(
+        "CREATE TABLE b (x INTEGER);\nINSERT INTO nowhere VALUES (1);\n"
+    )
     from storage.migrate import migrate
 
     async with aiosqlite.connect(tmp_path / "m.sqlite3", isolation_level=None) as conn:
