@@ -12,6 +12,7 @@ from services.digest import DigestService
 from services.feedparse import FeedParser
 from services.feeds import FeedService
 from services.fetcher import Fetcher, FetchLimits
+from services.watchparties import WatchPartyService
 from settings import FeedSettings, Settings
 from storage.db import Database
 
@@ -46,6 +47,7 @@ class Services:
     parser: FeedParser
     digest: DigestService
     feeds: FeedService
+    watchparties: WatchPartyService
 
     @classmethod
     def build(cls, settings: Settings, db: Database, http_session: aiohttp.ClientSession) -> Services:
@@ -56,15 +58,28 @@ class Services:
         parser = feed_parser(settings.feeds)
         digest = DigestService(db, settings.digest)
         feeds = FeedService(db, settings.feeds, fetcher, parser, renderer=digest.render)
+        watchparties = WatchPartyService(db, settings.watchparty, club)
+        # Feed posts about films on the club's schedule go behind spoiler tags.
+        digest.shield_provider = watchparties.shield_for
         club.add_status_provider(feeds.status_lines)
+        club.add_status_provider(watchparties.status_lines)
         return cls(
-            settings=settings, db=db, club=club, fetcher=fetcher, parser=parser, digest=digest, feeds=feeds
+            settings=settings,
+            db=db,
+            club=club,
+            fetcher=fetcher,
+            parser=parser,
+            digest=digest,
+            feeds=feeds,
+            watchparties=watchparties,
         )
 
     async def start(self) -> None:
         """Called from the bot's setup_hook before cogs load."""
+        await self.watchparties.start()
 
     async def close(self) -> None:
         """Called on shutdown after the cogs' loops have stopped."""
+        await self.watchparties.close()
         await self.fetcher.close()
         await asyncio.to_thread(self.parser.close)  # joins worker processes: keep it off the loop

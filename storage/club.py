@@ -40,6 +40,9 @@ _GUILD_COLUMNS = (
 # rows; tests/storage/test_club.py checks that every user-id column in the schema is listed here.
 MEMBER_DATA: list[tuple[str, str]] = [
     ("member_settings", "user_id"),
+    ("rsvps", "user_id"),
+    ("votes", "user_id"),
+    ("nominations", "user_id"),
 ]
 
 

@@ -1,0 +1,497 @@
+"""Repository for reaction polls, their votes and film nominations.
+
+The vote path is deliberately a handful of indexed statements: :func:`vote_state` reads a poll's status
+and one member's current options in a single query, :func:`insert_vote` computes the next ``seq`` inside
+the INSERT, and :func:`delete_vote` checks the poll is open inside the DELETE. Callers wrap them in one
+``db.transaction()`` per reaction event.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from domain.polls import Vote
+from storage.db import Database
+
+DB = Database | aiosqlite.Connection
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    id: int
+    guild_id: int
+    channel_id: int
+    message_id: int | None
+    created_by: int
+    kind: str
+    question: str
+    options: tuple[str, ...]
+    mode: str
+    max_choices: int | None
+    status: str
+    created_at: int
+    closes_at: int
+    closed_at: int | None
+    close_reason: str | None
+    closed_by: int | None
+    winner: int | None
+    reactions_stale: bool
+    announced: bool
+    announce_attempts: int
+    result_message_id: int | None
+
+    @property
+    def n_options(self) -> int:
+        return len(self.options)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True, slots=True)
+class Nomination:
+    id: int
+    guild_id: int
+    user_id: int
+    title: str
+    year: int | None
+    note: str | None
+    status: str
+    poll_id: int | None
+    poll_option: int | None
+    created_at: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+class DuplicateNomination(Exception):
+    """The UNIQUE index on live nominations refused the row."""
+
+
+def _conn(db: DB) -> aiosqlite.Connection:
+    return db.conn if isinstance(db, Database) else db
+
+
+async def _all(db: DB, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+    # execute_fetchall runs the statement and fetches in one hop to the database thread
+    return list(await _conn(db).execute_fetchall(sql, tuple(params)))
+
+
+async def _one(db: DB, sql: str, params: Sequence[object] = ()) -> sqlite3.Row | None:
+    rows = await _all(db, sql, params)
+    return rows[0] if rows else None
+
+
+def _poll(row: sqlite3.Row) -> Poll:
+    return Poll(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        created_by=row["created_by"],
+        kind=row["kind"],
+        question=row["question"],
+        options=tuple(json.loads(row["options"])),
+        mode=row["mode"],
+        max_choices=row["max_choices"],
+        status=row["status"],
+        created_at=row["created_at"],
+        closes_at=row["closes_at"],
+        closed_at=row["closed_at"],
+        close_reason=row["close_reason"],
+        closed_by=row["closed_by"],
+        winner=row["winner"],
+        reactions_stale=bool(row["reactions_stale"]),
+        announced=bool(row["announced"]),
+        announce_attempts=row["announce_attempts"],
+        result_message_id=row["result_message_id"],
+    )
+
+
+def _nomination(row: sqlite3.Row) -> Nomination:
+    return Nomination(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        title=row["title"],
+        year=row["year"],
+        note=row["note"],
+        status=row["status"],
+        poll_id=row["poll_id"],
+        poll_option=row["poll_option"],
+        created_at=row["created_at"],
+    )
+
+
+# ----------------------------------------------------------------------------------------------------- polls
+
+
+async def create_poll(
+    conn: aiosqlite.Connection,
+    *,
+    guild_id: int,
+    channel_id: int,
+    created_by: int,
+    kind: str,
+    question: str,
+    options: Sequence[str],
+    mode: str,
+    max_choices: int | None,
+    created_at: int,
+    closes_at: int,
+) -> int:
+    """Insert a 'pending' poll (no message yet) and return its id."""
+    cur = await conn.execute(
+        "INSERT INTO polls (guild_id, channel_id, created_by, kind, question, options, mode, max_choices, "
+        "status, created_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+        (
+            guild_id,
+            channel_id,
+            created_by,
+            kind,
+            question,
+            json.dumps(list(options), ensure_ascii=False),
+            mode,
+            max_choices,
+            created_at,
+            closes_at,
+        ),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def activate_poll(conn: aiosqlite.Connection, poll_id: int, message_id: int) -> None:
+    await conn.execute(
+        "UPDATE polls SET message_id = ?, status = 'open' WHERE id = ? AND status = 'pending'",
+        (message_id, poll_id),
+    )
+
+
+async def delete_poll(conn: aiosqlite.Connection, poll_id: int) -> None:
+    await conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
+
+
+async def stale_pending_polls(db: DB, before: int) -> list[int]:
+    rows = await _all(db, "SELECT id FROM polls WHERE status = 'pending' AND created_at < ?", (before,))
+    return [r["id"] for r in rows]
+
+
+async def get_poll(db: DB, poll_id: int, guild_id: int | None = None) -> Poll | None:
+    """The poll, or None; with ``guild_id``, only if it belongs to that server."""
+    if guild_id is None:
+        row = await _one(db, "SELECT * FROM polls WHERE id = ?", (poll_id,))
+    else:
+        row = await _one(db, "SELECT * FROM polls WHERE id = ? AND guild_id = ?", (poll_id, guild_id))
+    return _poll(row) if row else None
+
+
+async def open_polls(db: DB, guild_id: int | None = None) -> list[Poll]:
+    if guild_id is None:
+        rows = await _all(db, "SELECT * FROM polls WHERE status = 'open' ORDER BY id")
+    else:
+        rows = await _all(
+            db, "SELECT * FROM polls WHERE guild_id = ? AND status = 'open' ORDER BY id", (guild_id,)
+        )
+    return [_poll(r) for r in rows]
+
+
+async def recent_polls(db: DB, guild_id: int, *, open_only: bool, limit: int = 100) -> list[Poll]:
+    """Newest first (for autocomplete)."""
+    status = "AND status = 'open'" if open_only else "AND status <> 'pending'"
+    rows = await _all(
+        db,
+        f"SELECT * FROM polls WHERE guild_id = ? {status} ORDER BY id DESC LIMIT ?",
+        (guild_id, limit),
+    )
+    return [_poll(r) for r in rows]
+
+
+async def due_polls(db: DB, now: int) -> list[Poll]:
+    rows = await _all(
+        db, "SELECT * FROM polls WHERE status = 'open' AND closes_at <= ? ORDER BY closes_at", (now,)
+    )
+    return [_poll(r) for r in rows]
+
+
+async def next_deadline(db: DB) -> int | None:
+    row = await _one(db, "SELECT MIN(closes_at) AS t FROM polls WHERE status = 'open'")
+    return None if row is None else row["t"]
+
+
+async def count_open(db: DB, guild_id: int) -> int:
+    row = await _one(
+        db, "SELECT COUNT(*) AS n FROM polls WHERE guild_id = ? AND status = 'open'", (guild_id,)
+    )
+    return int(row["n"]) if row else 0
+
+
+async def last_created_at(db: DB, guild_id: int, user_id: int) -> int | None:
+    row = await _one(
+        db,
+        "SELECT MAX(created_at) AS t FROM polls WHERE guild_id = ? AND created_by = ? AND kind = 'poll'",
+        (guild_id, user_id),
+    )
+    return None if row is None else row["t"]
+
+
+async def open_pick(db: DB, guild_id: int) -> Poll | None:
+    row = await _one(
+        db,
+        "SELECT * FROM polls WHERE guild_id = ? AND kind = 'pick' AND status IN ('pending', 'open') "
+        "ORDER BY id LIMIT 1",
+        (guild_id,),
+    )
+    return _poll(row) if row else None
+
+
+async def close_poll(
+    conn: aiosqlite.Connection,
+    poll_id: int,
+    *,
+    now: int,
+    reason: str,
+    closed_by: int | None,
+    winner: int | None,
+) -> bool:
+    """Mark an open poll closed; False if it was not open (closing happens exactly once)."""
+    cur = await conn.execute(
+        "UPDATE polls SET status = 'closed', closed_at = ?, close_reason = ?, closed_by = ?, winner = ? "
+        "WHERE id = ? AND status = 'open'",
+        (now, reason, closed_by, winner, poll_id),
+    )
+    return cur.rowcount == 1
+
+
+async def mark_reactions_stale(conn: aiosqlite.Connection, poll_id: int) -> None:
+    await conn.execute("UPDATE polls SET reactions_stale = 1 WHERE id = ?", (poll_id,))
+
+
+async def pending_announcements(db: DB, max_attempts: int) -> list[Poll]:
+    rows = await _all(
+        db,
+        "SELECT * FROM polls WHERE status = 'closed' AND announced = 0 AND announce_attempts < ? ORDER BY id",
+        (max_attempts,),
+    )
+    return [_poll(r) for r in rows]
+
+
+async def mark_announced(conn: aiosqlite.Connection, poll_id: int, message_id: int | None) -> None:
+    await conn.execute(
+        "UPDATE polls SET announced = 1, result_message_id = ? WHERE id = ?", (message_id, poll_id)
+    )
+
+
+async def announce_failed(conn: aiosqlite.Connection, poll_id: int) -> None:
+    await conn.execute("UPDATE polls SET announce_attempts = announce_attempts + 1 WHERE id = ?", (poll_id,))
+
+
+# ----------------------------------------------------------------------------------------------------- votes
+
+
+async def vote_state(conn: aiosqlite.Connection, poll_id: int, user_id: int) -> tuple[str | None, list[int]]:
+    """The poll's status (None if no such poll) and the member's options in vote order: one query."""
+    rows = await _all(
+        conn,
+        "SELECT p.status AS status, v.option AS option FROM polls p "
+        "LEFT JOIN votes v ON v.poll_id = p.id AND v.user_id = ? WHERE p.id = ? ORDER BY v.seq",
+        (user_id, poll_id),
+    )
+    if not rows:
+        return None, []
+    return rows[0]["status"], [r["option"] for r in rows if r["option"] is not None]
+
+
+async def insert_vote(
+    conn: aiosqlite.Connection, poll_id: int, user_id: int, option: int, *, source: str, now: int
+) -> bool:
+    """Record one vote with the poll's next ``seq``; False if that (member, option) was already stored."""
+    cur = await conn.execute(
+        "INSERT INTO votes (poll_id, user_id, option, seq, source, created_at) "
+        "VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE poll_id = ?), ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (poll_id, user_id, option, poll_id, source, now),
+    )
+    return cur.rowcount == 1
+
+
+async def delete_votes(conn: aiosqlite.Connection, poll_id: int, user_id: int, options: Iterable[int]) -> int:
+    options = list(options)
+    if not options:
+        return 0
+    marks = ", ".join("?" * len(options))
+    cur = await conn.execute(
+        f"DELETE FROM votes WHERE poll_id = ? AND user_id = ? AND option IN ({marks})",
+        (poll_id, user_id, *options),
+    )
+    return cur.rowcount
+
+
+async def delete_vote(conn: aiosqlite.Connection, poll_id: int, user_id: int, option: int) -> bool:
+    """Withdraw one vote if the poll is open (checked in the same statement); True if a vote went."""
+    cur = await conn.execute(
+        "DELETE FROM votes WHERE poll_id = ? AND user_id = ? AND option = ? "
+        "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open')",
+        (poll_id, user_id, option, poll_id),
+    )
+    return cur.rowcount == 1
+
+
+async def votes_for(db: DB, poll_id: int) -> list[Vote]:
+    rows = await _all(db, "SELECT user_id, option, seq FROM votes WHERE poll_id = ? ORDER BY seq", (poll_id,))
+    return [Vote(r["user_id"], r["option"], r["seq"]) for r in rows]
+
+
+async def votes_with_source(db: DB, poll_id: int) -> list[tuple[int, int, int, str]]:
+    """(user_id, option, seq, source) in seq order, for tests and diagnostics."""
+    rows = await _all(
+        db, "SELECT user_id, option, seq, source FROM votes WHERE poll_id = ? ORDER BY seq", (poll_id,)
+    )
+    return [(r["user_id"], r["option"], r["seq"], r["source"]) for r in rows]
+
+
+async def count_voters(db: DB, poll_ids: Sequence[int]) -> dict[int, int]:
+    if not poll_ids:
+        return {}
+    marks = ", ".join("?" * len(poll_ids))
+    rows = await _all(
+        db,
+        f"SELECT poll_id, COUNT(DISTINCT user_id) AS n FROM votes WHERE poll_id IN ({marks}) GROUP BY poll_id",
+        list(poll_ids),
+    )
+    return {r["poll_id"]: r["n"] for r in rows}
+
+
+async def apply_resync(
+    conn: aiosqlite.Connection,
+    poll_id: int,
+    *,
+    removed: Sequence[tuple[int, int]],
+    added: Sequence[tuple[int, int]],
+    now: int,
+) -> None:
+    """Delete ``removed`` (user, option) votes and append ``added`` ones (in order, seqs after every
+    existing vote, source 'resync')."""
+    if removed:
+        await conn.executemany(
+            "DELETE FROM votes WHERE poll_id = ? AND user_id = ? AND option = ?",
+            [(poll_id, user, option) for user, option in removed],
+        )
+    if added:
+        row = await _one(conn, "SELECT COALESCE(MAX(seq), 0) AS s FROM votes WHERE poll_id = ?", (poll_id,))
+        base = int(row["s"]) if row else 0
+        await conn.executemany(
+            "INSERT INTO votes (poll_id, user_id, option, seq, source, created_at) "
+            "VALUES (?, ?, ?, ?, 'resync', ?) ON CONFLICT DO NOTHING",
+            [(poll_id, user, option, base + i, now) for i, (user, option) in enumerate(added, start=1)],
+        )
+
+
+# ----------------------------------------------------------------------------------------------- nominations
+
+
+async def add_nomination(
+    conn: aiosqlite.Connection,
+    *,
+    guild_id: int,
+    user_id: int,
+    title: str,
+    year: int | None,
+    note: str | None,
+    title_key: str,
+    now: int,
+) -> int:
+    try:
+        cur = await conn.execute(
+            "INSERT INTO nominations (guild_id, user_id, title, year, note, title_key, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, user_id, title, year, note, title_key, now),
+        )
+    except sqlite3.IntegrityError as exc:
+        raise DuplicateNomination(title_key) from exc
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def live_nomination_by_key(db: DB, guild_id: int, title_key: str) -> Nomination | None:
+    row = await _one(
+        db,
+        "SELECT * FROM nominations WHERE guild_id = ? AND title_key = ? AND status <> 'archived'",
+        (guild_id, title_key),
+    )
+    return _nomination(row) if row else None
+
+
+async def live_nominations(db: DB, guild_id: int, user_id: int | None = None) -> list[Nomination]:
+    """Nominations of the current round (open and in a running pick), oldest first."""
+    if user_id is None:
+        rows = await _all(
+            db,
+            "SELECT * FROM nominations WHERE guild_id = ? AND status <> 'archived' ORDER BY created_at, id",
+            (guild_id,),
+        )
+    else:
+        rows = await _all(
+            db,
+            "SELECT * FROM nominations WHERE guild_id = ? AND user_id = ? AND status <> 'archived' "
+            "ORDER BY created_at, id",
+            (guild_id, user_id),
+        )
+    return [_nomination(r) for r in rows]
+
+
+async def open_nominations(db: DB, guild_id: int) -> list[Nomination]:
+    """Nominations waiting for a pick, oldest first."""
+    rows = await _all(
+        db,
+        "SELECT * FROM nominations WHERE guild_id = ? AND status = 'open' ORDER BY created_at, id",
+        (guild_id,),
+    )
+    return [_nomination(r) for r in rows]
+
+
+async def get_nomination(db: DB, guild_id: int, nomination_id: int) -> Nomination | None:
+    row = await _one(db, "SELECT * FROM nominations WHERE id = ? AND guild_id = ?", (nomination_id, guild_id))
+    return _nomination(row) if row else None
+
+
+async def delete_nomination(conn: aiosqlite.Connection, nomination_id: int) -> None:
+    await conn.execute("DELETE FROM nominations WHERE id = ?", (nomination_id,))
+
+
+async def put_in_poll(conn: aiosqlite.Connection, poll_id: int, nomination_ids: Sequence[int]) -> None:
+    """Make the nominations options of ``poll_id`` (option i = nomination_ids[i])."""
+    await conn.executemany(
+        "UPDATE nominations SET status = 'in_poll', poll_id = ?, poll_option = ? WHERE id = ?",
+        [(poll_id, option, nid) for option, nid in enumerate(nomination_ids)],
+    )
+
+
+async def poll_nominations(db: DB, poll_id: int) -> list[Nomination]:
+    rows = await _all(db, "SELECT * FROM nominations WHERE poll_id = ? ORDER BY poll_option", (poll_id,))
+    return [_nomination(r) for r in rows]
+
+
+async def archive_poll_nominations(conn: aiosqlite.Connection, poll_id: int, now: int) -> int:
+    cur = await conn.execute(
+        "UPDATE nominations SET status = 'archived', archived_at = ? WHERE poll_id = ? AND status = 'in_poll'",
+        (now, poll_id),
+    )
+    return cur.rowcount
+
+
+async def reopen_poll_nominations(conn: aiosqlite.Connection, poll_id: int) -> int:
+    cur = await conn.execute(
+        "UPDATE nominations SET status = 'open', poll_id = NULL, poll_option = NULL "
+        "WHERE poll_id = ? AND status = 'in_poll'",
+        (poll_id,),
+    )
+    return cur.rowcount
