@@ -85,6 +85,34 @@ def manage_guild_only() -> object:
     return app_commands.check(predicate)
 
 
+async def is_organiser(interaction: discord.Interaction) -> bool:
+    """Manage Events (or Manage Server / Administrator), or the organiser role set with /club settings."""
+    if interaction.guild is None:
+        return False
+    perms = interaction.permissions
+    if perms.manage_events or perms.manage_guild or perms.administrator:
+        return True
+    settings = await bot_of(interaction).services.club.guild_settings(interaction.guild.id)
+    role_id = settings.organiser_role_id
+    user = interaction.user
+    return role_id is not None and isinstance(user, discord.Member) and user.get_role(role_id) is not None
+
+
+def organiser_only() -> object:
+    """Check for organiser commands (watch-party scheduling, /film pick)."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage
+        if await is_organiser(interaction):
+            return True
+        raise NotAllowed(
+            "Only organisers can do that (Manage Events, or the organiser role in /club settings)."
+        )
+
+    return app_commands.check(predicate)
+
+
 def bot_of(interaction: discord.Interaction) -> Projectionist:
     return interaction.client  # type: ignore[return-value]
 
