@@ -18,9 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from domain.durations import DurationError, format_duration, parse_compact_duration
+from domain.schedule import DurationError, format_compact_duration, parse_compact_duration
 
 DEFAULT_CONFIG_NAME = "config.toml"
+
+
+def _format_duration(seconds: float) -> str:
+    return format_compact_duration(int(seconds))
 
 
 class ConfigError(Exception):
@@ -148,7 +152,7 @@ def _convert(path: str | Path | None, key: str, f: dataclasses.Field[Any], hint:
             raise ConfigError(path, key, str(exc)) from None
         minimum = f.metadata.get("min", 0.0)
         if seconds < minimum:
-            raise ConfigError(path, key, f"must be at least {format_duration(minimum)}")
+            raise ConfigError(path, key, f"must be at least {_format_duration(minimum)}")
         return seconds
     if hint is bool:
         if not isinstance(value, bool):
@@ -253,9 +257,9 @@ def describe(settings: Settings) -> dict[str, dict[str, Any]]:
             value = getattr(obj, f.name)
             if f.metadata.get("duration"):
                 value = (
-                    [format_duration(v) for v in value]
+                    [_format_duration(v) for v in value]
                     if isinstance(value, tuple)
-                    else format_duration(value)
+                    else _format_duration(value)
                 )
             elif isinstance(value, tuple):
                 value = list(value)

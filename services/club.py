@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-import zoneinfo
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from domain.errors import UserError
+from domain.schedule import timezone_choices, validate_timezone
 from storage import club as repo
 from storage.db import Database
+
+__all__ = ["ClubService", "StatusReport", "timezone_choices", "validate_timezone"]
 
 VERSION = "0.1.0"
 
@@ -23,45 +24,6 @@ class StatusReport:
     database_bytes: int
     counts: dict[str, str]
     loops: list[repo.LoopHealth] = field(default_factory=list)
-
-
-def validate_timezone(name: str) -> str:
-    """Return the canonical IANA name for ``name`` (case-insensitive), or raise :class:`UserError`."""
-    cleaned = name.strip()
-    if not cleaned:
-        raise UserError("Give a time zone name such as Europe/London or America/New_York.")
-    candidates = {cleaned, cleaned.replace(" ", "_")}
-    for candidate in candidates:
-        try:
-            zoneinfo.ZoneInfo(candidate)
-            return candidate
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    lowered = cleaned.replace(" ", "_").lower()
-    for known in _available_zones():
-        if known.lower() == lowered:
-            return known
-    raise UserError(f"{cleaned[:60]!r} is not a time zone I know. Use an IANA name like Europe/Paris.")
-
-
-_ZONES: list[str] = []
-
-
-def _available_zones() -> list[str]:
-    if not _ZONES:
-        _ZONES.extend(sorted(zoneinfo.available_timezones()))
-    return _ZONES
-
-
-def timezone_choices(prefix: str, limit: int = 25) -> list[str]:
-    """Time zone names for autocomplete: prefix matches first, then substring matches."""
-    needle = prefix.strip().replace(" ", "_").lower()
-    zones = _available_zones()
-    if not needle:
-        return zones[:limit]
-    starts = [z for z in zones if z.lower().startswith(needle)]
-    contains = [z for z in zones if needle in z.lower() and z not in starts]
-    return (starts + contains)[:limit]
 
 
 class ClubService:

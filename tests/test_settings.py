@@ -52,7 +52,7 @@ def test_durations_are_seconds() -> None:
 @pytest.mark.parametrize(
     ("text", "key", "reason"),
     [
-        ('[feeds]\ninterval = "15 parsecs"', "feeds.interval", "not a duration"),
+        ('[feeds]\ninterval = "15 parsecs"', "feeds.interval", "isn't a unit I know"),
         ('[feeds]\nintervall = "15m"', "feeds.intervall", "unknown key"),
         ("[nonsense]\nx = 1", "nonsense", "unknown key"),
         ('[feeds]\nmax_bytes = "big"', "feeds.max_bytes", "whole number"),

@@ -49,7 +49,7 @@ async def test_settings_change_and_validation(tmp_path: Path) -> None:
         bad = await fake.slash("club settings", {"timezone": "Mars/Olympus"}, user=fake.moderator)
         response = await bad.response()
         assert response["data"]["flags"] & EPHEMERAL
-        assert "not a time zone" in response["data"]["content"]
+        assert "isn't a time zone" in response["data"]["content"]
         choices = await fake.autocomplete(
             "club settings", {"timezone": "amsterd"}, focused="timezone", user=fake.moderator
         )
