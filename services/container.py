@@ -12,6 +12,7 @@ from services.digest import DigestService
 from services.feedparse import FeedParser
 from services.feeds import FeedService
 from services.fetcher import Fetcher, FetchLimits
+from services.fullarticle import ArticleExpander
 from services.watchparties import WatchPartyService
 from settings import FeedSettings, Settings
 from storage.db import Database
@@ -57,6 +58,8 @@ class Services:
         fetcher = Fetcher(fetch_limits(settings.feeds))
         parser = feed_parser(settings.feeds)
         digest = DigestService(db, settings.digest)
+        if settings.digest.fetch_full_article:
+            digest.expand = ArticleExpander(fetcher).expand
         feeds = FeedService(db, settings.feeds, fetcher, parser, renderer=digest.render)
         watchparties = WatchPartyService(db, settings.watchparty, club)
         # Feed posts about films on the club's schedule go behind spoiler tags.

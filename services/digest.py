@@ -11,6 +11,7 @@ from typing import Any
 from domain.digest import (
     CATEGORIES,
     CATEGORY_LABELS,
+    Article,
     DigestOptions,
     SpoilerShield,
     article_from_entry,
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "DigestService"]
 
 ShieldProvider = Callable[[int], Awaitable[SpoilerShield | None]]
+ArticleExpand = Callable[[Article], Awaitable[Article]]
 
 MAX_CUSTOM_TERMS = 25
 MAX_TERM_LENGTH = 60
@@ -40,6 +42,8 @@ class DigestService:
         self.db = db
         self.settings = settings
         self.shield_provider: ShieldProvider | None = None
+        # [digest] fetch_full_article: replaces a teaser with the linked page's main text (services.fullarticle)
+        self.expand: ArticleExpand | None = None
         self._clock = clock
         self._cache: dict[int, tuple[float, DigestOptions]] = {}
 
@@ -68,7 +72,10 @@ class DigestService:
         """The feed service's renderer: the Discord message JSON for one entry in one subscription."""
         options = await self.options_for(sub.guild_id, force_spoiler=sub.force_spoiler)
         shield = await self.shield_provider(sub.guild_id) if self.shield_provider else None
-        digest = digest_entry(article_from_entry(entry, feed_title), options, shield)
+        article = article_from_entry(entry, feed_title)
+        if self.expand is not None:
+            article = await self.expand(article)
+        digest = digest_entry(article, options, shield)
         return digest.payload
 
     async def update_warnings(
