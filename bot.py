@@ -198,12 +198,17 @@ async def _start(settings: Settings, token: str) -> int:
     return 0
 
 
+def _token(settings: Settings) -> str:
+    """The bot token from the environment variable the config names ("" when unset)."""
+    return os.environ.get(settings.discord.token_env, "").strip()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     try:
         settings = _load(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
-    token = os.environ.get(settings.discord.token_env, "").strip()
+    token = _token(settings)
     if not token:
         return _fail(
             f"no bot token: set the environment variable {settings.discord.token_env} "
@@ -224,7 +229,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     effective = describe(settings)
     source = settings.source or "built-in defaults (no config.toml found)"
-    token_set = bool(os.environ.get(settings.discord.token_env, "").strip())
+    token_set = bool(_token(settings))
     print(f"# configuration OK: {source}")
     print(f"# token: ${settings.discord.token_env} is {'set (hidden)' if token_set else 'NOT set'}")
     print(json.dumps(effective, indent=2))
@@ -265,9 +270,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         settings = _load(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
-    token = os.environ.get(settings.discord.token_env, "").strip()
+    token = _token(settings)
     if not token:
-        return _fail(f"no bot token: set the environment variable {settings.discord.token_env}")
+        return _fail(
+            f"no bot token: set the environment variable {settings.discord.token_env} "
+            f"(see {README_TOKEN_SECTION})"
+        )
     configure_logging(settings.logging.level)
 
     async def sync() -> int:
