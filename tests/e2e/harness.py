@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ import aiohttp
 from bot import Projectionist
 from settings import Settings
 from storage.db import Database
+from tests.conftest import REPO_ROOT
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.testing import FAST_GUILD_READY_TIMEOUT
 
@@ -50,3 +54,31 @@ async def running_bot(
                 await bot.close()
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout)
+
+
+def write_config(fake: FakeDiscord, tmp_path: Path, extra: str = "") -> Path:
+    """A config.toml pointing a ``bot.py run`` process at ``fake``, with its database in ``tmp_path``."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
+        f"dev_guild_id = {fake.guild_id}\n"
+        f'[storage]\npath = "{tmp_path / "bot.sqlite3"}"\n' + extra
+    )
+    return config
+
+
+async def bot_process(config: Path, token: str, *, capture: bool = True) -> asyncio.subprocess.Process:
+    """Start ``python bot.py run --config CONFIG`` with ``token`` as its only DISCORD_TOKEN."""
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env["DISCORD_TOKEN"] = token
+    output = subprocess.PIPE if capture else subprocess.DEVNULL
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(REPO_ROOT / "bot.py"),
+        "run",
+        "--config",
+        str(config),
+        env=env,
+        stdout=output,
+        stderr=output,
+    )

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
-from tests.e2e.harness import e2e_settings, running_bot
+from tests.e2e.harness import bot_process, e2e_settings, running_bot, write_config
 from tests.fakediscord import FakeDiscord
 from tests.feedserver import FeedEntry, FeedServer, make_entries
 
@@ -106,31 +102,17 @@ async def test_channel_refusing_posts_pauses_only_that_subscription(tmp_path: Pa
 
 
 def _config(fake: FakeDiscord, tmp_path: Path) -> Path:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
-        f"dev_guild_id = {fake.guild_id}\n"
-        f'[storage]\npath = "{tmp_path / "bot.sqlite3"}"\n'
+    return write_config(
+        fake,
+        tmp_path,
         '[feeds]\ninterval = "1s"\nmin_interval = "1s"\nallow_private_addresses = true\nparse_workers = 1\n'
         "posts_per_channel_per_cycle = 3\n"
-        '[logging]\nlevel = "WARNING"\n'
+        '[logging]\nlevel = "WARNING"\n',
     )
-    return config
 
 
 async def _start(config: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
-    env["DISCORD_TOKEN"] = FakeDiscord().token
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(REPO_ROOT / "bot.py"),
-        "run",
-        "--config",
-        str(config),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return await bot_process(config, FakeDiscord().token, capture=False)
 
 
 async def test_killed_mid_cycle_posts_every_item_exactly_once(tmp_path: Path) -> None:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
-from tests.e2e.harness import e2e_settings, running_bot
+from tests.e2e.harness import bot_process, e2e_settings, running_bot, write_config
 from tests.fakediscord import FakeDiscord
 
 EPHEMERAL = 1 << 6
@@ -94,30 +90,9 @@ async def test_gateway_drop_resumes_and_keeps_working(tmp_path: Path) -> None:
         assert (await ix.response(timeout=10))["data"]["embeds"]
 
 
-def _bot_env(fake: FakeDiscord, tmp_path: Path, token: str) -> tuple[dict[str, str], Path]:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
-        f'dev_guild_id = {fake.guild_id}\n[storage]\npath = "{tmp_path / "bot.sqlite3"}"\n'
-    )
-    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
-    env["DISCORD_TOKEN"] = token
-    return env, config
-
-
 async def test_invalid_token_is_one_line_exit_2(tmp_path: Path) -> None:
     async with FakeDiscord() as fake:
-        env, config = _bot_env(fake, tmp_path, "not-the-token")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(REPO_ROOT / "bot.py"),
-            "run",
-            "--config",
-            str(config),
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        proc = await bot_process(write_config(fake, tmp_path), "not-the-token")
         _, stderr = await asyncio.wait_for(proc.communicate(), 60)
         assert proc.returncode == 2
         last = stderr.decode().strip().splitlines()[-1]
@@ -127,17 +102,7 @@ async def test_invalid_token_is_one_line_exit_2(tmp_path: Path) -> None:
 
 async def test_sigterm_shuts_down_cleanly(tmp_path: Path) -> None:
     async with FakeDiscord() as fake:
-        env, config = _bot_env(fake, tmp_path, fake.token)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(REPO_ROOT / "bot.py"),
-            "run",
-            "--config",
-            str(config),
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        proc = await bot_process(write_config(fake, tmp_path), fake.token)
         try:
             await fake.wait_for(lambda: len(fake.commands(guild_id=fake.guild_id)) > 0, timeout=30)
             await fake.wait_until_ready(timeout=30)
