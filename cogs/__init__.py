@@ -3,4 +3,6 @@
 EXTENSIONS: tuple[str, ...] = (
     "cogs.club",
     "cogs.feeds",
+    "cogs.watchparty",
+    "cogs.polls",
 )

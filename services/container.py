@@ -13,6 +13,7 @@ from services.feedparse import FeedParser
 from services.feeds import FeedService
 from services.fetcher import Fetcher, FetchLimits
 from services.fullarticle import ArticleExpander
+from services.polls import PollService
 from services.watchparties import WatchPartyService
 from settings import FeedSettings, Settings
 from storage.db import Database
@@ -49,6 +50,7 @@ class Services:
     digest: DigestService
     feeds: FeedService
     watchparties: WatchPartyService
+    polls: PollService
 
     @classmethod
     def build(cls, settings: Settings, db: Database, http_session: aiohttp.ClientSession) -> Services:
@@ -66,6 +68,8 @@ class Services:
         digest.shield_provider = watchparties.shield_for
         club.add_status_provider(feeds.status_lines)
         club.add_status_provider(watchparties.status_lines)
+        polls = PollService(db, settings.polls)
+        club.add_status_provider(polls.status_lines)
         return cls(
             settings=settings,
             db=db,
@@ -75,6 +79,7 @@ class Services:
             digest=digest,
             feeds=feeds,
             watchparties=watchparties,
+            polls=polls,
         )
 
     async def start(self) -> None:

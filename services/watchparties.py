@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
 from domain import reminders as rem
@@ -271,7 +271,29 @@ def _reminder_of(row: repo.ReminderRow, party: repo.Party) -> rem.Reminder:
     return rem.Reminder("spoiler_end", party.start_at - row.due_at, row.due_at)
 
 
+def _reply_target(party: repo.Party, channel_id: int) -> int | None:
+    """The announcement to reply to, only when posting in its own channel (replies can't cross channels)."""
+    return party.announce_message_id if channel_id == party.announce_channel_id else None
+
+
+_TITLE_YEAR = re.compile(r"^(?P<title>.*\S)\s*[(\[](?P<year>(?:18|19|20)\d\d)[)\]]$")
+
+
+def film_matcher(film: str) -> TitleMatcher:
+    """A matcher for a scheduled film; a trailing year (``"Her (2013)"``) becomes the matcher's year.
+
+    Short titles need context to count as a mention (see :mod:`domain.titles`); the year is one such context.
+    """
+    found = _TITLE_YEAR.match(film.strip())
+    if found is not None and normalise_title(found["title"]):
+        return TitleMatcher(found["title"], int(found["year"]))
+    return TitleMatcher(film)
+
+
 class WatchPartyService:
+    #: Seconds between the cog's :meth:`run_due` calls (an idle run is one indexed query). Tests lower it.
+    reminder_tick: ClassVar[float] = 30.0
+
     def __init__(
         self,
         db: Database,
@@ -290,6 +312,7 @@ class WatchPartyService:
         self._run_lock = asyncio.Lock()
         self._party_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._shields: dict[int, tuple[float, Shield | None]] = {}
+        self._refresh_waiting: set[int] = set()
         self.last_run: RunReport | None = None
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -575,23 +598,40 @@ class WatchPartyService:
         return None
 
     async def refresh_announcement(self, party_id: int) -> None:
-        """Re-render the announcement; a deleted message or channel is logged, not raised."""
-        if self.discord is None:
+        """Re-render the announcement; a deleted message or channel is logged, not raised.
+
+        Bursts coalesce: while one render runs, at most one more waits, and it reads the state only once it
+        holds the lock, so it shows every change made before it started. A burst of RSVPs therefore costs
+        two message edits instead of one each (Discord allows about 5 edits per 5 s per channel).
+        """
+        if self.discord is None or party_id in self._refresh_waiting:
             return
-        async with self.lock_for(party_id):
-            view = await self.view(party_id)
-            if view.party.announce_message_id is None:
-                return
-            try:
-                await self.discord.edit_announcement(view)
-            except (DiscordGone, DiscordRefused) as exc:
-                log.warning(
-                    "watch party %s: announcement %s in channel %s can't be edited: %s",
-                    party_id,
-                    view.party.announce_message_id,
-                    view.party.announce_channel_id,
-                    exc,
-                )
+        self._refresh_waiting.add(party_id)
+        locked = False
+        try:
+            async with self.lock_for(party_id):
+                locked = True
+                self._refresh_waiting.discard(party_id)
+                await self._render_announcement(party_id)
+        finally:
+            if not locked:  # cancelled while waiting
+                self._refresh_waiting.discard(party_id)
+
+    async def _render_announcement(self, party_id: int) -> None:
+        assert self.discord is not None
+        view = await self.view(party_id)
+        if view.party.announce_message_id is None:
+            return
+        try:
+            await self.discord.edit_announcement(view)
+        except (DiscordGone, DiscordRefused) as exc:
+            log.warning(
+                "watch party %s: announcement %s in channel %s can't be edited: %s",
+                party_id,
+                view.party.announce_message_id,
+                view.party.announce_channel_id,
+                exc,
+            )
 
     async def _tell(self, party: repo.Party, header: str, user_ids: Sequence[int]) -> None:
         """Post ``header`` pinging ``user_ids`` where the party is announced; failures are logged."""
@@ -601,7 +641,7 @@ class WatchPartyService:
         for message in rem.mention_messages(header, user_ids):
             try:
                 await self.discord.send(
-                    channel_id, message.content, message.user_ids, reply_to=party.announce_message_id
+                    channel_id, message.content, message.user_ids, reply_to=_reply_target(party, channel_id)
                 )
             except Exception as exc:
                 log.warning(
@@ -906,7 +946,7 @@ class WatchPartyService:
                 continue
             expires = min(expires, closes + 1)
             try:
-                matcher = TitleMatcher(party.film)
+                matcher = film_matcher(party.film)
             except TitleError:
                 continue
             local = datetime.fromtimestamp(party.start_at, tz=ZoneInfo(party.timezone))
@@ -983,7 +1023,7 @@ class WatchPartyService:
                     message.content,
                     message.user_ids,
                     nonce=f"{row.nonce_base}.{index}",
-                    reply_to=party.announce_message_id if index == 0 else None,
+                    reply_to=_reply_target(party, channel_id) if index == 0 else None,
                 )
         except DiscordGone as exc:
             log.warning(

@@ -85,6 +85,15 @@ async def _all(db: DB, sql: str, params: Sequence[object] = ()) -> list[sqlite3.
     return list(await _conn(db).execute_fetchall(sql, tuple(params)))
 
 
+async def _write(db: DB, sql: str, params: Sequence[object]) -> int:
+    """One write statement: on a :class:`Database`, atomic by itself under the writer lock (one round trip);
+    on a connection, part of the caller's transaction. Returns the number of rows changed."""
+    if isinstance(db, Database):
+        return await db.write(sql, params)
+    cur = await db.execute(sql, tuple(params))
+    return cur.rowcount
+
+
 async def _one(db: DB, sql: str, params: Sequence[object] = ()) -> sqlite3.Row | None:
     rows = await _all(db, sql, params)
     return rows[0] if rows else None
@@ -323,6 +332,54 @@ async def insert_vote(
     return cur.rowcount == 1
 
 
+async def add_vote(
+    db: DB,
+    poll_id: int,
+    user_id: int,
+    option: int,
+    *,
+    max_choices: int | None,
+    now: int,
+) -> bool:
+    """The vote path's one write: record the vote with the poll's next ``seq`` if the poll is open, the
+    (member, option) pair is new and the member has fewer than ``max_choices`` votes (None: no cap).
+
+    False when any of those fails (the caller finds out which with :func:`vote_state`, off the hot path).
+    One indexed statement; given the :class:`Database` it is its own transaction (see :func:`_write`).
+    """
+    cap = (
+        ""
+        if max_choices is None
+        else " AND (SELECT COUNT(*) FROM votes WHERE poll_id = ? AND user_id = ?) < ?"
+    )
+    params: tuple[object, ...] = (poll_id, user_id, option, poll_id, now, poll_id)
+    if max_choices is not None:
+        params += (poll_id, user_id, max_choices)
+    changed = await _write(
+        db,
+        "INSERT INTO votes (poll_id, user_id, option, seq, source, created_at) "
+        "SELECT ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE poll_id = ?), 'live', ? "
+        f"WHERE EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open'){cap} "
+        "ON CONFLICT DO NOTHING",
+        params,
+    )
+    return changed == 1
+
+
+async def delete_other_votes(
+    conn: aiosqlite.Connection, poll_id: int, user_id: int, option: int
+) -> list[int]:
+    """Single-choice replacement: delete the member's votes for other options of an open poll and return
+    those options (whose reactions the bot then removes)."""
+    rows = await _all(
+        conn,
+        "DELETE FROM votes WHERE poll_id = ? AND user_id = ? AND option <> ? "
+        "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open') RETURNING option",
+        (poll_id, user_id, option, poll_id),
+    )
+    return sorted(r["option"] for r in rows)
+
+
 async def delete_votes(conn: aiosqlite.Connection, poll_id: int, user_id: int, options: Iterable[int]) -> int:
     options = list(options)
     if not options:
@@ -335,14 +392,16 @@ async def delete_votes(conn: aiosqlite.Connection, poll_id: int, user_id: int, o
     return cur.rowcount
 
 
-async def delete_vote(conn: aiosqlite.Connection, poll_id: int, user_id: int, option: int) -> bool:
-    """Withdraw one vote if the poll is open (checked in the same statement); True if a vote went."""
-    cur = await conn.execute(
+async def delete_vote(db: DB, poll_id: int, user_id: int, option: int) -> bool:
+    """Withdraw one vote if the poll is open (checked in the same statement); True if a vote went.
+    Given the :class:`Database`, the statement is its own transaction."""
+    changed = await _write(
+        db,
         "DELETE FROM votes WHERE poll_id = ? AND user_id = ? AND option = ? "
         "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open')",
         (poll_id, user_id, option, poll_id),
     )
-    return cur.rowcount == 1
+    return changed == 1
 
 
 async def votes_for(db: DB, poll_id: int) -> list[Vote]:
@@ -495,3 +554,32 @@ async def reopen_poll_nominations(conn: aiosqlite.Connection, poll_id: int) -> i
         (poll_id,),
     )
     return cur.rowcount
+
+
+# ------------------------------------------------------------------------------------------ cleared reactions
+
+
+async def delete_poll_votes(conn: aiosqlite.Connection, poll_id: int, option: int | None = None) -> int:
+    """A moderator cleared every reaction (``option`` None) or one emoji's reactions of an open poll."""
+    if option is None:
+        cur = await conn.execute(
+            "DELETE FROM votes WHERE poll_id = ? "
+            "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open')",
+            (poll_id, poll_id),
+        )
+    else:
+        cur = await conn.execute(
+            "DELETE FROM votes WHERE poll_id = ? AND option = ? "
+            "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open')",
+            (poll_id, option, poll_id),
+        )
+    return cur.rowcount
+
+
+async def count_live_nominations(db: DB, guild_id: int) -> int:
+    row = await _one(
+        db,
+        "SELECT COUNT(*) AS n FROM nominations WHERE guild_id = ? AND status = 'open'",
+        (guild_id,),
+    )
+    return int(row["n"]) if row else 0

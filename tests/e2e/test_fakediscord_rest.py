@@ -271,3 +271,44 @@ def test_world_can_be_changed_before_start() -> None:
     assert fake.world.get_member(fake.guild_id, newcomer.id) is newcomer
     assert fake.world.permissions_for(fake.guild_id, fake.moderator.id) & Perm.MANAGE_GUILD
     assert not fake.world.permissions_for(fake.guild_id, fake.member.id) & Perm.MANAGE_EVENTS
+
+
+async def test_events_deleted_or_cancelled_by_a_user_are_dispatched(
+    env: tuple[FakeDiscord, commands.Bot],
+) -> None:
+    fake, bot = env
+    guild = bot.get_guild(fake.guild_id)
+    assert guild is not None
+    seen: list[tuple[str, int, discord.EventStatus]] = []
+
+    async def on_scheduled_event_update(
+        before: discord.ScheduledEvent, after: discord.ScheduledEvent
+    ) -> None:
+        seen.append(("update", after.id, after.status))
+
+    async def on_scheduled_event_delete(event: discord.ScheduledEvent) -> None:
+        seen.append(("delete", event.id, event.status))
+
+    bot.add_listener(on_scheduled_event_update)
+    bot.add_listener(on_scheduled_event_delete)
+    start = discord.utils.utcnow() + dt.timedelta(days=1)
+    events = [
+        await guild.create_scheduled_event(
+            name=name,
+            start_time=start,
+            end_time=start + dt.timedelta(hours=2),
+            entity_type=discord.EntityType.external,
+            location="Screen 1",
+            privacy_level=discord.PrivacyLevel.guild_only,
+        )
+        for name in ("Alien", "Aliens")
+    ]
+    await fake.wait_for(lambda: all(guild.get_scheduled_event(e.id) for e in events), what="events cached")
+    await fake.set_scheduled_event_status(events[0].id, 4)
+    await fake.delete_scheduled_event(events[1].id)
+    await fake.wait_for(lambda: len(seen) == 2, what="both events")
+    assert seen == [
+        ("update", events[0].id, discord.EventStatus.cancelled),
+        ("delete", events[1].id, discord.EventStatus.scheduled),
+    ]
+    assert [e["status"] for e in fake.scheduled_events()] == [4]

@@ -119,7 +119,9 @@ async def test_killed_mid_cycle_posts_every_item_exactly_once(tmp_path: Path) ->
     """SIGKILL the bot process at random moments while items arrive; nothing is lost or doubled."""
     rng = random.Random(7)
     async with FeedServer() as server, FakeDiscord() as fake:
-        server.set_feed("/rss", make_entries(3))
+        # History big enough that even if every kill lands before a poll, the 16 new items stay under the
+        # flood breaker's ratio (which would rightly hold them for a moderator instead of posting them).
+        server.set_feed("/rss", make_entries(20))
         config = _config(fake, tmp_path)
         proc = await _start(config)
         try:
@@ -137,7 +139,10 @@ async def test_killed_mid_cycle_posts_every_item_exactly_once(tmp_path: Path) ->
                 await asyncio.sleep(rng.uniform(0.5, 2.0))
                 proc.send_signal(signal.SIGKILL)
                 await proc.wait()
+                connected = fake.identify_count
                 proc = await _start(config)
+                # kill the next one while it runs, not while it is still importing
+                await fake.wait_for(lambda n=connected: fake.identify_count > n, timeout=30)
             expected = [f"Festival news {n} @\u200beveryone" for n in range(1, published + 1)]
 
             def all_posted() -> bool:

@@ -791,6 +791,30 @@ class FakeDiscord:
                 {"guild_scheduled_event_id": str(event_id), "user_id": str(member.id), "guild_id": str(gid)},
             )
 
+    async def delete_scheduled_event(self, event_id: int, *, guild_id: int | None = None) -> None:
+        """A moderator deletes an event in the Discord client: removed and dispatched as
+        GUILD_SCHEDULED_EVENT_DELETE."""
+        guild = self.world.guilds[guild_id or self.guild_id]
+        event = guild.scheduled_events.pop(event_id)
+        guild.event_users.pop(event_id, None)
+        self._changed()
+        self.gateway.dispatch_nowait("GUILD_SCHEDULED_EVENT_DELETE", dict(event, user_count=0))
+        await self._flush()
+
+    async def set_scheduled_event_status(
+        self, event_id: int, status: int, *, guild_id: int | None = None
+    ) -> None:
+        """A moderator starts (2), ends (3) or cancels (4) an event in the client: GUILD_SCHEDULED_EVENT_UPDATE."""
+        guild = self.world.guilds[guild_id or self.guild_id]
+        event = guild.scheduled_events[event_id]
+        event["status"] = int(status)
+        self._changed()
+        self.gateway.dispatch_nowait(
+            "GUILD_SCHEDULED_EVENT_UPDATE",
+            dict(event, user_count=len(guild.event_users.get(event_id, []))),
+        )
+        await self._flush()
+
     async def _flush(self) -> None:
         """Give queued gateway frames a chance to be written before returning to the test."""
         await asyncio.sleep(0)

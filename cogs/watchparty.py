@@ -1,0 +1,733 @@
+"""/watchparty: screenings with Discord events, restart-proof RSVP buttons, reminders and discussion threads.
+
+The cog is the Discord side of :class:`services.watchparties.WatchPartyService`: it parses interactions,
+calls the service and implements the service's :class:`WatchPartyDiscord` port with discord.py
+(:class:`DiscordWatchParties`). State lives in SQLite; the RSVP buttons carry the party id in their
+``custom_id`` and are :class:`discord.ui.DynamicItem` s registered at load, so presses keep working after a
+restart without any view being re-created.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from cogs._ui import COLOUR, NO_MENTIONS, bot_of, organiser_only, reply, ts
+from domain.errors import UserError
+from domain.schedule import format_compact_duration
+from services.watchparties import (
+    CHOICE_LABELS,
+    DiscordGone,
+    DiscordRefused,
+    EditRequest,
+    EventSpec,
+    PartyView,
+    ScheduleRequest,
+    WatchPartyService,
+    describe_offsets,
+)
+
+if TYPE_CHECKING:
+    from bot import Projectionist
+
+log = logging.getLogger(__name__)
+
+CUSTOM_ID = "projectionist:rsvp:{party}:{choice}"
+CANCELLED_COLOUR = discord.Colour.dark_grey()
+FIELD_LIMIT = 1024
+CHOICE_STYLES = {
+    "going": discord.ButtonStyle.success,
+    "maybe": discord.ButtonStyle.secondary,
+    "no": discord.ButtonStyle.danger,
+}
+CHOICE_EMOJI = {"going": "✅", "maybe": "🤔", "no": "❌"}
+THREAD_ALREADY_EXISTS = 160004
+
+
+def _escape(text: str) -> str:
+    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
+
+
+def _mentions(user_ids: Sequence[int], limit: int = FIELD_LIMIT) -> str:
+    """``<@a> <@b> …`` within ``limit`` characters (embeds show them as names and never ping)."""
+    out = ""
+    for index, user_id in enumerate(user_ids):
+        piece = f"<@{user_id}>"
+        rest = len(user_ids) - index
+        if len(out) + len(piece) + 1 > limit - 12:
+            return f"{out} …+{rest}"
+        out = f"{out} {piece}" if out else piece
+    return out
+
+
+def _wrap(exc: discord.HTTPException) -> Exception:
+    """Translate discord.py errors into the service's port errors (others pass through)."""
+    if isinstance(exc, discord.NotFound):
+        return DiscordGone(f"{exc.status} {exc.text or 'not found'}".strip())
+    if isinstance(exc, discord.Forbidden):
+        return DiscordRefused(f"{exc.status} {exc.text or 'forbidden'}".strip())
+    return exc
+
+
+def announcement_embed(view: PartyView, place: str) -> discord.Embed:
+    party = view.party
+    title = discord.utils.escape_markdown(party.film)[:200]
+    lines = [f"**When:** {ts(party.start_at, 'F')} ({ts(party.start_at, 'R')})"]
+    lines.append(f"**Where:** {place}")
+    lines.append(f"**Length:** {format_compact_duration(party.duration)}")
+    if party.capacity is not None:
+        lines.append(f"**Seats:** {party.capacity}")
+    if party.notes:
+        lines.append("")
+        lines.append(_escape(party.notes)[:1500])
+    if party.cancelled:
+        reason = f" ({_escape(party.cancel_reason)})" if party.cancel_reason else ""
+        lines.insert(0, f"❌ **Cancelled**{reason}")
+        embed = discord.Embed(
+            title=f"Cancelled: {title}"[:256], description="\n".join(lines), colour=CANCELLED_COLOUR
+        )
+    elif view.ended:
+        finished = "🎞️ **Finished.**"
+        if party.thread_id:
+            finished += f" Spoilers welcome in <#{party.thread_id}>."
+        lines.insert(0, finished)
+        embed = discord.Embed(title=title, description="\n".join(lines), colour=CANCELLED_COLOUR)
+    else:
+        embed = discord.Embed(title=title, description="\n".join(lines), colour=COLOUR)
+    seats = f"{len(view.going)}/{party.capacity}" if party.capacity is not None else str(len(view.going))
+    embed.add_field(name=f"✅ Going ({seats})", value=_mentions(view.going) or "Nobody yet", inline=False)
+    if view.waitlist:
+        embed.add_field(
+            name=f"⏳ Waitlist ({len(view.waitlist)})", value=_mentions(view.waitlist), inline=False
+        )
+    embed.add_field(name="🤔 Maybe", value=str(len(view.maybe)), inline=True)
+    embed.add_field(name="❌ Can't go", value=str(len(view.declined)), inline=True)
+    embed.set_footer(text=f"Watch party #{party.id} · times show in your own time zone")
+    return embed
+
+
+def rsvp_view(view: PartyView) -> discord.ui.View | None:
+    """The RSVP buttons with live counts, or None once the party is cancelled or over (buttons removed)."""
+    if view.party.cancelled or view.ended:
+        return None
+    counts = {
+        "going": len(view.going) + len(view.waitlist),
+        "maybe": len(view.maybe),
+        "no": len(view.declined),
+    }
+    buttons = discord.ui.View(timeout=None)
+    for choice in ("going", "maybe", "no"):
+        buttons.add_item(RsvpButton(view.party.id, choice, counts[choice]))
+    return buttons
+
+
+class RsvpButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"projectionist:rsvp:(?P<party>\d+):(?P<choice>going|maybe|no)",
+):
+    """Going / Maybe / Can't go. Everything needed is in the custom_id and SQLite, so it survives restarts."""
+
+    def __init__(self, party_id: int, choice: str, count: int | None = None) -> None:
+        label = CHOICE_LABELS[choice] + (f" ({count})" if count is not None else "")
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=CHOICE_STYLES[choice],
+                emoji=CHOICE_EMOJI[choice],
+                custom_id=CUSTOM_ID.format(party=party_id, choice=choice),
+            )
+        )
+        self.party_id = party_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> RsvpButton:
+        return cls(int(match["party"]), match["choice"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None:
+            return
+        service = bot_of(interaction).services.watchparties
+        try:
+            result = await service.rsvp(interaction.guild_id, self.party_id, interaction.user.id, self.choice)
+        except UserError as exc:
+            await reply(interaction, str(exc))
+            return
+        except Exception:
+            log.exception(
+                "RSVP %s to watch party %s by user %s failed", self.choice, self.party_id, interaction.user.id
+            )
+            await reply(interaction, "Something went wrong on my side; it has been logged. Please try again.")
+            return
+        name = discord.utils.escape_markdown(result.view.party.film)
+        if result.status == "going":
+            text = f"You're going to **{name}** ({ts(result.view.party.start_at, 'F')}). See you there!"
+        elif result.status == "waitlist":
+            text = (
+                f"**{name}** is full, so you're on the waitlist (number {result.position}). "
+                "I'll ping you if a seat opens up."
+            )
+        elif result.status == "maybe":
+            text = f"Marked as maybe for **{name}**."
+        else:
+            text = f"Got it: you can't make **{name}**."
+        if not result.changed:
+            text = "No change: " + text[0].lower() + text[1:]
+        await reply(interaction, text)
+        if result.changed:
+            try:
+                await service.refresh_announcement(self.party_id)
+                await service.announce_promotions(result.view.party, result.promoted)
+            except Exception:  # the answer is stored; a failed re-render is fixed by the next press
+                log.exception("watch party %s: updating after an RSVP failed", self.party_id)
+
+
+class DiscordWatchParties:
+    """Implements :class:`services.watchparties.WatchPartyDiscord` with discord.py."""
+
+    def __init__(self, bot: Projectionist) -> None:
+        self.bot = bot
+
+    async def _channel(self, channel_id: int) -> Any:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.HTTPException as exc:
+                raise _wrap(exc) from exc
+        return channel
+
+    async def _messageable(self, channel_id: int) -> discord.abc.Messageable:
+        channel = await self._channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            raise DiscordRefused(f"channel {channel_id} is not a text channel")
+        return channel
+
+    def _guild(self, guild_id: int) -> discord.Guild:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            raise DiscordGone(f"guild {guild_id} is not available")
+        return guild
+
+    async def channel_label(self, channel_id: int) -> str:
+        try:
+            channel = await self._channel(channel_id)
+        except (DiscordGone, DiscordRefused, discord.HTTPException):
+            return "#channel"
+        name = getattr(channel, "name", None)
+        return f"#{name}" if name else "#channel"
+
+    async def place(self, view: PartyView) -> str:
+        party = view.party
+        if party.voice_channel_id is not None:
+            return f"<#{party.voice_channel_id}>"
+        return _escape(party.location or "Discord")
+
+    async def post_announcement(self, view: PartyView) -> int:
+        channel = await self._messageable(view.party.announce_channel_id)
+        try:
+            message = await channel.send(
+                embed=announcement_embed(view, await self.place(view)),
+                view=rsvp_view(view),  # type: ignore[arg-type]
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException as exc:
+            raise _wrap(exc) from exc
+        return message.id
+
+    async def edit_announcement(self, view: PartyView) -> None:
+        party = view.party
+        if party.announce_message_id is None:
+            return
+        channel = await self._messageable(party.announce_channel_id)
+        if not isinstance(
+            channel, discord.TextChannel | discord.Thread | discord.VoiceChannel | discord.StageChannel
+        ):
+            raise DiscordRefused(f"channel {party.announce_channel_id} cannot hold the announcement")
+        message = channel.get_partial_message(party.announce_message_id)
+        try:
+            await message.edit(
+                embed=announcement_embed(view, await self.place(view)),
+                view=rsvp_view(view),
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException as exc:
+            raise _wrap(exc) from exc
+
+    def _event_kwargs(self, guild: discord.Guild, spec: EventSpec) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "name": spec.name,
+            "description": spec.description,
+            "start_time": datetime.fromtimestamp(spec.start_at, tz=UTC),
+            "end_time": datetime.fromtimestamp(spec.end_at, tz=UTC),
+        }
+        if spec.voice_channel_id is not None:
+            channel = guild.get_channel(spec.voice_channel_id)
+            stage = isinstance(channel, discord.StageChannel)
+            kwargs["entity_type"] = discord.EntityType.stage_instance if stage else discord.EntityType.voice
+            kwargs["channel"] = channel or discord.Object(spec.voice_channel_id)
+        else:
+            kwargs["entity_type"] = discord.EntityType.external
+            kwargs["location"] = (spec.location or "Discord")[:100]
+        return kwargs
+
+    async def create_event(self, spec: EventSpec) -> int:
+        guild = self._guild(spec.guild_id)
+        try:
+            event = await guild.create_scheduled_event(
+                privacy_level=discord.PrivacyLevel.guild_only,
+                reason=f"watch party #{spec.party_id}",
+                **self._event_kwargs(guild, spec),
+            )
+        except discord.HTTPException as exc:
+            raise _wrap(exc) from exc
+        return event.id
+
+    async def _event(self, guild: discord.Guild, event_id: int) -> discord.ScheduledEvent:
+        event = guild.get_scheduled_event(event_id)
+        if event is not None:
+            return event
+        try:
+            return await guild.fetch_scheduled_event(event_id)
+        except discord.HTTPException as exc:
+            raise _wrap(exc) from exc
+
+    async def edit_event(self, event_id: int, spec: EventSpec) -> None:
+        guild = self._guild(spec.guild_id)
+        event = await self._event(guild, event_id)
+        try:
+            await event.edit(reason=f"watch party #{spec.party_id} edited", **self._event_kwargs(guild, spec))
+        except discord.HTTPException as exc:
+            raise _wrap(exc) from exc
+
+    async def cancel_event(self, guild_id: int, event_id: int) -> None:
+        guild = self._guild(guild_id)
+        event = await self._event(guild, event_id)
+        try:
+            if event.status is discord.EventStatus.scheduled:
+                await event.cancel(reason="watch party cancelled")
+            elif event.status is discord.EventStatus.active:
+                await event.end(reason="watch party cancelled")
+        except discord.HTTPException as exc:
+            raise _wrap(exc) from exc
+
+    async def send(
+        self,
+        channel_id: int,
+        content: str,
+        user_ids: Sequence[int],
+        *,
+        nonce: str | None = None,
+        reply_to: int | None = None,
+    ) -> int:
+        channel = await self._messageable(channel_id)
+        # Exactly these users may be pinged: never @everyone, @here or roles, whatever the text says.
+        mentions = discord.AllowedMentions(
+            everyone=False,
+            roles=False,
+            users=[discord.Object(u) for u in user_ids] if user_ids else False,
+            replied_user=False,
+        )
+        reference = (
+            discord.MessageReference(message_id=reply_to, channel_id=channel_id, fail_if_not_exists=False)
+            if reply_to is not None
+            else None
+        )
+        try:
+            message = await channel.send(
+                content[:2000],
+                allowed_mentions=mentions,
+                nonce=nonce,  # discord.py adds enforce_nonce: a re-send after a crash is not duplicated
+                reference=reference,  # type: ignore[arg-type]
+            )
+        except discord.HTTPException as exc:
+            raise _wrap(exc) from exc
+        return message.id
+
+    async def open_thread(self, channel_id: int, message_id: int | None, name: str) -> int:
+        channel = await self._channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise DiscordRefused(f"channel {channel_id} cannot have threads")
+        try:
+            if message_id is not None:
+                try:
+                    thread = await channel.get_partial_message(message_id).create_thread(
+                        name=name[:100], auto_archive_duration=1440
+                    )
+                    return thread.id
+                except discord.NotFound:
+                    log.info(
+                        "announcement %s is gone; opening the thread in channel %s", message_id, channel_id
+                    )
+                except discord.HTTPException as exc:
+                    if (
+                        exc.code == THREAD_ALREADY_EXISTS
+                    ):  # opened before a crash: a message's thread has its id
+                        return message_id
+                    raise
+            thread = await channel.create_thread(
+                name=name[:100], type=discord.ChannelType.public_thread, auto_archive_duration=1440
+            )
+        except discord.HTTPException as exc:
+            raise _wrap(exc) from exc
+        return thread.id
+
+
+def _job_label(key: str) -> str:
+    if key.startswith("before:"):
+        return f"Reminder {format_compact_duration(int(key.split(':', 1)[1]))} before"
+    return {
+        "start": "Reminder at the start",
+        "discussion": "Discussion thread",
+        "spoiler_end": "Spoiler window ends",
+    }.get(key, key)
+
+
+def _channel_kind(channel: Any) -> str | None:
+    kind = getattr(channel, "type", None)
+    if kind == discord.ChannelType.voice:
+        return "voice"
+    if kind == discord.ChannelType.stage_voice:
+        return "stage"
+    if kind in (discord.ChannelType.text, discord.ChannelType.news):
+        return "text"
+    return None
+
+
+class WatchParties(commands.Cog):
+    watchparty = app_commands.Group(
+        name="watchparty", description="Club screenings: schedule, RSVP, reminders", guild_only=True
+    )
+
+    def __init__(self, bot: Projectionist) -> None:
+        self.bot = bot
+        self.port = DiscordWatchParties(bot)
+        self._recorded_once = False
+        self.reminder_loop.change_interval(seconds=self.service.reminder_tick)
+
+    @property
+    def service(self) -> WatchPartyService:
+        return self.bot.services.watchparties
+
+    async def cog_load(self) -> None:
+        self.service.attach(self.port)
+        self.bot.add_dynamic_items(RsvpButton)
+        self.reminder_loop.start()
+
+    async def cog_unload(self) -> None:
+        self.reminder_loop.cancel()
+        self.bot.remove_dynamic_items(RsvpButton)
+        self.service.detach()
+
+    # -- background --------------------------------------------------------------------------------
+
+    @tasks.loop(seconds=30)
+    async def reminder_loop(self) -> None:
+        # run_due isolates each reminder; this guard keeps the loop alive even if run_due itself fails
+        # (a tasks.loop stops for good on most exceptions).
+        try:
+            report = await self.service.run_due()
+            if report.busy or not self._recorded_once:
+                self._recorded_once = True
+                await self.bot.services.club.record_loop("watchparties", not report.errors, report.summary())
+        except Exception as exc:
+            log.exception("watch-party reminder run failed")
+            try:
+                await self.bot.services.club.record_loop("watchparties", False, f"run failed: {exc!r}")
+            except Exception:
+                log.exception("could not record watch-party loop health")
+
+    @reminder_loop.before_loop
+    async def _wait_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    @commands.Cog.listener()
+    async def on_scheduled_event_delete(self, event: discord.ScheduledEvent) -> None:
+        await self._event_gone(event, "deleted")
+
+    @commands.Cog.listener()
+    async def on_scheduled_event_update(
+        self, before: discord.ScheduledEvent, after: discord.ScheduledEvent
+    ) -> None:
+        if (
+            after.status is discord.EventStatus.cancelled
+            and before.status is not discord.EventStatus.cancelled
+        ):
+            await self._event_gone(after, "cancelled")
+
+    async def _event_gone(self, event: discord.ScheduledEvent, how: str) -> None:
+        try:
+            if await self.service.event_deleted(event.guild_id, event.id):
+                log.info(
+                    "guild %s: event %s was %s in Discord; its watch party is cancelled",
+                    event.guild_id,
+                    event.id,
+                    how,
+                )
+        except Exception:
+            log.exception("guild %s: handling the %s event %s failed", event.guild_id, how, event.id)
+
+    # -- autocomplete ------------------------------------------------------------------------------
+
+    async def _party_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild_id is None:
+            return []
+        return [
+            app_commands.Choice(name=label, value=party_id)
+            for party_id, label in await self.service.choices(interaction.guild_id, current)
+        ]
+
+    async def _tz_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in self.service.timezone_choices(current)]
+
+    # -- commands ----------------------------------------------------------------------------------
+
+    @watchparty.command(name="schedule")
+    @organiser_only()
+    @app_commands.describe(
+        film="The film's title (add the year for short titles, e.g. 'Her (2013)')",
+        when="When it starts: 'friday 8pm', 'tomorrow 19:30', '2026-12-05 20:00', 'in 3 days at 9pm'",
+        timezone="Time zone of 'when' (default: yours from /watchparty timezone, else the club's)",
+        duration="How long, e.g. '2h10m' (default from the config)",
+        channel="A voice/stage channel for the event, or a text channel for the announcement",
+        location="Where, for an event outside a voice channel (default: the announcement channel)",
+        notes="Anything attendees should know (shown in the announcement and event)",
+        capacity="Seats available; later RSVPs go on a waitlist",
+        reminders="Reminder times before the start, e.g. '24h, 1h, 0m', or 'none' (default from the config)",
+    )
+    @app_commands.autocomplete(timezone=_tz_autocomplete)
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        film: app_commands.Range[str, 1, 100],
+        when: app_commands.Range[str, 1, 100],
+        timezone: str | None = None,
+        duration: app_commands.Range[str, 1, 20] | None = None,
+        channel: discord.TextChannel | discord.VoiceChannel | discord.StageChannel | None = None,
+        location: app_commands.Range[str, 1, 100] | None = None,
+        notes: app_commands.Range[str, 1, 900] | None = None,
+        capacity: app_commands.Range[int, 1, 1000] | None = None,
+        reminders: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        """Schedule a watch party: a Discord event, an announcement with RSVP buttons, and reminders."""
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.service.schedule(
+            ScheduleRequest(
+                guild_id=interaction.guild_id,
+                user_id=interaction.user.id,
+                invoked_channel_id=interaction.channel_id,
+                film=film,
+                when=when,
+                timezone=timezone,
+                duration=duration,
+                channel_id=channel.id if channel is not None else None,
+                channel_kind=_channel_kind(channel) if channel is not None else None,
+                location=location,
+                notes=notes,
+                capacity=capacity,
+                reminders=reminders,
+            )
+        )
+        party = result.view.party
+        lines = [
+            f"Scheduled **{discord.utils.escape_markdown(party.film)}** as watch party #{party.id}: "
+            f"{ts(party.start_at, 'F')} ({ts(party.start_at, 'R')}), {result.parsed.display}.",
+            f"Announced in <#{party.announce_channel_id}>"
+            + (" with a Discord event." if party.event_id else "."),
+            f"Reminders: {describe_offsets(party.reminder_offsets)}.",
+        ]
+        lines.extend(result.notes)
+        lines.extend(f"⚠️ {w}" for w in result.warnings)
+        log.info(
+            "guild %s: user %s scheduled watch party %s (event %s)",
+            interaction.guild_id,
+            interaction.user.id,
+            party.id,
+            party.event_id,
+        )
+        await reply(interaction, "\n".join(lines)[:2000])
+
+    @watchparty.command(name="list")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        """Upcoming watch parties with their times and RSVP counts."""
+        assert interaction.guild_id is not None
+        views = await self.service.upcoming(interaction.guild_id)
+        if not views:
+            await reply(
+                interaction,
+                "No watch parties are scheduled. Organisers can add one with `/watchparty schedule`.",
+            )
+            return
+        embed = discord.Embed(title="Upcoming watch parties", colour=COLOUR)
+        for view in views[:25]:
+            party = view.party
+            counts = f"✅ {len(view.going)}" + (f"/{party.capacity}" if party.capacity is not None else "")
+            if view.waitlist:
+                counts += f" · ⏳ {len(view.waitlist)}"
+            counts += f" · 🤔 {len(view.maybe)} · ❌ {len(view.declined)}"
+            value = f"{ts(party.start_at, 'F')} ({ts(party.start_at, 'R')})\n{counts}"
+            if party.announce_message_id:
+                value += f"\n[Announcement](https://discord.com/channels/{party.guild_id}/{party.announce_channel_id}/{party.announce_message_id})"
+            embed.add_field(name=f"#{party.id} {party.film}"[:256], value=value[:1024], inline=False)
+        await reply(interaction, embed=embed)
+
+    @watchparty.command(name="info")
+    @app_commands.describe(id="The watch party")
+    @app_commands.autocomplete(id=_party_autocomplete)
+    async def info(self, interaction: discord.Interaction, id: int) -> None:
+        """Details of a watch party: time, place, attendees and reminders."""
+        assert interaction.guild_id is not None
+        view, rows = await self.service.info(interaction.guild_id, id)
+        embed = announcement_embed(view, await self.port.place(view))
+        if rows:
+            shown = []
+            for row in rows:
+                if row.state == "superseded":
+                    continue
+                shown.append(f"{_job_label(row.key)}: {ts(row.due_at, 'f')} — {row.state}")
+            if shown:
+                embed.add_field(name="Reminders", value="\n".join(shown)[:1024], inline=False)
+        party = view.party
+        extras = [f"Time zone: {party.timezone}"]
+        if party.event_id:
+            extras.append(f"Discord event: https://discord.com/events/{party.guild_id}/{party.event_id}")
+        else:
+            extras.append("No Discord event (I may lack Manage Events).")
+        embed.add_field(name="Details", value="\n".join(extras)[:1024], inline=False)
+        await reply(interaction, embed=embed)
+
+    @watchparty.command(name="edit")
+    @organiser_only()
+    @app_commands.describe(
+        id="The watch party",
+        when="New start time (plain language, like for /watchparty schedule)",
+        film="New film title",
+        timezone="Time zone for 'when' (or the zone lists show the time in)",
+        duration="New length, e.g. '2h10m'",
+        location="New place for an event outside a voice channel",
+        notes="New notes",
+        capacity="New number of seats (0 removes the limit)",
+        reminders="New reminder times, e.g. '24h, 1h, 0m', or 'none'",
+    )
+    @app_commands.autocomplete(id=_party_autocomplete, timezone=_tz_autocomplete)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        id: int,
+        when: app_commands.Range[str, 1, 100] | None = None,
+        film: app_commands.Range[str, 1, 100] | None = None,
+        timezone: str | None = None,
+        duration: app_commands.Range[str, 1, 20] | None = None,
+        location: app_commands.Range[str, 1, 100] | None = None,
+        notes: app_commands.Range[str, 1, 900] | None = None,
+        capacity: app_commands.Range[int, 0, 1000] | None = None,
+        reminders: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        """Change a watch party; the event, the announcement and the reminders follow, attendees are told."""
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.service.edit(
+            interaction.guild_id,
+            id,
+            interaction.user.id,
+            EditRequest(
+                when=when,
+                film=film,
+                timezone=timezone,
+                duration=duration,
+                location=location,
+                notes=notes,
+                capacity=capacity,
+                reminders=reminders,
+            ),
+        )
+        party = result.view.party
+        lines = [
+            f"Updated watch party #{party.id} (**{discord.utils.escape_markdown(party.film)}**): "
+            f"{', '.join(c.replace('_', ' ') for c in result.changed)}.",
+            f"It starts {ts(party.start_at, 'F')} ({ts(party.start_at, 'R')}).",
+        ]
+        lines.extend(result.notes)
+        lines.extend(f"⚠️ {w}" for w in result.warnings)
+        await reply(interaction, "\n".join(lines)[:2000])
+
+    @watchparty.command(name="cancel")
+    @organiser_only()
+    @app_commands.describe(id="The watch party", reason="Told to attendees")
+    @app_commands.autocomplete(id=_party_autocomplete)
+    async def cancel(
+        self,
+        interaction: discord.Interaction,
+        id: int,
+        reason: app_commands.Range[str, 1, 200] | None = None,
+    ) -> None:
+        """Cancel a watch party: the event is cancelled and attendees are told."""
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.service.cancel(interaction.guild_id, id, interaction.user.id, reason=reason)
+        lines = [
+            f"Cancelled watch party #{id} (**{discord.utils.escape_markdown(result.view.party.film)}**); "
+            f"{len(result.view.interested)} member(s) told."
+        ]
+        lines.extend(f"⚠️ {w}" for w in result.warnings)
+        await reply(interaction, "\n".join(lines))
+
+    @watchparty.command(name="ics")
+    @app_commands.describe(id="One watch party (default: every upcoming one)")
+    @app_commands.autocomplete(id=_party_autocomplete)
+    async def ics(self, interaction: discord.Interaction, id: int | None = None) -> None:
+        """Download a calendar file (.ics) of one or all upcoming watch parties."""
+        assert interaction.guild_id is not None
+        filename, data = await self.service.ics(interaction.guild_id, id)
+        what = f"watch party #{id}" if id is not None else "the upcoming watch parties"
+        await interaction.response.send_message(
+            f"Calendar file for {what}; open it to add to your calendar.",
+            file=discord.File(io.BytesIO(data), filename=filename),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @watchparty.command(name="timezone")
+    @app_commands.describe(
+        zone="Your time zone, e.g. Europe/London (used when you schedule)",
+        clear="Forget your saved time zone",
+    )
+    @app_commands.autocomplete(zone=_tz_autocomplete)
+    async def timezone(
+        self, interaction: discord.Interaction, zone: str | None = None, clear: bool = False
+    ) -> None:
+        """Show or set the time zone used to read the times you type."""
+        if clear:
+            await self.service.set_member_timezone(interaction.user.id, None)
+            await reply(interaction, "Forgot your time zone; the club's zone applies to times you type.")
+            return
+        if zone is None:
+            current = await self.service.member_timezone(interaction.user.id)
+            text = (
+                f"Your time zone is **{current}**."
+                if current
+                else "You have no saved time zone; the club's zone applies. Set one with `zone:`."
+            )
+            await reply(interaction, text)
+            return
+        saved = await self.service.set_member_timezone(interaction.user.id, zone)
+        await reply(interaction, f"Saved: times you type are read in **{saved}**.")
+
+
+async def setup(bot: Projectionist) -> None:  # type: ignore[override]
+    await bot.add_cog(WatchParties(bot))

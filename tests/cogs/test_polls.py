@@ -1,0 +1,86 @@
+"""Rendering of polls and results for Discord: escaping and the chart/verdict texts."""
+
+from __future__ import annotations
+
+from cogs.polls import outcome_text, poll_embed, results_embed, safe
+from domain.polls import Vote
+from services.polls import PollService
+from storage.polls import Poll
+
+
+def make_poll(**changes: object) -> Poll:
+    values: dict[str, object] = {
+        "id": 7,
+        "guild_id": 1,
+        "channel_id": 10,
+        "message_id": 500,
+        "created_by": 5,
+        "kind": "poll",
+        "question": "Best @everyone ||film||?",
+        "options": ("Alien <@123>", "*Heat*", "Up"),
+        "mode": "single",
+        "max_choices": None,
+        "status": "open",
+        "created_at": 1_800_000_000,
+        "closes_at": 1_800_003_600,
+        "closed_at": None,
+        "close_reason": None,
+        "closed_by": None,
+        "winner": None,
+        "reactions_stale": False,
+        "announced": False,
+        "announce_attempts": 0,
+        "result_message_id": None,
+    }
+    values.update(changes)
+    return Poll(**values)  # type: ignore[arg-type]
+
+
+def test_safe_escapes_markdown_spoilers_and_mentions() -> None:
+    text = safe("@everyone ||x|| **y** <@123456789012345678> <@&123456789012345678>")
+    assert "@\u200beveryone" in text and "\\|\\|x\\|\\|" in text and "\\*\\*y\\*\\*" in text
+    assert "<@123456789012345678>" not in text and "<@&123456789012345678>" not in text
+
+
+def test_poll_embed_has_options_deadline_and_id() -> None:
+    embed = poll_embed(make_poll())
+    assert embed.footer.text is not None and embed.footer.text.startswith("Poll #7")
+    description = embed.description or ""
+    assert "1️⃣ Alien" in description and "\\*Heat\\*" in description and "<t:1800003600:R>" in description
+    assert "@\u200beveryone" in description and "\\|\\|film\\|\\|" in description
+
+
+def test_tie_winner_and_nobody() -> None:
+    poll = make_poll(status="closed", close_reason="deadline")
+    tie = PollService._compute(poll, [Vote(1, 0, 1), Vote(2, 1, 2)])
+    chart, verdict = outcome_text(tie)
+    assert verdict.startswith("🤝 Tie between") and "50% (1)" in chart
+    win = PollService._compute(poll, [Vote(1, 2, 1)])
+    assert outcome_text(win)[1] == "🏆 Winner: 3️⃣ **Up**"
+    assert outcome_text(win, final=False)[1].startswith("Leading")
+    assert outcome_text(PollService._compute(poll, []))[1] == "Nobody voted."
+    embed = results_embed(win, final=True)
+    assert any(f.value == "at its deadline" for f in embed.fields)
+
+
+def test_ranked_results_show_rounds() -> None:
+    poll = make_poll(mode="ranked", kind="pick", status="closed", close_reason="closed", closed_by=5)
+    votes = [
+        Vote(1, 0, 1),
+        Vote(1, 1, 2),
+        Vote(2, 1, 3),
+        Vote(3, 2, 4),
+        Vote(4, 2, 5),
+        Vote(5, 0, 6),
+        Vote(6, 0, 7),
+        Vote(2, 0, 8),
+    ]
+    outcome = PollService._compute(poll, votes)
+    chart, verdict = outcome_text(outcome)
+    assert "Round 1" in chart and "Round 2" in chart and "Winner" in verdict
+
+
+def test_stale_reactions_note() -> None:
+    outcome = PollService._compute(make_poll(reactions_stale=True), [Vote(1, 0, 1)])
+    embed = results_embed(outcome, final=False)
+    assert any("latest vote counted" in str(f.value) for f in embed.fields)

@@ -1,0 +1,679 @@
+"""PollService on real SQLite with an in-process Discord recorder (the tally maths is in tests/domain)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from domain.errors import UserError
+from domain.polls import NUMBER_EMOJI, Vote, tally
+from services.polls import CreateRequest, Outcome, PollGone, PollService, plan_resync
+from settings import PollSettings
+from storage import club as club_repo
+from storage import polls as repo
+from storage.db import Database
+from storage.polls import Poll
+
+GUILD = 1
+OTHER_GUILD = 2
+CHANNEL = 10
+BOT = 999
+CREATOR = 5
+E = NUMBER_EMOJI
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Recorder:
+    """PollDiscord in memory: messages with reactions, close posts de-duplicated by nonce like Discord."""
+
+    def __init__(self) -> None:
+        self.next_id = 5000
+        self.reactions: dict[int, dict[str, list[int]]] = {}
+        self.posted: list[Poll] = []
+        self.closes: dict[str, tuple[int, Outcome]] = {}
+        self.close_calls = 0
+        self.fail_close = 0
+        self.can_manage = True
+        self.removed: list[tuple[int, str, int]] = []
+        self.gone: set[int] = set()
+        self.refuse_post = False
+
+    async def post_poll(self, poll: Poll) -> int:
+        from services.polls import PollRefused
+
+        if self.refuse_post:
+            raise PollRefused("403 Missing Access")
+        self.next_id += 1
+        self.reactions[self.next_id] = {}
+        self.posted.append(poll)
+        return self.next_id
+
+    async def add_reactions(self, poll: Poll) -> None:
+        assert poll.message_id is not None
+        for emoji in E[: poll.n_options]:
+            self.reactions[poll.message_id].setdefault(emoji, []).append(BOT)
+
+    async def remove_reaction(self, channel_id: int, message_id: int, emoji: str, user_id: int) -> bool:
+        if not self.can_manage:
+            return False
+        users = self.reactions[message_id].get(emoji, [])
+        if user_id in users:
+            users.remove(user_id)
+        self.removed.append((message_id, emoji, user_id))
+        return True
+
+    async def fetch_reactions(self, channel_id: int, message_id: int) -> Mapping[str, Sequence[int]]:
+        if message_id in self.gone:
+            raise PollGone("404 Unknown Message")
+        return {k: list(v) for k, v in self.reactions[message_id].items()}
+
+    async def post_close(self, outcome: Outcome, nonce: str) -> int:
+        self.close_calls += 1
+        if self.fail_close:
+            self.fail_close -= 1
+            raise RuntimeError("503 Service Unavailable")
+        if nonce not in self.closes:
+            self.next_id += 1
+            self.closes[nonce] = (self.next_id, outcome)
+        return self.closes[nonce][0]
+
+    # a member reacting on Discord (the service is told separately, or not at all while offline)
+    def react(self, message_id: int, emoji: str, user: int) -> None:
+        users = self.reactions[message_id].setdefault(emoji, [])
+        if user not in users:
+            users.append(user)
+
+    def unreact(self, message_id: int, emoji: str, user: int) -> None:
+        users = self.reactions[message_id].get(emoji, [])
+        if user in users:
+            users.remove(user)
+
+
+class Env:
+    def __init__(self, db: Database, clock: Clock, settings: PollSettings | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.port = Recorder()
+        self.settings = settings or PollSettings(create_cooldown=0)
+        self.service = self.fresh()
+
+    def fresh(self) -> PollService:
+        """A new service on the same database and Discord (a restart)."""
+        service = PollService(self.db, self.settings, clock=self.clock)
+        service.attach(self.port, BOT)
+        return service
+
+    async def create(self, options: str = "Alien; Heat; Up", **kw: object) -> Poll:
+        req = CreateRequest(
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+            user_id=int(kw.pop("user_id", CREATOR)),  # type: ignore[call-overload]
+            question=str(kw.pop("question", "Which film?")),
+            options=options,
+            **kw,  # type: ignore[arg-type]
+        )
+        return await self.service.create(req)
+
+    async def add(self, poll: Poll, user: int, option: int, *, service: PollService | None = None) -> str:
+        assert poll.message_id is not None
+        self.port.react(poll.message_id, E[option], user)
+        svc = service or self.service
+        return await svc.reaction_added(GUILD, CHANNEL, poll.message_id, user, E[option])
+
+    async def remove(self, poll: Poll, user: int, option: int) -> str:
+        assert poll.message_id is not None
+        self.port.unreact(poll.message_id, E[option], user)
+        return await self.service.reaction_removed(GUILD, CHANNEL, poll.message_id, user, E[option])
+
+    async def votes(self, poll: Poll) -> list[tuple[int, int]]:
+        return [(v.user_id, v.option) for v in await repo.votes_for(self.db, poll.id)]
+
+
+@pytest.fixture
+async def env(db: Database) -> Env:
+    e = Env(db, Clock())
+    await e.service.start()
+    return e
+
+
+# ------------------------------------------------------------------------------------------------- creating
+
+
+async def test_create_posts_seeds_and_opens(env: Env) -> None:
+    poll = await env.create()
+    assert poll.is_open and poll.message_id is not None and poll.options == ("Alien", "Heat", "Up")
+    assert env.port.reactions[poll.message_id] == {E[0]: [BOT], E[1]: [BOT], E[2]: [BOT]}
+    assert poll.closes_at - poll.created_at == 24 * 3600
+    outcome = await env.service.results(GUILD, poll.id)
+    assert outcome.voters == 0 and outcome.winner is None and outcome.tie == ()  # seeds are not votes
+
+
+@pytest.mark.parametrize(
+    ("options", "kw", "message"),
+    [
+        ("Alien", {}, "at least 2"),
+        (";".join(str(i) for i in range(11)), {}, "at most 10"),
+        ("Alien; " + "x" * 101, {}, "longer than 100"),
+        ("Alien;;Heat", {}, "empty"),
+        ("Alien; Heat", {"duration": "30s"}, "too short"),
+        ("Alien; Heat", {"duration": "31d"}, "too long"),
+        ("Alien; Heat", {"duration": "90"}, "needs a unit"),
+        ("Alien; Heat", {"mode": "ranked"}, "single or multi"),
+        ("Alien; Heat", {"max_choices": 2}, "only applies to multi"),
+        ("Alien; Heat", {"mode": "multi", "max_choices": 3}, "between 1 and 2"),
+        ("Alien; Heat", {"question": "   "}, "question"),
+        ("Alien; Heat", {"question": "q" * 301}, "too long"),
+    ],
+)
+async def test_create_validation(env: Env, options: str, kw: dict[str, object], message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        await env.create(options, **kw)
+    assert await repo.open_polls(env.db) == [] and env.port.posted == []
+
+
+async def test_duration_bounds_accepted(env: Env) -> None:
+    short = await env.create(duration="1m")
+    long = await env.create(duration="30d")
+    assert short.closes_at - short.created_at == 60 and long.closes_at - long.created_at == 30 * 86400
+
+
+async def test_cooldown_and_organisers_only(db: Database) -> None:
+    env = Env(db, Clock(), PollSettings(create_cooldown=30))
+    await env.create()
+    with pytest.raises(UserError, match="try again in 30s"):
+        await env.create()
+    await env.create(is_organiser=True)  # organisers are not slowed down
+    env.clock.now += 31
+    await env.create()
+    async with db.transaction() as conn:
+        await club_repo.update_guild_settings(conn, GUILD, polls_organisers_only=1)
+    with pytest.raises(UserError, match="Only organisers"):
+        await env.create(user_id=77)
+    assert (await env.create(user_id=77, is_organiser=True)).is_open
+
+
+async def test_refused_post_leaves_nothing(env: Env) -> None:
+    env.port.refuse_post = True
+    with pytest.raises(UserError, match="can't post"):
+        await env.create()
+    assert await repo.recent_polls(env.db, GUILD, open_only=False) == []
+    assert await env.db.scalar("SELECT COUNT(*) FROM polls") == 0
+
+
+# ---------------------------------------------------------------------------------------------------- votes
+
+
+async def test_single_mode_replaces_and_removes_old_reaction(env: Env) -> None:
+    poll = await env.create()
+    assert await env.add(poll, 1, 0) == "recorded"
+    assert await env.add(poll, 1, 2) == "replaced"
+    assert await env.votes(poll) == [(1, 2)]
+    assert env.port.removed == [(poll.message_id, E[0], 1)]
+    assert 1 not in env.port.reactions[poll.message_id or 0][E[0]]
+    # the removal comes back as a reaction-remove event: it finds no vote and changes nothing
+    assert await env.service.reaction_removed(GUILD, CHANNEL, poll.message_id or 0, 1, E[0]) == "none"
+    outcome = await env.service.results(GUILD, poll.id)
+    assert outcome.tally.counts == (0, 0, 1) and outcome.winner == 2 and not outcome.poll.reactions_stale
+
+
+async def test_single_mode_without_manage_messages_flags_the_poll(env: Env) -> None:
+    env.port.can_manage = False
+    poll = await env.create()
+    await env.add(poll, 1, 0)
+    await env.add(poll, 1, 1)
+    outcome = await env.service.results(GUILD, poll.id)
+    assert outcome.tally.counts == (0, 1, 0)  # the latest vote counts
+    assert outcome.poll.reactions_stale
+
+
+async def test_multi_mode_cap(env: Env) -> None:
+    poll = await env.create("A; B; C; D", mode="multi", max_choices=2)
+    assert await env.add(poll, 1, 0) == "recorded"
+    assert await env.add(poll, 1, 3) == "recorded"
+    assert await env.add(poll, 1, 1) == "refused"
+    assert env.port.removed == [(poll.message_id, E[1], 1)]
+    assert await env.remove(poll, 1, 0) == "withdrawn"
+    assert await env.add(poll, 1, 1) == "recorded"
+    outcome = await env.service.results(GUILD, poll.id)
+    assert outcome.tally.counts == (0, 1, 0, 1) and outcome.voters == 1 and outcome.tie == (1, 3)
+
+
+async def test_multi_without_cap_counts_everything(env: Env) -> None:
+    poll = await env.create("A; B; C", mode="multi")
+    for option in range(3):
+        await env.add(poll, 1, option)
+    await env.add(poll, 2, 1)
+    outcome = await env.service.results(GUILD, poll.id)
+    assert outcome.tally.counts == (1, 2, 1) and outcome.winner == 1 and outcome.voters == 2
+
+
+async def test_bot_foreign_emoji_and_other_messages_are_ignored(env: Env) -> None:
+    poll = await env.create()
+    mid = poll.message_id or 0
+    assert await env.service.reaction_added(GUILD, CHANNEL, mid, BOT, E[0]) == "ignored"
+    assert await env.service.reaction_added(GUILD, CHANNEL, mid, 1, "👍") == "ignored"
+    assert await env.service.reaction_added(GUILD, CHANNEL, mid, 1, E[5]) == "ignored"  # no option 6
+    assert await env.service.reaction_added(GUILD, CHANNEL, 123456, 1, E[0]) == "ignored"
+    assert await env.service.reaction_removed(GUILD, CHANNEL, mid, BOT, E[0]) == "ignored"
+    assert await env.votes(poll) == []
+
+
+async def test_keycap_without_variation_selector_counts(env: Env) -> None:
+    poll = await env.create()
+    assert await env.service.reaction_added(GUILD, CHANNEL, poll.message_id or 0, 1, "2\u20e3") == "recorded"
+    assert await env.votes(poll) == [(1, 1)]
+
+
+async def test_duplicate_events_are_idempotent(env: Env) -> None:
+    poll = await env.create()
+    mid = poll.message_id or 0
+    assert await env.service.reaction_added(GUILD, CHANNEL, mid, 1, E[0]) == "recorded"
+    assert await env.service.reaction_added(GUILD, CHANNEL, mid, 1, E[0]) == "duplicate"
+    assert await env.votes(poll) == [(1, 0)]
+    assert await env.service.reaction_removed(GUILD, CHANNEL, mid, 1, E[0]) == "withdrawn"
+    assert await env.service.reaction_removed(GUILD, CHANNEL, mid, 1, E[0]) == "none"
+    assert await env.votes(poll) == []
+
+
+async def test_concurrent_events_give_exact_tallies(env: Env) -> None:
+    poll = await env.create("A; B; C; D; E", mode="multi")
+    rng = random.Random(3)
+    events: list[tuple[int, int]] = [(user, rng.randrange(5)) for user in range(1, 201) for _ in range(3)]
+    rng.shuffle(events)
+    mid = poll.message_id or 0
+    await asyncio.gather(
+        *(env.service.reaction_added(GUILD, CHANNEL, mid, u, E[o]) for u, o in events),
+        # replays of the same events, interleaved
+        *(env.service.reaction_added(GUILD, CHANNEL, mid, u, E[o]) for u, o in events[::2]),
+    )
+    expected = sorted(set(events))
+    assert sorted(await env.votes(poll)) == expected
+    counts = [sum(1 for _, o in expected if o == i) for i in range(5)]
+    assert list((await env.service.results(GUILD, poll.id)).tally.counts) == counts
+    seqs = [v.seq for v in await repo.votes_for(env.db, poll.id)]
+    assert len(seqs) == len(set(seqs)) == len(expected)
+
+
+async def test_concurrent_single_mode_keeps_one_vote_each(env: Env) -> None:
+    poll = await env.create("A; B; C")
+    mid = poll.message_id or 0
+    await asyncio.gather(
+        *(env.service.reaction_added(GUILD, CHANNEL, mid, u, E[o]) for u in range(1, 51) for o in range(3))
+    )
+    votes = await env.votes(poll)
+    assert sorted(u for u, _ in votes) == list(range(1, 51))
+    assert (await env.service.results(GUILD, poll.id)).voters == 50
+
+
+async def test_ranked_pick_records_arrival_order(env: Env) -> None:
+    await _nominate_films(env, 3)
+    pick = (await env.service.pick(GUILD, CHANNEL, CREATOR, method="ranked")).poll
+    assert pick.mode == "ranked"
+    # 1: A>B>C, 2: B>A, 3: C>B, 4: C. Round 1: A 1, B 1, C 2 of 4 (no majority); A and B share the fewest
+    # with no earlier round to separate them, so both go; round 2: C 3 of 3 (ballot 2 is exhausted).
+    for user, order in {1: [0, 1, 2], 2: [1, 0], 3: [2, 1], 4: [2]}.items():
+        for option in order:
+            await env.add(pick, user, option)
+    outcome = await env.service.results(GUILD, pick.id)
+    assert outcome.irv is not None and outcome.winner == 2
+    # removing a reaction moves later ranks up
+    await env.remove(pick, 1, 0)
+    stored = [(v.user_id, v.option) for v in await repo.votes_for(env.db, pick.id) if v.user_id == 1]
+    assert stored == [(1, 1), (1, 2)]
+
+
+async def test_reactions_cleared(env: Env) -> None:
+    poll = await env.create()
+    await env.add(poll, 1, 0)
+    await env.add(poll, 2, 1)
+    assert await env.service.reactions_cleared(poll.message_id or 0, E[0]) == 1
+    assert await env.votes(poll) == [(2, 1)]
+    assert await env.service.reactions_cleared(poll.message_id or 0) == 1
+    assert await env.votes(poll) == []
+
+
+# -------------------------------------------------------------------------------------------------- closing
+
+
+async def test_close_permissions_and_other_servers(env: Env) -> None:
+    poll = await env.create()
+    with pytest.raises(UserError, match="no poll #"):
+        await env.service.close(OTHER_GUILD, poll.id, user_id=CREATOR, can_moderate=True)
+    with pytest.raises(UserError, match="no poll #"):
+        await env.service.results(OTHER_GUILD, poll.id)
+    with pytest.raises(UserError, match="Only the member who created"):
+        await env.service.close(GUILD, poll.id, user_id=42, can_moderate=False)
+    outcome = await env.service.close(GUILD, poll.id, user_id=42, can_moderate=True)
+    assert outcome.poll.status == "closed" and outcome.poll.closed_by == 42
+    with pytest.raises(UserError, match="already closed"):
+        await env.service.close(GUILD, poll.id, user_id=CREATOR, can_moderate=False)
+    assert env.port.close_calls == 1
+
+
+async def test_closed_polls_ignore_reactions(env: Env) -> None:
+    poll = await env.create()
+    await env.add(poll, 1, 0)
+    await env.service.close(GUILD, poll.id, user_id=CREATOR, can_moderate=False)
+    assert await env.add(poll, 2, 1) == "ignored"
+    assert await env.remove(poll, 1, 0) == "ignored"
+    assert await env.votes(poll) == [(1, 0)]
+
+
+async def test_close_message_tie_and_winner(env: Env) -> None:
+    poll = await env.create()
+    await env.add(poll, 1, 0)
+    await env.add(poll, 2, 1)
+    outcome = await env.service.close(GUILD, poll.id, user_id=CREATOR, can_moderate=False)
+    assert outcome.winner is None and outcome.tie == (0, 1)
+    ((_, posted),) = env.port.closes.values()
+    assert posted.tie == (0, 1) and posted.poll.status == "closed"
+    assert (await repo.get_poll(env.db, poll.id)).winner is None  # type: ignore[union-attr]
+
+
+async def test_deadline_close_across_a_restart_posts_once(env: Env) -> None:
+    poll = await env.create(duration="1h")
+    await env.add(poll, 1, 2)
+    assert (await env.service.run_due()).closed == 0
+    env.clock.now += 3601
+    restarted = env.fresh()  # the bot was down at the deadline
+    await restarted.start()
+    await restarted.resync_all()
+    report = await restarted.run_due()
+    assert report.closed == 1 and report.announced == 1
+    assert (await restarted.run_due()).busy is False
+    again = env.fresh()  # another restart: nothing is posted twice
+    await again.start()
+    await again.run_due()
+    assert env.port.close_calls == 1 and len(env.port.closes) == 1
+    stored = await repo.get_poll(env.db, poll.id)
+    assert (
+        stored is not None and stored.close_reason == "deadline" and stored.winner == 2 and stored.announced
+    )
+
+
+async def test_failed_close_post_is_retried_with_the_same_nonce(env: Env) -> None:
+    poll = await env.create(duration="1m")
+    env.port.fail_close = 1
+    env.clock.now += 61
+    first = await env.service.run_due()
+    assert first.closed == 1 and first.announced == 0
+    stored = await repo.get_poll(env.db, poll.id)
+    assert stored is not None and not stored.announced and stored.announce_attempts == 1
+    assert (await env.service.run_due()).announced == 0  # backing off
+    assert env.port.close_calls == 1
+    env.clock.now += 15
+    second = await env.service.run_due()
+    assert second.announced == 1 and list(env.port.closes) == [f"pollclose{poll.id}"]
+    assert env.port.close_calls == 2
+
+
+async def test_one_bad_poll_does_not_stop_the_others(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = await env.create(duration="1m")
+    good = await env.create(duration="1m")
+    original = env.service._close
+
+    async def flaky(poll: Poll, reason: str, closed_by: int | None) -> Outcome | None:
+        if poll.id == bad.id:
+            raise RuntimeError("boom")
+        return await original(poll, reason, closed_by)
+
+    monkeypatch.setattr(env.service, "_close", flaky)
+    env.clock.now += 61
+    report = await env.service.run_due()
+    assert report.closed == 1 and len(report.errors) == 1
+    assert (await repo.get_poll(env.db, good.id)).status == "closed"  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------------------------------- resync
+
+
+async def test_resync_applies_offline_changes_after_live_votes(env: Env) -> None:
+    poll = await env.create("A; B; C", mode="multi")
+    mid = poll.message_id or 0
+    await env.add(poll, 1, 0)
+    await env.add(poll, 2, 1)
+    # offline: member 1 adds C, member 2 withdraws B, member 3 votes A; the bot's seeds stay
+    env.port.react(mid, E[2], 1)
+    env.port.unreact(mid, E[1], 2)
+    env.port.react(mid, E[0], 3)
+    env.port.react(mid, "👍", 4)
+    restarted = env.fresh()
+    await restarted.start()
+    report = await restarted.resync_all()
+    assert (report.added, report.removed, report.closed) == (2, 1, 0)
+    rows = await repo.votes_with_source(env.db, poll.id)
+    assert [(u, o, s) for u, o, _, s in rows] == [(1, 0, "live"), (1, 2, "resync"), (3, 0, "resync")]
+    assert [seq for _, _, seq, _ in rows] == sorted(seq for _, _, seq, _ in rows)
+    assert (await restarted.results(GUILD, poll.id)).tally.counts == (2, 0, 1)
+    assert (await restarted.resync_all()).added == 0  # nothing left to reconcile
+
+
+async def test_resync_single_mode_keeps_the_newer_vote(env: Env) -> None:
+    poll = await env.create()
+    mid = poll.message_id or 0
+    await env.add(poll, 1, 0)
+    env.port.react(mid, E[1], 1)  # offline: a second reaction the bot could not replace
+    restarted = env.fresh()
+    await restarted.start()
+    await restarted.resync_all()
+    assert await env.votes(poll) == [(1, 1)]
+    assert (mid, E[0], 1) in env.port.removed
+
+
+async def test_resync_without_manage_messages_keeps_the_latest_live_vote(env: Env) -> None:
+    env.port.can_manage = False
+    poll = await env.create()
+    await env.add(poll, 1, 0)
+    await env.add(poll, 1, 1)  # replaces the vote; the old reaction stays on the message
+    restarted = env.fresh()
+    await restarted.start()
+    await restarted.resync_all()
+    assert await env.votes(poll) == [(1, 1)]  # the leftover reaction is not a newer vote
+
+
+async def test_resync_deleted_message_closes_with_stored_votes(env: Env) -> None:
+    poll = await env.create()
+    await env.add(poll, 1, 1)
+    env.port.gone.add(poll.message_id or 0)
+    restarted = env.fresh()
+    await restarted.start()
+    report = await restarted.resync_all()
+    assert report.closed == 1
+    stored = await repo.get_poll(env.db, poll.id)
+    assert stored is not None and stored.status == "closed" and stored.close_reason == "message deleted"
+    assert stored.winner == 1 and stored.announced and env.port.close_calls == 1
+
+
+async def test_live_events_wait_for_the_resync(env: Env) -> None:
+    poll = await env.create()
+    mid = poll.message_id or 0
+    env.port.react(mid, E[0], 1)  # offline
+    restarted = env.fresh()
+    await restarted.start()
+    restarted.hold_events()
+    # a live event arrives before the resync: member 1 moves to option 2
+    env.port.unreact(mid, E[0], 1)
+    env.port.react(mid, E[1], 1)
+    task = asyncio.create_task(restarted.reaction_added(GUILD, CHANNEL, mid, 1, E[1]))
+    await asyncio.sleep(0.05)
+    assert not task.done()
+    assert (await restarted.run_due()).busy is False  # the deadline loop waits for the resync too
+    await restarted.resync_all()
+    assert await task in ("duplicate", "recorded")
+    assert await env.votes(poll) == [(1, 1)]
+
+
+@pytest.mark.parametrize(
+    ("mode", "cap", "stored", "present", "removed", "added", "strip"),
+    [
+        ("multi", None, [], {0: [1, 2]}, [], [(1, 0), (2, 0)], []),
+        ("multi", None, [Vote(1, 0, 1)], {}, [(1, 0)], [], []),
+        ("multi", 1, [Vote(1, 0, 1)], {0: [1], 1: [1]}, [], [], [(1, 1)]),
+        ("multi", 2, [], {0: [1], 1: [1], 2: [1]}, [], [(1, 0), (1, 1)], [(1, 2)]),
+        ("single", None, [Vote(1, 0, 1)], {0: [1], 2: [1]}, [(1, 0)], [(1, 2)], [(1, 0)]),
+        ("single", None, [], {1: [1], 2: [1]}, [], [(1, 1)], [(1, 2)]),
+        ("ranked", None, [Vote(1, 2, 1)], {0: [1], 2: [1]}, [], [(1, 0)], []),
+    ],
+)
+def test_plan_resync(
+    mode: str,
+    cap: int | None,
+    stored: list[Vote],
+    present: dict[int, list[int]],
+    removed: list[tuple[int, int]],
+    added: list[tuple[int, int]],
+    strip: list[tuple[int, int]],
+) -> None:
+    plan = plan_resync(mode, cap, stored, present)
+    assert list(plan.removed) == removed and list(plan.added) == added and list(plan.strip) == strip
+
+
+async def test_resync_then_tally_matches_domain(env: Env) -> None:
+    """Recovered ranked votes rank after live ones: a live 2nd preference beats an offline 1st."""
+    await _nominate_films(env, 3)
+    pick = (await env.service.pick(GUILD, CHANNEL, CREATOR, method="ranked")).poll
+    await env.add(pick, 1, 2)  # live: C first
+    env.port.react(pick.message_id or 0, E[0], 1)  # offline: A (ranks after C)
+    restarted = env.fresh()
+    await restarted.start()
+    await restarted.resync_all()
+    votes = await repo.votes_for(env.db, pick.id)
+    assert [v.option for v in sorted(votes, key=lambda v: v.seq)] == [2, 0]
+    assert tally(votes, 3, mode="ranked").counts == (0, 0, 1)
+
+
+# ---------------------------------------------------------------------------------------------- film pick
+
+
+async def _nominate_films(env: Env, n: int) -> list[int]:
+    ids = []
+    for i in range(n):
+        env.clock.now += 1
+        ids.append((await env.service.nominate(GUILD, 100 + i, f"Film {chr(65 + i)}", 1990 + i)).id)
+    return ids
+
+
+async def test_nominations_duplicates_and_limit(env: Env) -> None:
+    first = await env.service.nominate(GUILD, 1, "The Thing", 1982, "practical effects")
+    with pytest.raises(UserError, match="already have 1 open nomination"):
+        await env.service.nominate(GUILD, 1, "Alien", 1979)
+    with pytest.raises(UserError, match=r"already nominated by <@1> \(#\d+\)"):
+        await env.service.nominate(GUILD, 2, "  thing ", 1982)  # normalised: case, spaces, leading "The"
+    other = await env.service.nominate(GUILD, 2, "The Thing", 2011)  # the remake is another film
+    assert other.label == "The Thing (2011)"
+    assert (await env.service.nominate(OTHER_GUILD, 2, "The Thing", 1982)).guild_id == OTHER_GUILD
+    with pytest.raises(UserError, match="not yours"):
+        await env.service.withdraw(GUILD, 2, first.id)
+    with pytest.raises(UserError, match="no nomination #"):
+        await env.service.withdraw(OTHER_GUILD, 1, first.id)
+    assert (await env.service.withdraw(GUILD, 1, None)).id == first.id
+    assert (await env.service.nominate(GUILD, 1, "Alien", 1979)).title == "Alien"
+    for bad, year, message in [("", None, "title"), ("x" * 91, None, "too long"), ("Up", 1500, "year")]:
+        with pytest.raises(UserError, match=message):
+            await env.service.nominate(GUILD, 9, bad, year)
+
+
+async def test_pick_round_trip(env: Env) -> None:
+    ids = await _nominate_films(env, 12)
+    result = await env.service.pick(GUILD, CHANNEL, CREATOR, duration="2h")
+    poll = result.poll
+    assert result.left_out == 2 and poll.kind == "pick" and poll.mode == "single"
+    assert poll.options[0] == "Film A (1990)" and poll.n_options == 10
+    with pytest.raises(UserError, match="already running"):
+        await env.service.pick(GUILD, CHANNEL, CREATOR)
+    with pytest.raises(UserError, match="running pick poll"):
+        await env.service.withdraw(GUILD, 100, ids[0])
+    await env.add(poll, 1, 3)
+    await env.add(poll, 2, 3)
+    await env.add(poll, 3, 0)
+    outcome = await env.service.close(GUILD, poll.id, user_id=CREATOR, can_moderate=False)
+    assert outcome.winner == 3 and outcome.film(3) == "Film D"
+    assert await env.service.pick_film(GUILD, poll.id, 3) == "Film D"
+    with pytest.raises(UserError, match="did not win"):
+        await env.service.pick_film(GUILD, poll.id, 0)
+    with pytest.raises(UserError, match="no poll"):
+        await env.service.pick_film(OTHER_GUILD, poll.id, 3)
+    left = await env.service.nominations(GUILD)
+    assert [n.id for n in left] == ids[10:]  # the round's ten are archived; two wait for the next round
+    assert {n.status for n in left} == {"open"}
+    # archived titles may be nominated again
+    assert (await env.service.nominate(GUILD, 500, "Film A", 1990)).status == "open"
+
+
+async def test_pick_needs_two_nominations_and_discard_reopens(env: Env) -> None:
+    with pytest.raises(UserError, match="at least 2"):
+        await env.service.pick(GUILD, CHANNEL, CREATOR)
+    await _nominate_films(env, 2)
+    env.port.refuse_post = True
+    with pytest.raises(UserError, match="can't post"):
+        await env.service.pick(GUILD, CHANNEL, CREATOR)
+    assert {n.status for n in await env.service.nominations(GUILD)} == {"open"}
+    env.port.refuse_post = False
+    assert (await env.service.pick(GUILD, CHANNEL, CREATOR)).poll.n_options == 2
+
+
+async def test_pick_nobody_voted_keeps_the_nominations(env: Env) -> None:
+    ids = await _nominate_films(env, 2)
+    poll = (await env.service.pick(GUILD, CHANNEL, CREATOR)).poll
+    outcome = await env.service.close(GUILD, poll.id, user_id=CREATOR, can_moderate=False)
+    assert outcome.voters == 0 and outcome.winner is None
+    assert [(n.id, n.status) for n in await env.service.nominations(GUILD)] == [(i, "open") for i in ids]
+    assert (await env.service.pick(GUILD, CHANNEL, CREATOR)).poll.n_options == 2
+
+
+async def test_crash_left_pending_poll_is_cleaned_at_start(env: Env) -> None:
+    await _nominate_films(env, 2)
+    async with env.db.transaction() as conn:
+        poll_id = await repo.create_poll(
+            conn,
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+            created_by=CREATOR,
+            kind="pick",
+            question="q",
+            options=["a", "b"],
+            mode="single",
+            max_choices=None,
+            created_at=int(env.clock.now),
+            closes_at=int(env.clock.now) + 60,
+        )
+        await repo.put_in_poll(conn, poll_id, [n.id for n in await repo.open_nominations(conn, GUILD)])
+    env.clock.now += 600
+    restarted = env.fresh()
+    await restarted.start()
+    assert await repo.get_poll(env.db, poll_id) is None
+    assert {n.status for n in await env.service.nominations(GUILD)} == {"open"}
+
+
+async def test_status_lines_and_choices(env: Env) -> None:
+    poll = await env.create(question="Best *Alien*?")
+    await env.service.nominate(GUILD, 1, "Heat", 1995)
+    assert await env.service.status_lines(GUILD) == {"Open polls": "1", "Film nominations": "1"}
+    assert await env.service.choices(GUILD, "alien", open_only=True) == [
+        (poll.id, f"#{poll.id} Best *Alien*?")
+    ]
+    assert await env.service.choices(OTHER_GUILD, "", open_only=False) == []
+
+
+async def test_votes_survive_in_sqlite(tmp_path: Path) -> None:
+    """A recorded vote is committed: a new connection sees it."""
+    db = await Database.open(tmp_path / "a.sqlite3")
+    try:
+        env = Env(db, Clock())
+        poll = await env.create()
+        await env.add(poll, 1, 0)
+    finally:
+        await db.close()
+    async with await Database.open(tmp_path / "a.sqlite3") as again:
+        assert [(v.user_id, v.option) for v in await repo.votes_for(again, poll.id)] == [(1, 0)]
