@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from bot import Projectionist
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour(0xE8B04B)  # projector-lamp amber
@@ -71,7 +74,7 @@ class NotAllowed(app_commands.CheckFailure):
     """A server-side permission check failed; the message says what is needed."""
 
 
-def manage_guild_only() -> object:
+def manage_guild_only() -> Callable[[T], T]:
     """Server-side check backing ``default_permissions(manage_guild=True)`` (which server admins can change)."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
@@ -98,7 +101,7 @@ async def is_organiser(interaction: discord.Interaction) -> bool:
     return role_id is not None and isinstance(user, discord.Member) and user.get_role(role_id) is not None
 
 
-def organiser_only() -> object:
+def organiser_only() -> Callable[[T], T]:
     """Check for organiser commands (watch-party scheduling, /film pick)."""
 
     async def predicate(interaction: discord.Interaction) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -11,6 +12,9 @@ from discord.ext import commands
 from cogs._ui import COLOUR, NO_MENTIONS, bot_of, human_bytes, human_duration, manage_guild_only, reply, ts
 from services.club import ClubService, timezone_choices
 from services.digest import CATEGORY_LABELS, DigestService
+
+if TYPE_CHECKING:
+    from bot import Projectionist
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +59,12 @@ class ForgetMeView(discord.ui.View):
 class Club(commands.Cog):
     club = app_commands.Group(name="club", description="Club status and settings", guild_only=True)
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: Projectionist) -> None:
         self.bot = bot
 
     @property
     def service(self) -> ClubService:
-        return bot_of_cog(self.bot).services.club
+        return self.bot.services.club
 
     @club.command(name="status")
     @manage_guild_only()
@@ -216,9 +220,5 @@ class Club(commands.Cog):
         )
 
 
-def bot_of_cog(bot: commands.Bot):  # type: ignore[no-untyped-def]
-    return bot  # the Projectionist instance; kept as a function so cogs stay importable without bot.py
-
-
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Projectionist) -> None:
     await bot.add_cog(Club(bot))

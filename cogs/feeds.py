@@ -47,7 +47,7 @@ class DiscordPoster:
         embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
         try:
             message = await channel.send(
-                content=payload.get("content") or None,
+                content=payload.get("content") or discord.utils.MISSING,
                 embeds=embeds,
                 nonce=nonce,  # discord.py sends enforce_nonce with it: a retried post is not duplicated
                 allowed_mentions=NO_MENTIONS,
@@ -105,7 +105,7 @@ class FloodButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> FloodButton:
         return cls(int(match["sub"]), match["action"])
 
@@ -331,7 +331,7 @@ class Feeds(commands.Cog):
         payload = await self.service.test(interaction.guild_id, feed)
         embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
         await interaction.followup.send(
-            content=payload.get("content") or None,
+            content=payload.get("content") or discord.utils.MISSING,
             embeds=embeds,
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
@@ -374,5 +374,5 @@ class Feeds(commands.Cog):
         )
 
 
-async def setup(bot: Projectionist) -> None:  # type: ignore[override]
+async def setup(bot: Projectionist) -> None:
     await bot.add_cog(Feeds(bot))

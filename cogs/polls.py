@@ -645,7 +645,7 @@ class Polls(commands.Cog):
         )
         await reply(interaction, f"Withdrew **{safe(nomination.label)}** (#{nomination.id}).")
 
-    @film.command(name="pick")  # type: ignore[operator]
+    @film.command(name="pick")
     @organiser_only()
     @app_commands.describe(
         duration="How long voting stays open, e.g. '2h', '2d' (default 24h)",

@@ -150,7 +150,7 @@ class RsvpButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RsvpButton:
         return cls(int(match["party"]), match["choice"])
 
@@ -347,7 +347,8 @@ class DiscordWatchParties:
             message = await channel.send(
                 content[:2000],
                 allowed_mentions=mentions,
-                nonce=nonce,  # discord.py adds enforce_nonce: a re-send after a crash is not duplicated
+                # discord.py adds enforce_nonce: a re-send after a crash is not duplicated (None: no nonce)
+                nonce=nonce,  # type: ignore[arg-type]
                 reference=reference,  # type: ignore[arg-type]
             )
         except discord.HTTPException as exc:
@@ -624,7 +625,8 @@ class WatchParties(commands.Cog):
         capacity="New number of seats (0 removes the limit)",
         reminders="New reminder times, e.g. '24h, 1h, 0m', or 'none'",
     )
-    @app_commands.autocomplete(id=_party_autocomplete, timezone=_tz_autocomplete)
+    @app_commands.autocomplete(id=_party_autocomplete)
+    @app_commands.autocomplete(timezone=_tz_autocomplete)
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -729,5 +731,5 @@ class WatchParties(commands.Cog):
         await reply(interaction, f"Saved: times you type are read in **{saved}**.")
 
 
-async def setup(bot: Projectionist) -> None:  # type: ignore[override]
+async def setup(bot: Projectionist) -> None:
     await bot.add_cog(WatchParties(bot))
