@@ -41,7 +41,10 @@ class ForgetMeView(discord.ui.View):
         log.info("forget-me: deleted %d rows for user %s", total, self.user_id)
         self.stop()
         await interaction.response.edit_message(
-            content=f"Done: deleted {total} record(s) that held your Discord id.",
+            content=(
+                f"Done: deleted {total} record(s) that held your Discord id. Reactions you left on open "
+                "polls are Discord's, not mine: remove them too, or they count as votes again."
+            ),
             view=None,
             allowed_mentions=NO_MENTIONS,
         )
