@@ -13,6 +13,7 @@ transaction. Delivery reads the outbox and sends each post with a nonce derived 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import time
@@ -127,6 +128,10 @@ class FeedService:
         self.poster: Poster | None = None
         self.notifier: Notifier | None = None
         self._cycle_lock = asyncio.Lock()
+        # Fetched bodies wait for a parser worker; without a bound a cycle over many fast feeds would fetch
+        # them all first and hold every body in memory at once (memory growing with the number of feeds).
+        # Twice the fetch concurrency keeps the fetcher busy while the parsers catch up.
+        self._pipeline = asyncio.Semaphore(2 * fetcher.limits.global_concurrency)
         self.last_cycle: CycleReport | None = None
         self.last_cycle_at: float | None = None
 
@@ -152,11 +157,14 @@ class FeedService:
     async def _fetch_and_parse(
         self, url: str, etag: str | None = None, last_modified: str | None = None
     ) -> tuple[FetchResult, ParsedFeed | None]:
-        result = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
-        if result.not_modified or result.body is None:
-            return result, None
-        parsed = await self.parser.parse(result.body, content_type=result.content_type, url=result.final_url)
-        return result, parsed
+        async with self._pipeline:
+            result = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+            if result.not_modified or result.body is None:
+                return result, None
+            parsed = await self.parser.parse(
+                result.body, content_type=result.content_type, url=result.final_url
+            )
+        return dataclasses.replace(result, body=None), parsed  # the parsed form is what is kept
 
     async def add(
         self,
@@ -394,8 +402,15 @@ class FeedService:
         async with self._cycle_lock:  # no overlapping runs
             report = CycleReport()
             await self.deliver(report)
-            due = await repo.due_feeds(self.db, self._now())
-            if due:
+            # Due feeds come in batches (due_feeds has a limit); a feed polled in this cycle gets a next poll
+            # after ``now``, so the loop ends, and ``polled`` guards against one whose update failed.
+            now = self._now()
+            polled: set[int] = set()
+            while True:
+                due = [f for f in await repo.due_feeds(self.db, now) if f.id not in polled]
+                if not due:
+                    break
+                polled.update(f.id for f in due)
                 await asyncio.gather(*(self._poll_isolated(feed, report) for feed in due))
             await self.deliver(report)
             self.last_cycle = report

@@ -30,6 +30,7 @@ import ipaddress
 import logging
 import socket
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -64,6 +65,7 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 _CHUNK = 64 * 1024
+_CHECKED_MAX = 10_000  # URLs whose check result is remembered (see Fetcher.check)
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 
@@ -356,6 +358,7 @@ class Fetcher:
         self._owned_resolver: AbstractResolver | None = None
         self._global = asyncio.Semaphore(self.limits.global_concurrency)
         self._hosts = _HostLimiter(self.limits.per_host)
+        self._checked: OrderedDict[str, ParsedTarget] = OrderedDict()
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -396,12 +399,25 @@ class Fetcher:
         return self._session
 
     def check(self, url: str) -> ParsedTarget:
-        """Vet ``url`` under this fetcher's address policy (raises ``BlockedURL``) and return its canonical form."""
+        """Vet ``url`` under this fetcher's address policy (raises ``BlockedURL``) and return its canonical form.
+
+        Accepted URLs are remembered (at most ``_CHECKED_MAX``, least recently used out): the result depends
+        only on the URL and this fetcher's policy, and every poll cycle checks every feed's URL again, which
+        was about a sixth of the cost of polling a feed that answers 304 (``benchmarks/feeds.py``). Refusals
+        are not remembered. Names are still vetted at connect time, on every connection.
+        """
+        target = self._checked.get(url)
+        if target is not None:
+            self._checked.move_to_end(url)
+            return target
         target = check_url(url, policy=self._policy)
         # The URL is rebuilt from checked parts; make sure the client reads the same host we checked.
         raw_host = yarl.URL(target.url).raw_host
         if raw_host is None or raw_host.lower() != target.host:
             raise BlockedURL(f"URL parsers disagree about the host of {url!r}", url)
+        self._checked[url] = target
+        if len(self._checked) > _CHECKED_MAX:
+            self._checked.popitem(last=False)
         return target
 
     async def fetch(

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from domain.digest.models import Article
 from domain.digest.render import safe_url
@@ -25,6 +25,7 @@ _ATTR = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'
 _TRACKER = re.compile(
     r"feedburner|/~r/|pixel|beacon|tracking|stats\.|/count|doubleclick|analytics|\.gif(?:$|\?)", re.I
 )
+_ABSOLUTE = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*:")
 _HTML_HINT = re.compile(r"<[A-Za-z!/][^>]*>")
 _HTML_TITLE = re.compile(
     r"<title\b[^>]*>(.*?)</title\s*>|<h1\b[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL
@@ -159,7 +160,8 @@ def _is_image(item: object) -> bool:
     return kind.startswith("image/") or medium == "image"
 
 
-def _first_img_src(markup: str) -> str | None:
+def _first_img_src(markup: str, base: str | None = None) -> str | None:
+    """The first real image in ``markup``; a relative ``src`` is resolved against ``base`` (the article)."""
     for tag in _IMG_TAG.finditer(markup[:200_000]):
         attrs = {
             m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or ""
@@ -168,13 +170,16 @@ def _first_img_src(markup: str) -> str | None:
         src = html.unescape(attrs.get("src", ""))
         if attrs.get("width") in ("0", "1") or attrs.get("height") in ("0", "1") or _TRACKER.search(src):
             continue
+        if base and src and not _ABSOLUTE.match(src):
+            # The parser leaves URLs inside entry HTML as written (see services.feedparse).
+            src = urljoin(base, src.strip())
         url = safe_url(src)
         if url:
             return url
     return None
 
 
-def _entry_image(entry: Mapping[str, Any], markup: str) -> str | None:
+def _entry_image(entry: Mapping[str, Any], markup: str, base: str | None = None) -> str | None:
     candidates: list[object] = []
     for key in ("media_thumbnail", "media_content"):
         items = _get(entry, key)
@@ -198,7 +203,7 @@ def _entry_image(entry: Mapping[str, Any], markup: str) -> str | None:
         url = safe_url(candidate)
         if url:
             return url
-    return _first_img_src(markup)
+    return _first_img_src(markup, base)
 
 
 def _entry_categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
@@ -233,7 +238,7 @@ def article_from_entry(entry: Mapping[str, Any], feed_title: str | None = None) 
         published=_safely(_entry_published, entry),
         html=markup,
         source=_safely(_feed_source, entry, feed_title, url),
-        image_url=_safely(_entry_image, entry, markup),
+        image_url=_safely(_entry_image, entry, markup, url),
         categories=_safely(_entry_categories, entry, default=()) or (),
     )
 

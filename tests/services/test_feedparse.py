@@ -8,6 +8,8 @@ import os
 import pickle
 import resource
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -240,7 +242,7 @@ async def test_parallel_parses(parser: FeedParser) -> None:
 
 
 async def test_queueing_for_a_worker_does_not_count_against_the_deadline() -> None:
-    body = big_feed(200_000)  # about 0.2 s of parsing
+    body = big_feed(600_000)  # about 0.2 s of parsing
     parser = FeedParser(max_workers=1, timeout=1.0, grace=0.2)
     try:
         await parser.warm_up()
@@ -310,3 +312,63 @@ async def test_closed_parser_refuses_work() -> None:
     parser.close()  # idempotent
     with pytest.raises(RuntimeError):
         await parser.parse(RSS, content_type=None, url="https://x.example/")
+
+
+_OWNER = """
+import asyncio, os, sys
+sys.path.insert(0, {root!r})
+from services.feedparse import FeedParser
+
+async def main():
+    parser = FeedParser(max_workers=2, timeout=5)
+    await parser.warm_up()
+    print(os.getpid(), flush=True)
+    await asyncio.sleep(60)
+
+if __name__ == "__main__":  # workers import __main__
+    asyncio.run(main())
+"""
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    stack = [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the worker processes")
+def test_workers_exit_when_the_bot_is_killed(tmp_path: Path) -> None:
+    """SIGKILL leaves no orphaned parser workers (nor their forkserver) behind."""
+    from tests.conftest import REPO_ROOT
+
+    script = tmp_path / "owner.py"
+    script.write_text(_OWNER.format(root=str(REPO_ROOT)))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, cwd=tmp_path, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == str(proc.pid)
+        workers = _descendants(proc.pid)
+        assert len(workers) >= 2  # the forkserver and its workers
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.2)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    for pid in alive:  # clean up before failing
+        os.kill(pid, signal.SIGKILL)
+    assert alive == [], f"orphaned parser processes: {alive}"

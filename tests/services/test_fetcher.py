@@ -19,7 +19,7 @@ from email.utils import format_datetime
 import aiohttp
 import pytest
 
-from domain.netguard import AddressPolicy, IPAddress, block_non_global, classify_address
+from domain.netguard import AddressPolicy, BlockedURL, IPAddress, block_non_global, classify_address
 from services.feedparse import InvalidXML, NotAFeed, parse_bytes
 from services.fetcher import (
     AddressGuard,
@@ -608,3 +608,14 @@ async def test_blocked_error_is_a_fetch_error() -> None:
         with pytest.raises(FetchError) as info:
             await fetcher.fetch("file:///etc/passwd")
     assert info.value.kind == "blocked" and "only http and https" in info.value.reason
+
+
+def test_check_remembers_accepted_urls_only() -> None:
+    fetcher = Fetcher(FetchLimits())
+    first = fetcher.check("https://films.example/rss")
+    assert fetcher.check("https://films.example/rss") is first  # memoised: same object
+    for _ in range(2):  # a refusal is never remembered as an acceptance
+        with pytest.raises(BlockedURL):
+            fetcher.check("http://127.0.0.1/rss")
+    private = Fetcher(FetchLimits(allow_private_addresses=True))
+    assert private.check("http://127.0.0.1/rss").host == "127.0.0.1"  # the memo is per fetcher (policy)

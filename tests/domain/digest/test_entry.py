@@ -138,6 +138,20 @@ def test_atom_entry() -> None:
             lambda a: a.image_url == "https://i/real.jpg",
         ),
         (
+            # Entry HTML keeps relative URLs (the parser does not rewrite them): resolved against the article.
+            {"link": "https://films.example/news/42", "summary": '<img src="/img/still.jpg">'},
+            lambda a: a.image_url == "https://films.example/img/still.jpg",
+        ),
+        (
+            {"link": "https://films.example/news/42", "summary": '<img src="//cdn.example/a.jpg">'},
+            lambda a: a.image_url == "https://cdn.example/a.jpg",
+        ),
+        ({"summary": '<img src="/img/still.jpg">'}, lambda a: a.image_url is None),
+        (
+            {"link": "https://films.example/news/42", "summary": '<img src="javascript:alert(1)">'},
+            lambda a: a.image_url is None,
+        ),
+        (
             {"tags": [{"term": "Horror"}, {"term": " horror "}, {"label": "Drama"}, None, {"term": 4}]},
             lambda a: a.categories == ("Horror", "Drama"),
         ),
