@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+ACK_DELAY = 0.02  # seconds between a client's heartbeat and the fake's HEARTBEAT_ACK
+
 OP_DISPATCH = 0
 OP_HEARTBEAT = 1
 OP_IDENTIFY = 2
@@ -305,7 +307,12 @@ class Gateway:
         d = msg.get("d")
         if op == OP_HEARTBEAT:
             self.heartbeats += 1
-            conn.send({"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None})
+            # Acknowledge after a little "network" time, as Discord does. On loopback an instant ACK can reach
+            # discord.py's loop before its keep-alive thread has recorded when it sent the heartbeat, and the
+            # client then logs "Can't keep up, ... websocket is 41.3s behind" (measured from the previous beat).
+            asyncio.get_running_loop().call_later(
+                ACK_DELAY, conn.send, {"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None}
+            )
         elif op == OP_IDENTIFY:
             await self._identify(conn, d or {})
         elif op == OP_RESUME:
