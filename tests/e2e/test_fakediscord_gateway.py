@@ -211,7 +211,7 @@ async def test_heartbeat_latency_is_measured_from_its_own_beat() -> None:
     """An instant ACK can reach discord.py's loop before its keep-alive thread has recorded the send time, so the
     latency is measured from the previous beat (with Discord's 41.25 s interval: "Can't keep up, ... 41.3s
     behind"). The fake acknowledges after a little network time, as Discord does."""
-    async with FakeDiscord(heartbeat_interval=100) as fake, running_client(fake, make_bot()) as bot:
+    async with FakeDiscord(heartbeat_interval=150) as fake, running_client(fake, make_bot()) as bot:
         latencies: list[float] = []
 
         def sample() -> bool:
@@ -219,4 +219,4 @@ async def test_heartbeat_latency_is_measured_from_its_own_beat() -> None:
             return fake.gateway.heartbeats >= 40
 
         await fake.wait_for(sample, timeout=20)
-    assert max(latencies) < 0.09, sorted(latencies)[-5:]
+    assert max(latencies) < 0.12, sorted(latencies)[-5:]
