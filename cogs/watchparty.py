@@ -466,6 +466,35 @@ class WatchParties(commands.Cog):
         ):
             await self._event_gone(after, "cancelled")
 
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Catch up on events deleted or cancelled in Discord while the bot was offline."""
+        try:
+            event_ids = await self.service.live_event_ids(guild.id)
+        except Exception:
+            log.exception("guild %s: could not list watch-party events to check", guild.id)
+            return
+        for event_id in event_ids:
+            try:
+                event = guild.get_scheduled_event(event_id)
+                if event is None:  # not in the cache: ask, and only a 404 counts as deleted
+                    try:
+                        event = await guild.fetch_scheduled_event(event_id)
+                    except discord.NotFound:
+                        event = None
+                if event is None or event.status is discord.EventStatus.cancelled:
+                    how = "deleted" if event is None else "cancelled"
+                    if await self.service.event_deleted(guild.id, event_id):
+                        log.info(
+                            "guild %s: event %s was %s in Discord while I was away; its watch party is "
+                            "cancelled",
+                            guild.id,
+                            event_id,
+                            how,
+                        )
+            except Exception:
+                log.exception("guild %s: checking the watch-party event %s failed", guild.id, event_id)
+
     async def _event_gone(self, event: discord.ScheduledEvent, how: str) -> None:
         try:
             if await self.service.event_deleted(event.guild_id, event.id):
@@ -584,7 +613,7 @@ class WatchParties(commands.Cog):
             value = f"{ts(party.start_at, 'F')} ({ts(party.start_at, 'R')})\n{counts}"
             if party.announce_message_id:
                 value += f"\n[Announcement](https://discord.com/channels/{party.guild_id}/{party.announce_channel_id}/{party.announce_message_id})"
-            embed.add_field(name=f"#{party.id} {party.film}"[:256], value=value[:1024], inline=False)
+            embed.add_field(name=f"#{party.id} {_escape(party.film)}"[:256], value=value[:1024], inline=False)
         await reply(interaction, embed=embed)
 
     @watchparty.command(name="info")
@@ -695,9 +724,11 @@ class WatchParties(commands.Cog):
     async def ics(self, interaction: discord.Interaction, id: int | None = None) -> None:
         """Download a calendar file (.ics) of one or all upcoming watch parties."""
         assert interaction.guild_id is not None
+        # many voice-channel parties may each need a channel fetch for the location: answer in time first
+        await interaction.response.defer(ephemeral=True, thinking=True)
         filename, data = await self.service.ics(interaction.guild_id, id)
         what = f"watch party #{id}" if id is not None else "the upcoming watch parties"
-        await interaction.response.send_message(
+        await interaction.followup.send(
             f"Calendar file for {what}; open it to add to your calendar.",
             file=discord.File(io.BytesIO(data), filename=filename),
             ephemeral=True,

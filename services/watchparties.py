@@ -276,6 +276,9 @@ def _reply_target(party: repo.Party, channel_id: int) -> int | None:
     return party.announce_message_id if channel_id == party.announce_channel_id else None
 
 
+# Edits that matter to attendees besides the time and the film (which have their own message).
+_TOLD_CHANGES = (("duration", "length"), ("location", "place"), ("notes", "notes"))
+
 _TITLE_YEAR = re.compile(r"^(?P<title>.*\S)\s*[(\[](?P<year>(?:18|19|20)\d\d)[)\]]$")
 
 
@@ -632,6 +635,10 @@ class WatchPartyService:
                 view.party.announce_channel_id,
                 exc,
             )
+        except Exception:  # transient: the next change re-renders; callers still tell members
+            log.exception(
+                "watch party %s: editing announcement %s failed", party_id, view.party.announce_message_id
+            )
 
     async def _tell(self, party: repo.Party, header: str, user_ids: Sequence[int]) -> None:
         """Post ``header`` pinging ``user_ids`` where the party is announced; failures are logged."""
@@ -766,21 +773,38 @@ class WatchPartyService:
         await self.refresh_announcement(party_id)
         after = await self.view(party_id)
         self._shields.pop(guild_id, None)
-        if "start_at" in changes or "film" in changes:
-            name = rem.escape_markdown(updated.film)
-            if "start_at" in changes:
-                header = (
-                    f"📅 **{name}** (watch party #{party_id}) has moved to <t:{start_at}:F> (<t:{start_at}:R>); "
-                    f"it was <t:{party.start_at}:F>."
-                )
-            else:
-                header = (
-                    f"📅 Watch party #{party_id} on <t:{start_at}:F> is now **{name}** "
-                    f"(was {rem.escape_markdown(party.film)})."
-                )
+        name = rem.escape_markdown(updated.film)
+        was = rem.escape_markdown(party.film)
+        told = [label for key, label in _TOLD_CHANGES if key in changes]
+        header = ""
+        if "start_at" in changes:
+            header = (
+                f"📅 **{name}** (watch party #{party_id}) has moved to <t:{start_at}:F> (<t:{start_at}:R>); "
+                f"it was <t:{party.start_at}:F>."
+            )
+            if "film" in changes:
+                header += f" The film was **{was}** before."
+        elif "film" in changes:
+            header = f"📅 Watch party #{party_id} on <t:{start_at}:F> is now **{name}** (was {was})."
+        if told and header:
+            header += f" The {' and '.join(told)} changed too; see the announcement."
+        elif told:
+            header = (
+                f"📝 **{name}** on <t:{start_at}:F> (watch party #{party_id}): the {' and '.join(told)} "
+                "changed; see the announcement."
+            )
+        if header:
             await self._tell(updated, header, after.interested)
         promoted = tuple(u for u in after.going if u not in before.going)
         await self.announce_promotions(updated, promoted)
+        demoted = tuple(u for u in after.waitlist if u in before.going)  # fewer seats than Going members
+        if demoted:
+            await self._tell(
+                updated,
+                f"⏳ **{rem.escape_markdown(updated.film)}** (watch party #{party_id}) now has fewer seats, "
+                "so you're on the waitlist; I'll ping you if a seat opens up.",
+                demoted,
+            )
         notes_out = list(parsed.notes) if parsed else []
         if plan.skipped_offsets and ("start_at" in changes or "reminder_offsets" in changes):
             notes_out.append(
@@ -859,13 +883,13 @@ class WatchPartyService:
                 warnings.append(f"I couldn't cancel the Discord event ({type(exc).__name__}).")
         await self.refresh_announcement(party_id)
         view = await self.view(party_id)
-        why = f" ({reason})" if reason else ""
+        why = f" ({rem.escape_markdown(reason)})" if reason else ""
         header = (
             f"❌ **{rem.escape_markdown(party.film)}** on <t:{party.start_at}:F> "
             f"(watch party #{party_id}) is cancelled{why}."
         )
         await self._tell(view.party, header, view.interested)
-        log.info("watch party %s cancelled by %s%s", party_id, user_id or "Discord", why)
+        log.info("watch party %s cancelled by %s (reason: %r)", party_id, user_id or "Discord", reason)
         return CancelResult(view, tuple(warnings))
 
     async def event_deleted(self, guild_id: int, event_id: int) -> bool:
@@ -875,6 +899,12 @@ class WatchPartyService:
             return False
         await self.cancel(guild_id, party.id, None, reason="its Discord event was deleted")
         return True
+
+    async def live_event_ids(self, guild_id: int) -> list[int]:
+        """Discord event ids of the guild's parties that are neither cancelled nor over (to check after a
+        restart whether someone deleted them meanwhile)."""
+        parties = await repo.upcoming_parties(self.db, guild_id, self._now(), 1000)
+        return [p.event_id for p in parties if p.event_id is not None]
 
     async def ics(self, guild_id: int, party_id: int | None) -> tuple[str, bytes]:
         """An .ics file of one party (cancelled ones too, so calendars update) or of all upcoming ones."""

@@ -333,6 +333,19 @@ def test_reminder_header_escapes_markdown() -> None:
     assert escape_markdown("a*b") == "a\\*b"
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("[Free Nitro](https://evil.example)", "\\[Free Nitro\\](https://evil.example)"),
+        ("@everyone @here", "@\u200beveryone @\u200bhere"),
+        ("<@123> <@&45> <#6>", "\\<@\u200b123\\> \\<@\u200b&45\\> \\<#6\\>"),
+        ("Amélie", "Amélie"),
+    ],
+)
+def test_escape_markdown_defuses_links_and_mentions(title: str, expected: str) -> None:
+    assert escape_markdown(title) == expected
+
+
 def test_reminder_messages_carry_only_going_ids() -> None:
     messages = reminder_messages(Reminder("start", 0, START), "@everyone Alien", START, [42, 43])
     assert messages[0].user_ids == (42, 43)

@@ -281,7 +281,7 @@ async def test_ics_cancel_and_event_deleted_in_discord(tmp_path: Path) -> None:
         await schedule(fake, {"film": "Aliens", "when": "in 3 days at 8pm"})
         ix = await fake.slash("watchparty ics", user=fake.member)
         await ix.wait_for_output()
-        assert ix.ephemeral
+        assert ix.ephemeral and ix.deferred  # answered at once; the file follows
         [attachment] = ix.original["attachments"]  # type: ignore[index]
         assert attachment["filename"] == "watchparties.ics"
         calendar = Calendar.from_ical(fake.attachment_data(attachment))
@@ -315,6 +315,11 @@ async def test_ics_cancel_and_event_deleted_in_discord(tmp_path: Path) -> None:
         await one.wait_for_output()
         [cancelled] = Calendar.from_ical(fake.attachment_data(one.original["attachments"][0])).walk("VEVENT")  # type: ignore[index]
         assert str(cancelled["STATUS"]) == "CANCELLED"
+        # user text in the list is escaped (embed field names render markdown)
+        await schedule(fake, {"film": "**Bold** @everyone", "when": "in 4 days at 8pm"})
+        listing = await fake.slash("watchparty list", user=fake.member)
+        await listing.wait_for_output()
+        assert "#3 \\*\\*Bold\\*\\* @\u200beveryone" in listing.text, listing.text
 
 
 async def _no_upcoming(bot: Any, fake: FakeDiscord) -> bool:
@@ -341,6 +346,9 @@ async def test_edit_info_timezone_and_event_cancelled_in_discord(tmp_path: Path)
         member_edit = await fake.slash("watchparty edit", {"id": 1, "film": "Mon Oncle"}, user=fake.member)
         await member_edit.wait_for_output()
         assert "Only organisers" in member_edit.text
+        member_cancel = await fake.slash("watchparty cancel", {"id": 1}, user=fake.member)
+        await member_cancel.wait_for_output()
+        assert member_cancel.ephemeral and "Only organisers" in member_cancel.text
         edit = await fake.slash(
             "watchparty edit", {"id": 1, "when": "tomorrow 21:00", "capacity": 2}, user=fake.organiser
         )
@@ -421,3 +429,37 @@ async def test_repeated_hour_takes_the_first_and_says_so(tmp_path: Path) -> None
         assert message is not None and "happens twice" in ix.text and "first" in ix.text, ix.text
         [view] = await bot.services.watchparties.upcoming(fake.guild_id)
         assert time.strftime("%H:%M", time.gmtime(view.party.start_at)) == "00:30"  # 01:30 BST
+
+
+async def test_events_deleted_or_cancelled_while_the_bot_was_down_cancel_their_parties(
+    tmp_path: Path,
+) -> None:
+    async with FakeDiscord() as fake:
+        settings = e2e_settings(fake, tmp_path)
+        async with running_bot(fake, settings) as bot:
+            for film, when in (
+                ("Alien", "in 2 days at 8pm"),
+                ("Aliens", "in 3 days at 8pm"),
+                ("Ran", "in 4 days at 8pm"),
+            ):
+                await schedule(fake, {"film": film, "when": when})
+            views = await bot.services.watchparties.upcoming(fake.guild_id)
+            events = [v.party.event_id for v in views]
+            assert None not in events and len(events) == 3
+        # while the bot is down, a moderator deletes the first event and cancels the second
+        await fake.delete_scheduled_event(events[0])  # type: ignore[arg-type]
+        await fake.set_scheduled_event_status(events[1], 4)  # type: ignore[arg-type]
+        async with running_bot(fake, settings) as bot:
+            service = bot.services.watchparties
+
+            async def left() -> list[int]:
+                return [v.party.id for v in await service.upcoming(fake.guild_id)]
+
+            await fake.wait_for(lambda: _only_third(left), timeout=5)
+            first = (await service.info(fake.guild_id, 1))[0].party
+            second = (await service.info(fake.guild_id, 2))[0].party
+            assert first.cancelled and second.cancelled
+
+
+async def _only_third(left: Any) -> bool:
+    return bool(await left() == [3])

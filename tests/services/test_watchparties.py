@@ -697,6 +697,7 @@ async def test_edit_reschedules_event_reminders_and_tells_attendees(env: Env) ->
     assert announcement.party.film == "Aliens" and announcement.party.start_at == new
     told = env.discord.sent[-1]
     assert "has moved" in told.content and f"<t:{new}:F>" in told.content and f"<t:{old}:F>" in told.content
+    assert "The film was **Alien** before." in told.content  # one message says both changes
     assert told.user_ids == (1001, 1002)  # Going and Maybe, not those who can't go
     rows = await states(env)
     assert rows[f"before:86400@{old - 86400}"] == "fired"
@@ -714,6 +715,49 @@ async def test_edit_reschedules_event_reminders_and_tells_attendees(env: Env) ->
     env.clock.set(new - 86_400)
     await env.service.run_due()
     assert len(env.discord.sent) == 3 and "Aliens" in env.discord.sent[-1].content
+
+
+async def test_edit_of_length_place_or_notes_tells_attendees_but_organiser_only_changes_do_not(
+    env: Env,
+) -> None:
+    await env.schedule("[Free](https://x.example) @everyone")
+    await rsvp_all(env, 1, {1001: "going", 1002: "maybe", 1003: "no"})
+    await env.service.edit(GUILD, 1, ORGANISER, EditRequest(duration="3h", location="Room 2"))
+    told = env.discord.sent[-1]
+    assert "length and place changed" in told.content and told.user_ids == (1001, 1002)
+    assert told.content.startswith("📝")
+    assert "\\[Free\\](https://x.example) @\u200beveryone" in told.content
+    await env.service.edit(GUILD, 1, ORGANISER, EditRequest(when="saturday 9pm", notes="Doors 20:45"))
+    told = env.discord.sent[-1]
+    assert "has moved" in told.content and "The notes changed too" in told.content
+    sent = len(env.discord.sent)
+    await env.service.edit(GUILD, 1, ORGANISER, EditRequest(reminders="2h", capacity=5))
+    assert len(env.discord.sent) == sent  # reminder times and seats are the organiser's business
+
+
+async def test_fewer_seats_puts_the_last_going_on_the_waitlist_and_tells_them(env: Env) -> None:
+    await env.schedule(capacity=3)
+    await rsvp_all(env, 1, {1001: "going", 1002: "going", 1003: "going"})
+    result = await env.service.edit(GUILD, 1, ORGANISER, EditRequest(capacity=1))
+    assert result.view.going == (1001,) and result.view.waitlist == (1002, 1003)
+    told = env.discord.sent[-1]
+    assert "waitlist" in told.content and told.user_ids == (1002, 1003)
+
+
+async def test_a_failing_announcement_edit_never_stops_cancel_telling_attendees(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await env.schedule()
+    await rsvp_all(env, 1, {1001: "going"})
+
+    async def broken(view: PartyView) -> None:
+        raise ConnectionResetError("503 Service Unavailable")
+
+    monkeypatch.setattr(env.discord, "edit_announcement", broken)
+    result = await env.service.cancel(GUILD, 1, ORGANISER, reason="||spoiler|| [x](https://e.example)")
+    assert result.view.party.cancelled
+    assert "cancelled" in env.discord.sent[-1].content and env.discord.sent[-1].user_ids == (1001,)
+    assert "(\\|\\|spoiler\\|\\| \\[x\\](https://e.example))" in env.discord.sent[-1].content
 
 
 async def test_edit_refusals(env: Env) -> None:
