@@ -33,8 +33,12 @@ MODE_HELP = {
 
 
 def safe(text: str) -> str:
-    """User text for an embed or message: no markdown, spoiler or mention breakout."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """User text for an embed or message: no markdown, spoiler or mention breakout.
+
+    ``escape_markdown`` leaves ``<`` alone, and ``escape_mentions`` only defuses 17-20 digit ids, so ``<@123>``
+    or ``<#1>`` would still render as a mention: every ``<`` is escaped and every ``@`` gets a zero-width space.
+    """
+    return discord.utils.escape_markdown(text).replace("<", "\\<").replace("@", "@\u200b")
 
 
 def _wrap(exc: discord.HTTPException) -> Exception:
@@ -64,7 +68,7 @@ def poll_embed(poll: Poll) -> discord.Embed:
 def outcome_text(outcome: Outcome, *, final: bool = True) -> tuple[str, str]:
     """(the chart or rounds, the verdict line) for a result embed."""
     poll = outcome.poll
-    names = [discord.utils.escape_mentions(o) for o in poll.options]
+    names = list(poll.options)  # render_bars and format_rounds escape them (domain.polls.escape_text)
     if outcome.irv is not None:
         chart = format_rounds(outcome.irv, names)
         first = "First preferences:\n" + render_bars(names, outcome.tally, limit=1024)
@@ -96,10 +100,15 @@ def results_embed(outcome: Outcome, *, final: bool) -> discord.Embed:
     voters = f"{outcome.voters} voter{'s' * (outcome.voters != 1)}"
     embed.add_field(name=voters, value=chart or "-", inline=False)
     if poll.reactions_stale:
+        counted = (
+            f"only each member's first {poll.max_choices} choice{'s' * (poll.max_choices != 1)} counted"
+            if poll.mode != "single" and poll.max_choices
+            else "each member's latest vote counted"
+        )
         embed.add_field(
             name="Note",
             value="I couldn't remove some reactions (I lack Manage Messages there), so the reactions on the "
-            "poll may show more than what counts: each member's latest vote counted.",
+            f"poll may show more than what counts: {counted}.",
             inline=False,
         )
     if poll.close_reason == "message deleted":
@@ -276,7 +285,11 @@ class DiscordPolls:
             for reaction in message.reactions:
                 if reaction.is_custom_emoji():
                     continue
-                out[str(reaction.emoji)] = [user.id async for user in reaction.users(limit=None)]
+                # users() pages through all of them (100 per request, with ``after``); bots never vote, the
+                # same rule as the live listener
+                out[str(reaction.emoji)] = [
+                    user.id async for user in reaction.users(limit=None) if not user.bot
+                ]
         except discord.HTTPException as exc:
             raise _wrap(exc) from exc
         return out
@@ -312,7 +325,9 @@ class DiscordPolls:
             raise _wrap(exc) from exc
         if poll.message_id is not None:  # best effort: the poll itself says it is closed
             try:
-                await self._message(poll.channel_id, poll.message_id).edit(embed=poll_embed(poll))
+                await self._message(poll.channel_id, poll.message_id).edit(
+                    embed=poll_embed(poll), allowed_mentions=NO_MENTIONS
+                )
             except discord.HTTPException as exc:
                 log.info("poll %s: could not mark the poll message closed (%s)", poll.id, exc.status)
         return message.id
@@ -375,32 +390,74 @@ class Polls(commands.Cog):
         # Every new session (not a RESUME) may have missed reactions: reconcile again.
         self._start_resync()
 
+    # The reaction listeners never let an exception escape to discord.py's generic handler: a failed vote
+    # (e.g. the database busy beyond its timeout) is logged with every id needed to find it; the next resync
+    # reconciles the stored votes with the message's reactions.
+
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         if payload.guild_id is None or payload.emoji.id is not None or payload.emoji.name is None:
             return
         if payload.member is not None and payload.member.bot:
             return  # bots don't vote (the service also ignores the bot's own reactions by id)
-        await self.service.reaction_added(
-            payload.guild_id, payload.channel_id, payload.message_id, payload.user_id, payload.emoji.name
-        )
+        try:
+            await self.service.reaction_added(
+                payload.guild_id, payload.channel_id, payload.message_id, payload.user_id, payload.emoji.name
+            )
+        except Exception:
+            log.exception(
+                "vote failed: reaction %s added by user %s on message %s (channel %s, guild %s)",
+                payload.emoji.name,
+                payload.user_id,
+                payload.message_id,
+                payload.channel_id,
+                payload.guild_id,
+            )
 
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         if payload.guild_id is None or payload.emoji.id is not None or payload.emoji.name is None:
             return
-        await self.service.reaction_removed(
-            payload.guild_id, payload.channel_id, payload.message_id, payload.user_id, payload.emoji.name
-        )
+        try:
+            await self.service.reaction_removed(
+                payload.guild_id, payload.channel_id, payload.message_id, payload.user_id, payload.emoji.name
+            )
+        except Exception:
+            log.exception(
+                "unvote failed: reaction %s removed by user %s on message %s (channel %s, guild %s)",
+                payload.emoji.name,
+                payload.user_id,
+                payload.message_id,
+                payload.channel_id,
+                payload.guild_id,
+            )
 
     @commands.Cog.listener()
     async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
-        await self.service.reactions_cleared(payload.message_id)
+        try:
+            await self.service.reactions_cleared(payload.message_id)
+        except Exception:
+            log.exception(
+                "clearing votes failed: message %s (channel %s, guild %s)",
+                payload.message_id,
+                payload.channel_id,
+                payload.guild_id,
+            )
 
     @commands.Cog.listener()
     async def on_raw_reaction_clear_emoji(self, payload: discord.RawReactionClearEmojiEvent) -> None:
-        if payload.emoji.id is None and payload.emoji.name:
+        if payload.emoji.id is not None or not payload.emoji.name:
+            return
+        try:
             await self.service.reactions_cleared(payload.message_id, payload.emoji.name)
+        except Exception:
+            log.exception(
+                "clearing %s votes failed: message %s (channel %s, guild %s)",
+                payload.emoji.name,
+                payload.message_id,
+                payload.channel_id,
+                payload.guild_id,
+            )
 
     @tasks.loop(seconds=DEADLINE_TICK)
     async def deadline_loop(self) -> None:
@@ -674,6 +731,7 @@ class Polls(commands.Cog):
         text = f"Film pick poll #{poll.id} is up with {poll.n_options} films; it closes {ts(poll.closes_at, 'R')}."
         if result.left_out:
             text += f" There were more than 10 nominations: the oldest 10 are in, {result.left_out} wait for the next round."
+        text += self._manage_messages_note(interaction, poll.channel_id, poll.mode)
         await reply(interaction, text)
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "apply_remove",
     "ballots_from_votes",
     "emoji_index",
+    "escape_text",
     "format_rounds",
     "instant_runoff",
     "nomination_key",
@@ -112,7 +113,7 @@ def parse_options(text: str) -> tuple[str, ...]:
         key = unicodedata.normalize("NFKC", option).casefold()
         if key in seen:
             shown = option if len(option) <= 40 else option[:39] + "…"
-            raise PollError(f"'{shown}' is listed twice (options {seen[key]} and {number}).")
+            raise PollError(f"'{escape_text(shown)}' is listed twice (options {seen[key]} and {number}).")
         seen[key] = number
         options.append(option)
     if len(options) < MIN_OPTIONS:
@@ -299,11 +300,22 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-_MARKDOWN_SPECIAL: Final = frozenset("\\*_~`|>")
+_MARKDOWN_SPECIAL: Final = frozenset("\\*_~`|<>[]")
+_ZWSP: Final = "\u200b"
 
 
-def _escape(text: str) -> str:
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+def escape_text(text: str) -> str:
+    """User text (a question, an option, a film title) shown literally inside a line of Discord markdown.
+
+    Backslash-escapes markdown (bold, spoilers, code, quotes), ``[masked](links)`` and ``<...>`` tokens, so
+    ``<@123>``, ``<@&1>``, ``<#1>`` and ``<t:1:R>`` show as typed; ``@everyone``/``@here`` get a zero-width
+    space so they neither ping nor look like a ping.
+    """
+    escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+    return escaped.replace("@", "@" + _ZWSP)
+
+
+_escape = escape_text
 
 
 def _fit(name: str, cap: int) -> str:

@@ -79,6 +79,7 @@ from domain.polls import (
     apply_add,
     ballots_from_votes,
     emoji_index,
+    escape_text,
     instant_runoff,
     nomination_key,
     parse_options,
@@ -468,14 +469,15 @@ class PollService:
         duration = self._duration(req.duration)
         now = self._now()
         cooldown = int(self.settings.create_cooldown)
-        if cooldown and not req.is_organiser:
-            last = await repo.last_created_at(self.db, req.guild_id, req.user_id)
-            if last is not None and now - last < cooldown:
-                wait = cooldown - (now - last)
-                raise UserError(
-                    f"You created a poll moments ago; try again in {format_compact_duration(wait)}."
-                )
         async with self.db.transaction() as conn:
+            # checked in the writing transaction, so a double-submitted command can't slip through twice
+            if cooldown and not req.is_organiser:
+                last = await repo.last_created_at(conn, req.guild_id, req.user_id)
+                if last is not None and now - last < cooldown:
+                    wait = cooldown - (now - last)
+                    raise UserError(
+                        f"You created a poll moments ago; try again in {format_compact_duration(wait)}."
+                    )
             poll_id = await repo.create_poll(
                 conn,
                 guild_id=req.guild_id,
@@ -802,6 +804,11 @@ class PollService:
             poll.n_options,
         )
         async with self.db.transaction() as conn:
+            # /poll close is not held by the gate: if it closed the poll while its reactions were being
+            # fetched, the votes it counted are final and must not change under the posted result
+            status, _ = await repo.vote_state(conn, poll.id, 0)
+            if status != "open":
+                return
             stored = await repo.votes_for(conn, poll.id)
             stale = poll.reactions_stale or poll.id in self._stale
             plan = plan_resync(poll.mode, poll.max_choices, stored, present, stale=stale)
@@ -841,20 +848,23 @@ class PollService:
         key = _title_key(cleaned, year)
         label = f"{cleaned} ({year})" if year else cleaned
         limit = self.settings.nominations_per_member
-        mine = [n for n in await repo.live_nominations(self.db, guild_id, user_id) if n.status == "open"]
-        if limit > 0 and len(mine) >= limit:
-            shown = ", ".join(f"#{n.id} {n.label}" for n in mine[:3])
-            raise UserError(
-                f"You already have {len(mine)} open nomination{'s' * (len(mine) != 1)} this round ({shown}); "
-                f"the limit is {limit}. Use /film withdraw first."
-            )
-        existing = await repo.live_nomination_by_key(self.db, guild_id, key)
-        if existing is not None:
-            raise UserError(
-                f"“{existing.label}” was already nominated by <@{existing.user_id}> (#{existing.id})."
-            )
         try:
+            # the limit and duplicate checks run in the writing transaction: a double-submitted command
+            # can't slip past the per-member limit (the UNIQUE index already guards duplicates)
             async with self.db.transaction() as conn:
+                mine = [n for n in await repo.live_nominations(conn, guild_id, user_id) if n.status == "open"]
+                if limit > 0 and len(mine) >= limit:
+                    shown = ", ".join(f"#{n.id} {escape_text(n.label)}" for n in mine[:3])
+                    raise UserError(
+                        f"You already have {len(mine)} open nomination{'s' * (len(mine) != 1)} this round "
+                        f"({shown}); the limit is {limit}. Use /film withdraw first."
+                    )
+                existing = await repo.live_nomination_by_key(conn, guild_id, key)
+                if existing is not None:
+                    raise UserError(
+                        f"“{escape_text(existing.label)}” was already nominated by <@{existing.user_id}> "
+                        f"(#{existing.id})."
+                    )
                 nomination_id = await repo.add_nomination(
                     conn,
                     guild_id=guild_id,
@@ -868,7 +878,7 @@ class PollService:
         except repo.DuplicateNomination:
             first = await repo.live_nomination_by_key(self.db, guild_id, key)
             who = f" by <@{first.user_id}>" if first else ""
-            raise UserError(f"“{label}” was already nominated{who}.") from None
+            raise UserError(f"“{escape_text(label)}” was already nominated{who}.") from None
         found = await repo.get_nomination(self.db, guild_id, nomination_id)
         assert found is not None
         log.info("nomination %s (%r) in guild %s by %s", found.id, found.label, guild_id, user_id)
@@ -907,8 +917,8 @@ class PollService:
             raise UserError(f"Nomination #{nomination.id} is not yours; only an organiser can withdraw it.")
         if nomination.status == "in_poll":
             raise UserError(
-                f"“{nomination.label}” is an option of the running pick poll #{nomination.poll_id}; it can't be "
-                "withdrawn until the poll closes."
+                f"“{escape_text(nomination.label)}” is an option of the running pick poll #{nomination.poll_id}; "
+                "it can't be withdrawn until the poll closes."
             )
         async with self.db.transaction() as conn:
             await repo.delete_nomination(conn, nomination.id)
@@ -927,21 +937,23 @@ class PollService:
         """Open a pick poll over the current nominations (the oldest 10)."""
         if method not in ("plurality", "ranked"):
             raise PollError("The method must be plurality or ranked.")
-        running = await repo.open_pick(self.db, guild_id)
-        if running is not None:
-            raise UserError(f"A film pick is already running (poll #{running.id}); close it first.")
         seconds = self._duration(duration)
-        waiting = await repo.open_nominations(self.db, guild_id)
-        if len(waiting) < 2:
-            raise UserError(
-                f"A pick needs at least 2 nominations; there {'is' if len(waiting) == 1 else 'are'} "
-                f"{len(waiting) or 'none'}. Members nominate with /film nominate."
-            )
-        chosen = waiting[:MAX_OPTIONS]
-        options = [n.label[:MAX_OPTION_LENGTH] for n in chosen]
         mode = "ranked" if method == "ranked" else "single"
         now = self._now()
+        # one transaction from the "no pick running" check to taking the nominations: two organisers picking
+        # at once get one pick, never two polls over the same films
         async with self.db.transaction() as conn:
+            running = await repo.open_pick(conn, guild_id)
+            if running is not None:
+                raise UserError(f"A film pick is already running (poll #{running.id}); close it first.")
+            waiting = await repo.open_nominations(conn, guild_id)
+            if len(waiting) < 2:
+                raise UserError(
+                    f"A pick needs at least 2 nominations; there {'is' if len(waiting) == 1 else 'are'} "
+                    f"{len(waiting) or 'none'}. Members nominate with /film nominate."
+                )
+            chosen = waiting[:MAX_OPTIONS]
+            options = [n.label[:MAX_OPTION_LENGTH] for n in chosen]
             poll_id = await repo.create_poll(
                 conn,
                 guild_id=guild_id,

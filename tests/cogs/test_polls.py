@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from cogs.polls import outcome_text, poll_embed, results_embed, safe
+import logging
+from types import SimpleNamespace
+
+import pytest
+
+from cogs.polls import Polls, outcome_text, poll_embed, results_embed, safe
 from domain.polls import Vote
 from services.polls import PollService
 from storage.polls import Poll
@@ -84,3 +89,49 @@ def test_stale_reactions_note() -> None:
     outcome = PollService._compute(make_poll(reactions_stale=True), [Vote(1, 0, 1)])
     embed = results_embed(outcome, final=False)
     assert any("latest vote counted" in str(f.value) for f in embed.fields)
+
+
+def test_safe_defuses_short_id_mentions_and_tokens() -> None:
+    text = safe("@everyone ||x|| **y** <@123> <#5> <t:1:R>")
+    assert "<@" not in text.replace("\\<@", "") and "\\<@\u200b123>" in text
+    assert "\\<#5>" in text and "\\<t:1:R>" in text and "@\u200beveryone" in text
+
+
+def test_results_chart_defuses_option_mentions() -> None:
+    poll = make_poll(options=("<@123>", "@here", "Up"), status="closed", close_reason="deadline")
+    chart, verdict = outcome_text(PollService._compute(poll, [Vote(1, 0, 1)]))
+    assert "<@123>" not in chart.replace("\\<@\u200b123\\>", "") and "@\u200bhere" in chart
+    assert "\u200b\u200b" not in chart  # escaped once, not twice
+    assert "<@123>" not in verdict.replace("\\<@\u200b123>", "")
+
+
+class _FailingService:
+    async def reaction_added(self, *args: object) -> str:
+        raise RuntimeError("database is locked")
+
+    async def reaction_removed(self, *args: object) -> str:
+        raise RuntimeError("database is locked")
+
+    async def reactions_cleared(self, *args: object) -> int:
+        raise RuntimeError("database is locked")
+
+
+async def test_reaction_listeners_log_instead_of_raising(caplog: pytest.LogCaptureFixture) -> None:
+    bot = SimpleNamespace(services=SimpleNamespace(polls=_FailingService()))
+    cog = Polls(bot)  # type: ignore[arg-type]
+    emoji = SimpleNamespace(id=None, name="1️⃣")
+    payload = SimpleNamespace(guild_id=1, channel_id=10, message_id=500, user_id=42, emoji=emoji, member=None)
+    with caplog.at_level(logging.ERROR, logger="cogs.polls"):
+        await cog.on_raw_reaction_add(payload)  # type: ignore[arg-type]
+        await cog.on_raw_reaction_remove(payload)  # type: ignore[arg-type]
+        await cog.on_raw_reaction_clear(payload)  # type: ignore[arg-type]
+        await cog.on_raw_reaction_clear_emoji(payload)  # type: ignore[arg-type]
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 4 and all("message 500" in m for m in messages)
+    assert "user 42" in messages[0] and "user 42" in messages[1]
+
+
+def test_stale_reactions_note_for_a_capped_multi_poll() -> None:
+    poll = make_poll(reactions_stale=True, mode="multi", max_choices=2)
+    embed = results_embed(PollService._compute(poll, [Vote(1, 0, 1)]), final=False)
+    assert any("first 2 choices counted" in str(f.value) for f in embed.fields)

@@ -14,6 +14,7 @@ from domain.polls import (
     apply_remove,
     ballots_from_votes,
     emoji_index,
+    escape_text,
     format_rounds,
     instant_runoff,
     nomination_key,
@@ -232,6 +233,29 @@ def test_render_bars_winners_and_markdown() -> None:
     assert lines[2] == "2️⃣ \\_it\\_ 🏆"
     assert lines[4] == "3️⃣ Up"
     assert lines[5] == BAR_EMPTY * 10 + " 0% (0)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@everyone ||x|| **y** <@123>", "@\u200beveryone \\|\\|x\\|\\| \\*\\*y\\*\\* \\<@\u200b123\\>"),
+        ("<@&1> <#2> <t:1:R>", "\\<@\u200b&1\\> \\<#2\\> \\<t:1:R\\>"),
+        ("[Free Nitro](https://evil.example)", "\\[Free Nitro\\](https://evil.example)"),
+        ("`code` ~~s~~ > q \\", "\\`code\\` \\~\\~s\\~\\~ \\> q \\\\"),
+        ("Amélie", "Amélie"),
+    ],
+)
+def test_escape_text(text: str, expected: str) -> None:
+    assert escape_text(text) == expected
+
+
+def test_render_bars_and_rounds_defuse_mentions() -> None:
+    names = ("<@123>", "@here", "[x](https://e.example)")
+    text = render_bars(names, tally(votes((1, 0, 1), (2, 1, 2), (3, 2, 3)), 3))
+    assert "<@123>" not in text and "\\<@\u200b123\\>" in text and "@\u200bhere" in text
+    assert "[x](" not in text
+    rounds = format_rounds(instant_runoff([(0,), (0,), (1,)], 3), names)
+    assert "<@123>" not in rounds and "\\<@\u200b123\\>" in rounds
 
 
 def test_small_share_still_shows_a_block() -> None:

@@ -60,7 +60,7 @@ async def test_poll_votes_by_reaction(tmp_path: Path) -> None:
         alice, bob, carol = fake.members[:3]
         reply, mid = await create_poll(
             fake,
-            {"question": "Tonight @everyone? ||spoiler||", "options": "Alien; **Heat**; Up <@&1>"},
+            {"question": "Tonight @everyone ||x|| **y** <@123>?", "options": "Alien; **Heat**; Up <@&1>"},
             fake.member,
         )
         assert "Poll #1" in reply
@@ -68,8 +68,10 @@ async def test_poll_votes_by_reaction(tmp_path: Path) -> None:
         assert message is not None
         embed = message["embeds"][0]
         assert embed["footer"]["text"].startswith("Poll #1")
-        assert "@\u200beveryone" in embed["description"] and "\\|\\|spoiler\\|\\|" in embed["description"]
-        assert "\\*\\*Heat\\*\\*" in embed["description"]
+        description = embed["description"]
+        assert "@\u200beveryone" in description and "\\|\\|x\\|\\| \\*\\*y\\*\\*" in description
+        assert "\\<@\u200b123>" in description and "Up \\<@\u200b&1>" in description
+        assert "\\*\\*Heat\\*\\*" in description and "<t:" in description
         assert (
             message["mentions"] == [] and not message["mention_everyone"] and message["mention_roles"] == []
         )
@@ -229,6 +231,8 @@ async def test_permissions_and_other_servers(tmp_path: Path) -> None:
                 fake, name, {"id": 1}, fake.other_member, guild_id=fake.other_guild_id
             )
             assert "There is no poll #1 in this server" in elsewhere
+        listing = await command_text(fake, "poll list", {}, fake.other_member, guild_id=fake.other_guild_id)
+        assert "No open polls" in listing
         assert (
             await fake.autocomplete(
                 "poll close",
@@ -313,4 +317,54 @@ async def test_film_nominate_pick_close_and_schedule(tmp_path: Path) -> None:
         await submitted.wait_for_output(timeout=10)
         assert "Scheduled **Up**" in submitted.text, submitted.text
         assert [e["name"] for e in fake.scheduled_events()] == ["Up"]
+    assert fake.unknown_requests == []
+
+
+async def test_restart_resync_pages_through_more_than_100_reactions(tmp_path: Path) -> None:
+    """Discord returns at most 100 users per GET .../reactions/{emoji}: the resync must page with ``after``."""
+    async with FakeDiscord() as fake:
+        settings = e2e_settings(fake, tmp_path, polls=FAST)
+        ch = fake.text_channel_id
+        async with running_bot(fake, settings):
+            _, mid = await create_poll(
+                fake, {"question": "Crowd?", "options": "A; B", "mode": "multi"}, fake.member
+            )
+        crowd = [fake.add_member(f"fan{i}") for i in range(230)]
+        for member in crowd:
+            fake.add_reaction_silently(ch, mid, E[0], user=member)
+        for member in crowd[:101]:
+            fake.add_reaction_silently(ch, mid, E[1], user=member)
+        other_bot = fake.add_member("otherbot")
+        other_bot.bot = True
+        fake.add_reaction_silently(ch, mid, E[1], user=other_bot)  # bots don't vote, offline or live
+        async with running_bot(fake, settings) as bot:
+            await fake.wait_for(lambda: bot.services.polls.last_resync is not None, what="startup resync")
+            assert bot.services.polls.last_resync.added == 331
+            assert await counts(bot, 1) == (230, 101)
+            await fake.react(ch, mid, E[0], user=other_bot)
+            await fake.react(ch, mid, E[1], user=crowd[-1])
+
+            async def live() -> bool:
+                return await counts(bot, 1) == (230, 102)
+
+            await fake.wait_for(live, what="the live vote")
+            assert await counts(bot, 1) == (230, 102)
+    assert fake.unknown_requests == []
+
+
+async def test_pick_over_more_than_ten_nominations_says_so(tmp_path: Path) -> None:
+    settings = {"create_cooldown": 0.0, "nominations_per_member": 0}  # 0: no per-member limit
+    async with FakeDiscord() as fake, running_bot(fake, e2e_settings(fake, tmp_path, polls=settings)):
+        for i in range(12):
+            await command_text(fake, "film nominate", {"title": f"Film {i}", "year": 1990 + i}, fake.member)
+        listing = await command_text(fake, "film nominations", {}, fake.member)
+        assert "12 waiting for the next pick (the oldest 10 go in)" in listing
+        fake.set_permission_overwrite(fake.text_channel_id, fake.bot_user_id, deny=int(Perm.MANAGE_MESSAGES))
+        opened = await command_text(fake, "film pick", {}, fake.organiser)
+        assert "10 films" in opened and "the oldest 10 are in, 2 wait for the next round" in opened
+        assert "I lack Manage Messages there" in opened  # plurality picks replace votes like single polls
+        (pick,) = polls_in(fake, fake.text_channel_id)
+        description = pick["embeds"][0]["description"]
+        assert "Film 0 (1990)" in description and "Film 9 (1999)" in description
+        assert "Film 10" not in description and E[9] in description
     assert fake.unknown_requests == []

@@ -435,7 +435,51 @@ async def test_one_bad_poll_does_not_stop_the_others(env: Env, monkeypatch: pyte
     assert (await repo.get_poll(env.db, good.id)).status == "closed"  # type: ignore[union-attr]
 
 
+async def test_close_racing_the_deadline_loop_closes_and_posts_once(env: Env) -> None:
+    poll = await env.create(duration="1m")
+    await env.add(poll, 1, 0)
+    env.clock.now += 61  # due: the loop and a /poll close arrive together
+    results = await asyncio.gather(
+        env.service.close(GUILD, poll.id, user_id=CREATOR, can_moderate=False),
+        env.service.run_due(),
+        env.service.run_due(),
+        return_exceptions=True,
+    )
+    closed_by_command = isinstance(results[0], Outcome)
+    if not closed_by_command:
+        assert isinstance(results[0], UserError) and "already closed" in str(results[0])
+    assert sum(r.closed for r in results[1:] if not isinstance(r, BaseException)) == (not closed_by_command)
+    await env.service.run_due()
+    assert env.port.close_calls == 1 and len(env.port.closes) == 1
+    stored = await repo.get_poll(env.db, poll.id)
+    assert stored is not None and stored.announced and stored.winner == 0
+
+
 # --------------------------------------------------------------------------------------------------- resync
+
+
+async def test_resync_leaves_a_poll_closed_meanwhile_alone(env: Env) -> None:
+    poll = await env.create("A; B; C", mode="multi")
+    mid = poll.message_id or 0
+    await env.add(poll, 1, 0)
+    env.port.react(mid, E[1], 2)  # offline
+    env.port.unreact(mid, E[0], 1)  # offline
+    restarted = env.fresh()
+    await restarted.start()
+    fetch = env.port.fetch_reactions
+
+    async def slow_fetch(channel_id: int, message_id: int) -> Mapping[str, Sequence[int]]:
+        # /poll close is not held by the resync gate: it closes the poll while the reactions are fetched
+        await restarted.close(GUILD, poll.id, user_id=CREATOR, can_moderate=False)
+        return await fetch(channel_id, message_id)
+
+    env.port.fetch_reactions = slow_fetch  # type: ignore[method-assign]
+    report = await restarted.resync_all()
+    assert (report.added, report.removed) == (0, 0)
+    assert await env.votes(poll) == [(1, 0)]  # what the posted result counted
+    ((_, posted),) = env.port.closes.values()
+    assert posted.tally.counts == (1, 0, 0)
+    assert (await restarted.results(GUILD, poll.id)).tally.counts == (1, 0, 0)
 
 
 async def test_resync_applies_offline_changes_after_live_votes(env: Env) -> None:
@@ -677,3 +721,37 @@ async def test_votes_survive_in_sqlite(tmp_path: Path) -> None:
         await db.close()
     async with await Database.open(tmp_path / "a.sqlite3") as again:
         assert [(v.user_id, v.option) for v in await repo.votes_for(again, poll.id)] == [(1, 0)]
+
+
+async def test_double_submitted_commands_are_refused_once(db: Database) -> None:
+    env = Env(db, Clock(), PollSettings(create_cooldown=30))
+    created = await asyncio.gather(env.create(), env.create(), return_exceptions=True)
+    assert sorted(type(r).__name__ for r in created) == ["Poll", "UserError"]
+    nominated = await asyncio.gather(
+        env.service.nominate(GUILD, 7, "Alien", 1979),
+        env.service.nominate(GUILD, 7, "Heat", 1995),
+        return_exceptions=True,
+    )
+    refused = [r for r in nominated if isinstance(r, UserError)]
+    assert len(refused) == 1 and "limit is 1" in str(refused[0])
+    assert len(await env.service.nominations(GUILD)) == 1
+
+
+async def test_nomination_messages_escape_titles(env: Env) -> None:
+    await env.service.nominate(GUILD, 1, "||Spoiler|| <@123> @everyone", 2001)
+    with pytest.raises(UserError) as refused:
+        await env.service.nominate(GUILD, 2, "spoiler <@123> @everyone", 2001)
+    text = str(refused.value)
+    assert "\\|\\|Spoiler\\|\\|" in text and "\\<@\u200b123\\>" in text and "@\u200beveryone" in text
+    assert "by <@1>" in text  # the first nominator is named (replies never ping)
+
+
+async def test_two_organisers_picking_at_once_get_one_pick(env: Env) -> None:
+    await _nominate_films(env, 3)
+    results = await asyncio.gather(
+        env.service.pick(GUILD, CHANNEL, CREATOR), env.service.pick(GUILD, CHANNEL, 6), return_exceptions=True
+    )
+    refused = [r for r in results if isinstance(r, UserError)]
+    assert len(refused) == 1 and "already running" in str(refused[0])
+    assert len(env.port.posted) == 1
+    assert {n.poll_id for n in await env.service.nominations(GUILD)} == {env.port.posted[0].id}
