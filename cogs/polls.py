@@ -14,7 +14,7 @@ from discord.ext import commands, tasks
 
 from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, is_organiser, organiser_only, reply, ts
 from domain.errors import UserError
-from domain.polls import NUMBER_EMOJI, format_rounds, render_bars
+from domain.polls import NUMBER_EMOJI, clip_units, format_rounds, render_bars
 from services.polls import CreateRequest, Outcome, PollGone, PollRefused, PollService
 from storage.polls import Poll
 
@@ -72,7 +72,8 @@ def outcome_text(outcome: Outcome, *, final: bool = True) -> tuple[str, str]:
     if outcome.irv is not None:
         chart = format_rounds(outcome.irv, names)
         first = "First preferences:\n" + render_bars(names, outcome.tally, limit=1024)
-        chart = chart if len(first) + len(chart) > 1000 else first[:1024] + "\n\n" + chart
+        combined = first + "\n\n" + chart
+        chart = combined if len(combined.encode("utf-16-le")) // 2 <= 1024 else chart
     else:
         chart = render_bars(names, outcome.tally, highlight_winners=outcome.winner is not None)
     if outcome.voters == 0:
@@ -85,7 +86,7 @@ def outcome_text(outcome: Outcome, *, final: bool = True) -> tuple[str, str]:
     else:
         tied = ", ".join(f"{NUMBER_EMOJI[i]} **{safe(poll.options[i])}**" for i in outcome.tie)
         verdict = f"🤝 Tie between {tied}." if final else f"Tied so far: {tied}."
-    return chart[:1024], verdict
+    return clip_units(chart), verdict
 
 
 def results_embed(outcome: Outcome, *, final: bool) -> discord.Embed:

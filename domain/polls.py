@@ -300,6 +300,25 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def clip_units(text: str, limit: int = EMBED_FIELD_LIMIT) -> str:
+    """``text`` cut to at most ``limit`` UTF-16 units (Discord's measure), at a line break when there is one,
+    ending with "…" when anything was cut."""
+    if _units(text) <= limit:
+        return text
+    budget = limit - 1  # room for the ellipsis
+    used = 0
+    end = 0
+    for index, char in enumerate(text):
+        used += _units(char)
+        if used > budget:
+            end = index
+            break
+    head = text[:end]
+    if "\n" in head:
+        head = head[: head.rindex("\n") + 1]
+    return head + "…"
+
+
 _MARKDOWN_SPECIAL: Final = frozenset("\\*_~`|<>[]")
 _ZWSP: Final = "\u200b"
 

@@ -451,3 +451,20 @@ def test_format_rounds_respects_limit() -> None:
     assert utf16(short) <= 600
     assert "**Round 1:**" in short and "**Round 9:**" in short
     assert "more rounds …" in short
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("short", 1024, "short"),
+        ("line one\nline two\nline three", 20, "line one\nline two\n…"),
+        ("🔟" * 10, 9, "🔟" * 4 + "…"),  # each 🔟 is 2 UTF-16 units (outside the BMP)
+        ("abcdef", 4, "abc…"),
+    ],
+)
+def test_clip_units_counts_like_discord(text: str, limit: int, expected: str) -> None:
+    from domain.polls import clip_units
+
+    clipped = clip_units(text, limit)
+    assert clipped == expected
+    assert len(clipped.encode("utf-16-le")) // 2 <= limit
