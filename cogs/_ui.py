@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import discord
 from discord import app_commands
@@ -13,6 +13,7 @@ from domain.errors import UserError
 
 if TYPE_CHECKING:
     from bot import Projectionist
+    from services.club import ClubService
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,38 @@ def organiser_only() -> Callable[[T], T]:
         )
 
     return app_commands.check(predicate)
+
+
+class PassReport(Protocol):
+    """What a background loop's pass returns (services' CycleReport / RunReport)."""
+
+    @property
+    def busy(self) -> bool: ...
+
+    @property
+    def errors(self) -> list[str]: ...
+
+    def summary(self) -> str: ...
+
+
+async def guarded_pass(
+    club: ClubService, name: str, run: Callable[[], Awaitable[PassReport]], *, record_idle: bool = False
+) -> None:
+    """Run one pass of the ``name`` loop, record its health for /club status, and never raise.
+
+    The service isolates each item (feed, poll, reminder); this guard is for the pass itself: a
+    ``tasks.loop`` stops for good on most exceptions, so nothing may escape its body.
+    """
+    try:
+        report = await run()
+        if report.busy or record_idle:
+            await club.record_loop(name, not report.errors, report.summary())
+    except Exception as exc:
+        log.exception("%s loop: the pass failed", name)
+        try:
+            await club.record_loop(name, False, f"pass failed: {exc!r}"[:300])
+        except Exception:
+            log.exception("%s loop: could not record its health", name)
 
 
 def bot_of(interaction: discord.Interaction) -> Projectionist:

@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, manage_guild_only, reply, ts
+from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, guarded_pass, manage_guild_only, reply, ts
 from services.feeds import DeliveryFailed, DeliveryRefused, FeedService
 from storage.feeds import SubscriptionView
 
@@ -185,16 +185,7 @@ class Feeds(commands.Cog):
     async def poll_loop(self) -> None:
         # run_cycle isolates each feed; this guard keeps the loop alive even if the cycle itself fails
         # (a tasks.loop dies for good on most exceptions).
-        try:
-            report = await self.service.run_cycle()
-            if report.polled or report.delivered:
-                await self.bot.services.club.record_loop("feeds", not report.errors, report.summary())
-        except Exception as exc:
-            log.exception("feed cycle failed")
-            try:
-                await self.bot.services.club.record_loop("feeds", False, f"cycle failed: {exc!r}")
-            except Exception:
-                log.exception("could not record feed loop health")
+        await guarded_pass(self.bot.services.club, "feeds", self.service.run_cycle)
 
     @poll_loop.before_loop
     async def _wait_ready(self) -> None:

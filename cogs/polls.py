@@ -12,7 +12,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, is_organiser, organiser_only, reply, ts
+from cogs._ui import (
+    COLOUR,
+    NO_MENTIONS,
+    NotAllowed,
+    bot_of,
+    guarded_pass,
+    is_organiser,
+    organiser_only,
+    reply,
+    ts,
+)
 from domain.errors import UserError
 from domain.polls import NUMBER_EMOJI, clip_units, format_rounds, render_bars
 from services.polls import CreateRequest, Outcome, PollGone, PollRefused, PollService
@@ -463,16 +473,7 @@ class Polls(commands.Cog):
     @tasks.loop(seconds=DEADLINE_TICK)
     async def deadline_loop(self) -> None:
         # run_due isolates each poll; this guard keeps the loop alive even if the pass itself fails.
-        try:
-            report = await self.service.run_due()
-            if report.busy:
-                await self.bot.services.club.record_loop("polls", not report.errors, report.summary())
-        except Exception as exc:
-            log.exception("poll deadline pass failed")
-            try:
-                await self.bot.services.club.record_loop("polls", False, f"pass failed: {exc!r}")
-            except Exception:
-                log.exception("could not record poll loop health")
+        await guarded_pass(self.bot.services.club, "polls", self.service.run_due)
 
     @deadline_loop.before_loop
     async def _wait_ready(self) -> None:

@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from cogs._ui import COLOUR, NO_MENTIONS, bot_of, organiser_only, reply, ts
+from cogs._ui import COLOUR, NO_MENTIONS, bot_of, guarded_pass, organiser_only, reply, ts
 from domain.errors import UserError
 from domain.schedule import format_compact_duration
 from services.watchparties import (
@@ -436,17 +436,10 @@ class WatchParties(commands.Cog):
     async def reminder_loop(self) -> None:
         # run_due isolates each reminder; this guard keeps the loop alive even if run_due itself fails
         # (a tasks.loop stops for good on most exceptions).
-        try:
-            report = await self.service.run_due()
-            if report.busy or not self._recorded_once:
-                self._recorded_once = True
-                await self.bot.services.club.record_loop("watchparties", not report.errors, report.summary())
-        except Exception as exc:
-            log.exception("watch-party reminder run failed")
-            try:
-                await self.bot.services.club.record_loop("watchparties", False, f"run failed: {exc!r}")
-            except Exception:
-                log.exception("could not record watch-party loop health")
+        await guarded_pass(
+            self.bot.services.club, "watchparties", self.service.run_due, record_idle=not self._recorded_once
+        )
+        self._recorded_once = True
 
     @reminder_loop.before_loop
     async def _wait_ready(self) -> None:

@@ -85,6 +85,11 @@ class CycleReport:
     delivered: int = 0
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def busy(self) -> bool:
+        """Whether the cycle did anything worth recording in the loop's health."""
+        return bool(self.polled or self.delivered or self.errors)
+
     def summary(self) -> str:
         text = (
             f"{self.polled} polled, {self.not_modified} unchanged, {self.failed} failed, "

@@ -406,7 +406,7 @@ async def test_deleted_announcement_and_a_failing_run_never_stop_reminders(tmp_p
         await fake.wait_for(lambda: failures >= 3, timeout=5)
         health = {loop.name: loop for loop in (await bot.services.club.status(fake.guild_id)).loops}
         loop = health["watchparties"]
-        assert (loop.last_result or "").startswith("run failed") and "database is locked" in loop.last_result
+        assert (loop.last_result or "").startswith("pass failed") and "database is locked" in loop.last_result
         service.run_due = real_run_due  # type: ignore[method-assign]
         [view] = await service.upcoming(fake.guild_id)
         clock.offset = view.party.start_at - 3600 + 5 - time.time()
