@@ -543,18 +543,29 @@ class PollService:
 
     # -- votes ---------------------------------------------------------------------------------------
 
-    async def reaction_added(
-        self, guild_id: int | None, channel_id: int, message_id: int, user_id: int, emoji: str
-    ) -> VoteResult:
-        """A member added ``emoji`` to a message. Returns what happened (for tests and benchmarks)."""
+    async def _target(self, message_id: int, user_id: int, emoji: str) -> tuple[_Live, int] | None:
+        """The open poll and option a member's reaction is about, or None when it is not a vote.
+
+        Waits while the startup resync runs, so live events apply on top of the reconciled state.
+        """
         if not self._gate.is_set():
             await self._gate.wait()
         live = self._open.get(message_id)
         if live is None or user_id == self.bot_user_id:
-            return "ignored"
+            return None
         option = emoji_index(emoji)
         if option is None or option >= live.n_options:
+            return None
+        return live, option
+
+    async def reaction_added(
+        self, guild_id: int | None, channel_id: int, message_id: int, user_id: int, emoji: str
+    ) -> VoteResult:
+        """A member added ``emoji`` to a message. Returns what happened (for tests and benchmarks)."""
+        target = await self._target(message_id, user_id, emoji)
+        if target is None:
             return "ignored"
+        live, option = target
         now = self._now()
         # Fast path, one statement that is its own transaction: the vote goes in if the poll is open, the
         # pair is new and the member is under the cap (single choice: has no vote yet). That is every first
@@ -593,14 +604,10 @@ class PollService:
         self, guild_id: int | None, channel_id: int, message_id: int, user_id: int, emoji: str
     ) -> VoteResult:
         """A member removed ``emoji`` from a message: withdraw that vote (ranked: later ranks move up)."""
-        if not self._gate.is_set():
-            await self._gate.wait()
-        live = self._open.get(message_id)
-        if live is None or user_id == self.bot_user_id:
+        target = await self._target(message_id, user_id, emoji)
+        if target is None:
             return "ignored"
-        option = emoji_index(emoji)
-        if option is None or option >= live.n_options:
-            return "ignored"
+        live, option = target
         gone = await repo.delete_vote(
             self.db, live.poll_id, user_id, option
         )  # one statement: its own transaction
