@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -57,6 +58,38 @@ class DiscordPoster:
         except discord.HTTPException as exc:
             raise DeliveryFailed(f"{exc.status} {exc.text or ''}".strip()) from exc
         return message.id
+
+    async def find_sent(self, channel_id: int, payload: Mapping[str, Any], since: int) -> int | None:
+        """Our message in the channel's recent history that matches ``payload`` (first embed's url and title,
+        or the content when there is no embed), posted at or after ``since``; None if there is none.
+
+        Discord forgets a nonce after a few minutes, so the service asks this before re-sending a post whose
+        first attempt is older than that. Without the message content intent, history still shows the
+        content and embeds of the bot's own messages, which is all this compares.
+        """
+        channel = await self._channel(channel_id)
+        me = self.bot.user
+        if me is None:
+            raise DeliveryFailed("not logged in yet")
+        # a minute of slack for clock skew between this host and Discord's snowflakes
+        after = discord.Object(discord.utils.time_snowflake(datetime.fromtimestamp(since - 60, tz=UTC)))
+        wanted = payload.get("embeds") or []
+        content = payload.get("content") or ""
+        try:
+            async for message in channel.history(limit=50, after=after):  # oldest first
+                if message.author.id != me.id:
+                    continue
+                if wanted:
+                    if message.embeds and (message.embeds[0].url, message.embeds[0].title) == (
+                        wanted[0].get("url"),
+                        wanted[0].get("title"),
+                    ):
+                        return message.id
+                elif message.content == content:
+                    return message.id
+        except discord.HTTPException as exc:
+            raise DeliveryFailed(f"{exc.status} {exc.text or ''}".strip()) from exc
+        return None
 
     async def _notice_channel(self, guild_id: int, channel_id: int) -> discord.abc.Messageable:
         settings = await self.bot.services.club.guild_settings(guild_id)

@@ -355,6 +355,28 @@ class DiscordWatchParties:
             raise _wrap(exc) from exc
         return message.id
 
+    async def find_sent(self, channel_id: int, content: str, since: int) -> int | None:
+        """Our message with exactly ``content`` among the channel's messages since ``since`` (UTC epoch).
+
+        Discord forgets a nonce after a few minutes, so the service asks this before re-sending a reminder
+        whose first attempt is older than that. Without the message content intent, history still shows the
+        content of the bot's own messages, which is all this compares.
+        """
+        channel = await self._messageable(channel_id)
+        me = self.bot.user
+        if me is None:
+            raise DiscordRefused("not logged in yet")
+        # a minute of slack for clock skew between this host and Discord's snowflakes
+        after = discord.Object(discord.utils.time_snowflake(datetime.fromtimestamp(since - 60, tz=UTC)))
+        wanted = content[:2000]  # as send() trims it
+        try:
+            async for message in channel.history(limit=50, after=after):  # oldest first
+                if message.author.id == me.id and message.content == wanted:
+                    return message.id
+        except discord.HTTPException as exc:
+            raise _wrap(exc) from exc
+        return None
+
     async def open_thread(self, channel_id: int, message_id: int | None, name: str) -> int:
         channel = await self._channel(channel_id)
         if not isinstance(channel, discord.TextChannel):

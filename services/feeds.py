@@ -8,6 +8,11 @@ Exactly-once: a poll records new entries as seen *and* writes their pending post
 transaction. Delivery reads the outbox and sends each post with a nonce derived from its row; Discord
 (enforce_nonce) answers a retried send with the message it already created, so a crash between "sent" and
 "marked delivered" cannot double-post. On startup the outbox is drained before anything is polled.
+
+Discord only remembers a nonce for a few minutes, though. So the first attempt's time is stored
+(``sending_at``, in its own transaction before the send); a retry more than :data:`NONCE_TRUST` seconds
+after it first asks the poster whether the post is already in the channel (:meth:`Poster.find_sent`) and
+marks it delivered instead of sending it again.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ log = logging.getLogger(__name__)
 MAX_DELIVERY_ATTEMPTS = 8
 # The flood breaker only trips for feeds with history and at least this many new items at once.
 FLOOD_MIN_ITEMS = 5
+# Discord de-duplicates an enforce_nonce re-send for "a few minutes"; within this many seconds of the first
+# attempt the nonce alone is trusted, after it the channel's history is checked before sending again.
+NONCE_TRUST = 120
 
 
 class DeliveryRefused(Exception):
@@ -48,6 +56,11 @@ class DeliveryFailed(Exception):
 class Poster(Protocol):
     async def post(self, channel_id: int, payload: Mapping[str, Any], nonce: str) -> int:
         """Send ``payload`` with ``nonce`` (enforced); return the message id."""
+        ...
+
+    async def find_sent(self, channel_id: int, payload: Mapping[str, Any], since: int) -> int | None:
+        """The id of a message of ours in ``channel_id`` matching ``payload``, sent at or after ``since``
+        (UTC epoch seconds), or None if there is none."""
         ...
 
 
@@ -605,7 +618,17 @@ class FeedService:
             if item.channel_id in broken:
                 continue
             try:
-                message_id = await self.poster.post(item.channel_id, item.payload, item.nonce)
+                found = await self._already_sent(item)
+                if found is not None:
+                    log.info(
+                        "outbox %s was already posted in channel %s as message %s; marking it delivered",
+                        item.id,
+                        item.channel_id,
+                        found,
+                    )
+                    message_id = found
+                else:
+                    message_id = await self.poster.post(item.channel_id, item.payload, item.nonce)
             except DeliveryRefused as exc:
                 broken.add(item.channel_id)
                 log.warning(
@@ -633,3 +656,25 @@ class FeedService:
             delivered += 1
         report.delivered += delivered
         return delivered
+
+    async def _already_sent(self, item: repo.OutboxItem) -> int | None:
+        """Before a send: record the first attempt, or if it began outside the nonce window, look for it."""
+        assert self.poster is not None
+        now = self._now()
+        if item.sending_at is None:
+            async with self.db.transaction() as conn:
+                await repo.mark_sending(conn, item.id, now)
+            return None
+        if now - item.sending_at <= NONCE_TRUST:
+            return None  # Discord still answers the nonce with the message it created
+        try:
+            return await self.poster.find_sent(item.channel_id, item.payload, item.sending_at)
+        except Exception:
+            # Sending is the old behaviour: at worst a duplicate, never a lost post.
+            log.warning(
+                "outbox %s: could not check channel %s for an earlier post; sending",
+                item.id,
+                item.channel_id,
+                exc_info=True,
+            )
+            return None

@@ -11,8 +11,11 @@ calls :meth:`WatchPartyService.run_due`; each due row is classified with
 (the bot was down) -> recorded as *missed* and never sent. A reminder is sent with a nonce derived from its
 row id (``wpr<id>.<n>``), which discord.py sends with ``enforce_nonce``; only then is the row marked fired.
 A crash between the two re-sends on restart with the same nonce and Discord answers with the message it
-already created, so members are pinged once. DST cannot move anything: due times are computed once from
-the resolved start instant.
+already created, so members are pinged once. Discord remembers a nonce only for a few minutes, so the first
+attempt's time is stored (``sending_at``) before sending; a retry more than :data:`NONCE_TRUST` seconds later
+(possible within the grace window) first asks the port whether the message is already in the channel
+(:meth:`WatchPartyDiscord.find_sent`) and sends only what is not. DST cannot move anything: due times are
+computed once from the resolved start instant.
 """
 
 from __future__ import annotations
@@ -57,6 +60,9 @@ MAX_CAPACITY = 1000
 SHIELD_TTL = 60.0
 # A discussion thread that Discord keeps refusing (e.g. no Create Public Threads) is given up after this.
 MAX_THREAD_ATTEMPTS = 10
+# Discord de-duplicates an enforce_nonce re-send for "a few minutes"; within this many seconds of a reminder's
+# first send attempt the nonce alone is trusted, after it the channel's history is checked first.
+NONCE_TRUST = 120
 PRODID = "-//Projectionist//Watch parties//EN"
 CHOICE_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Can't go"}
 
@@ -133,6 +139,11 @@ class WatchPartyDiscord(Protocol):
         reply_to: int | None = None,
     ) -> int:
         """Send ``content`` pinging exactly ``user_ids``; ``nonce`` is enforced; ``reply_to`` may be gone."""
+        ...
+
+    async def find_sent(self, channel_id: int, content: str, since: int) -> int | None:
+        """The id of our message in ``channel_id`` with exactly ``content``, sent at or after ``since`` (UTC
+        epoch seconds), or None."""
         ...
 
     async def open_thread(self, channel_id: int, message_id: int | None, name: str) -> int:
@@ -1047,7 +1058,10 @@ class WatchPartyService:
         messages = rem.reminder_messages(reminder, party.film, party.start_at, view.going)
         channel_id = party.thread_id or party.announce_channel_id
         try:
+            there = await self._already_sent(row, channel_id, [m.content for m in messages])
             for index, message in enumerate(messages):
+                if index in there:
+                    continue
                 await port.send(
                     channel_id,
                     message.content,
@@ -1083,6 +1097,44 @@ class WatchPartyService:
             len(view.going),
         )
 
+    async def _already_sent(
+        self, row: repo.ReminderRow, channel_id: int, contents: Sequence[str]
+    ) -> set[int]:
+        """Before sending a reminder's messages: record the first attempt, or if it began outside the nonce
+        window, return the indexes of the messages already in the channel (so they are not sent again)."""
+        now = self._now()
+        if row.sending_at is None:
+            async with self.db.transaction() as conn:
+                await repo.mark_sending(conn, row.id, now)
+            return set()
+        if now - row.sending_at <= NONCE_TRUST:
+            return set()  # Discord still answers the nonce with the message it created
+        port = self._port()
+        there: set[int] = set()
+        for index, content in enumerate(contents):
+            try:
+                message_id = await port.find_sent(channel_id, content, row.sending_at)
+            except Exception:
+                # Sending is the old behaviour: at worst a duplicate, never a lost reminder.
+                log.warning(
+                    "reminder %s: could not check channel %s for message %d; sending it",
+                    row.id,
+                    channel_id,
+                    index,
+                    exc_info=True,
+                )
+                continue
+            if message_id is not None:
+                log.info(
+                    "reminder %s: message %d is already in channel %s as %s; not sending it again",
+                    row.id,
+                    index,
+                    channel_id,
+                    message_id,
+                )
+                there.add(index)
+        return there
+
     async def _open_discussion(
         self, row: repo.ReminderRow, party: repo.Party, now: int, report: RunReport
     ) -> None:
@@ -1103,7 +1155,8 @@ class WatchPartyService:
             header = rem.reminder_header(
                 rem.Reminder("discussion", -party.duration, row.due_at), party.film, party.start_at
             )
-            await port.send(thread_id, header, (), nonce=f"{row.nonce_base}.0")
+            if not await self._already_sent(row, thread_id, [header]):
+                await port.send(thread_id, header, (), nonce=f"{row.nonce_base}.0")
         except DiscordGone as exc:
             log.warning("watch party %s: discussion thread not opened, channel gone (%s)", party.id, exc)
             await self._finish(row, "dropped", f"channel gone: {exc}")

@@ -74,6 +74,8 @@ class OutboxItem:
     state: str
     nonce: str
     attempts: int
+    # when the first send attempt began (None: never tried); see services.feeds.NONCE_TRUST
+    sending_at: int | None = None
 
 
 class DuplicateSubscription(Exception):
@@ -475,6 +477,7 @@ def _outbox(row: sqlite3.Row) -> OutboxItem:
         state=row["state"],
         nonce=row["nonce"],
         attempts=row["attempts"],
+        sending_at=row["sending_at"],
     )
 
 
@@ -491,6 +494,13 @@ async def pending_outbox(db: Database, per_channel: int) -> list[OutboxItem]:
 
 async def count_outbox(db: Database, state: str) -> int:
     return int(await db.scalar("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,)))
+
+
+async def mark_sending(conn: aiosqlite.Connection, outbox_id: int, now: int) -> None:
+    """Record that a send is about to start (only the first attempt's time is kept)."""
+    await conn.execute(
+        "UPDATE outbox SET sending_at = ? WHERE id = ? AND sending_at IS NULL", (now, outbox_id)
+    )
 
 
 async def mark_delivered(conn: aiosqlite.Connection, outbox_id: int, message_id: int, now: int) -> None:

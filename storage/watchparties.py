@@ -73,6 +73,8 @@ class ReminderRow:
     attempts: int
     last_error: str | None
     done_at: int | None
+    # when the first send attempt began (None: never tried); see services.watchparties.NONCE_TRUST
+    sending_at: int | None = None
 
     @property
     def nonce_base(self) -> str:
@@ -154,6 +156,7 @@ def _reminder(row: sqlite3.Row) -> ReminderRow:
         attempts=row["attempts"],
         last_error=row["last_error"],
         done_at=row["done_at"],
+        sending_at=row["sending_at"],
     )
 
 
@@ -377,6 +380,13 @@ async def finish_reminder(
         (state, now, error, reminder_id),
     )
     return cur.rowcount == 1
+
+
+async def mark_sending(conn: aiosqlite.Connection, reminder_id: int, now: int) -> None:
+    """Record that a send is about to start (only the first attempt's time is kept)."""
+    await conn.execute(
+        "UPDATE reminders SET sending_at = ? WHERE id = ? AND sending_at IS NULL", (now, reminder_id)
+    )
 
 
 async def record_attempt(conn: aiosqlite.Connection, reminder_id: int, error: str) -> None:

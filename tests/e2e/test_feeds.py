@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
+import time
 from pathlib import Path
 
+from storage import feeds as repo
+from storage.db import Database
 from tests.e2e.harness import bot_process, e2e_settings, running_bot, write_config
 from tests.fakediscord import FakeDiscord
+from tests.fakediscord.messages import create_message
 from tests.feedserver import FeedEntry, FeedServer, make_entries
 
 FAST_FEEDS = {"interval": 1.0, "min_interval": 1.0, "allow_private_addresses": True, "parse_workers": 1}
@@ -99,6 +103,73 @@ async def test_channel_refusing_posts_pauses_only_that_subscription(tmp_path: Pa
             listing = await fake.slash("feed list", user=fake.moderator)
             await listing.wait_for_output()
             assert "stopped" in listing.text and "403" in listing.text
+
+
+async def test_post_already_in_the_channel_after_the_nonce_expired_is_not_posted_again(
+    tmp_path: Path,
+) -> None:
+    """The bot was killed after Discord created a post but before it was marked delivered, and came back
+    ten minutes later (Discord no longer de-duplicates the nonce): it finds its post and sends nothing."""
+    async with FakeDiscord() as fake:
+        settings = e2e_settings(fake, tmp_path, feeds=FAST_FEEDS)
+        payload = {
+            "embeds": [
+                {"title": "Festival news 1", "url": "https://films.example/news/1", "description": "Prizes."}
+            ]
+        }
+        now = int(time.time())
+        async with await Database.open(settings.storage.path) as db, db.transaction() as conn:
+            feed_id = await repo.create_feed(
+                conn,
+                "https://films.example/rss",
+                title="Film Daily",
+                etag=None,
+                last_modified=None,
+                next_poll_at=now + 86_400,  # not polled during the test: only the outbox matters
+                now=now - 3_600,
+            )
+            sub_id = await repo.add_subscription(
+                conn,
+                feed_id=feed_id,
+                guild_id=fake.guild_id,
+                channel_id=fake.news_channel_id,
+                name="Film Daily",
+                created_by=fake.moderator.id,
+                now=now - 3_600,
+            )
+            [(entry_id, _)] = await repo.insert_entries(
+                conn,
+                feed_id,
+                [repo.NewEntry("urn:e2e:1", "Festival news 1", "https://films.example/news/1", None)],
+                now - 600,
+            )
+            await repo.enqueue(
+                conn,
+                subscription_id=sub_id,
+                entry_id=entry_id,
+                channel_id=fake.news_channel_id,
+                payload=payload,
+                state="pending",
+                now=now - 600,
+            )
+            await repo.mark_sending(conn, 1, now - 600)
+        # what Discord created before the crash (its nonce long forgotten)
+        posted = create_message(fake, fake.news_channel_id, fake.bot_user_id, dict(payload))
+        async with running_bot(fake, settings) as bot:
+
+            async def delivered() -> bool:
+                return await repo.count_outbox(bot.services.feeds.db, "delivered") == 1
+
+            deadline = time.monotonic() + 15
+            while not await delivered():
+                assert time.monotonic() < deadline, "the outbox row was never marked delivered"
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.5)  # a cycle more: still nothing posted
+            message_id = await bot.services.feeds.db.scalar("SELECT message_id FROM outbox")
+        assert message_id == posted.id
+        assert [m["id"] for m in fake.messages(fake.news_channel_id)] == [str(posted.id)]
+        assert fake.find_requests("POST", rf"/channels/{fake.news_channel_id}/messages$") == []
+        assert fake.find_requests("GET", rf"/channels/{fake.news_channel_id}/messages$")
 
 
 def _config(fake: FakeDiscord, tmp_path: Path) -> Path:

@@ -53,10 +53,20 @@ class Recorder:
         self.floods: list[tuple[int, int, int]] = []
         self.refuse: set[int] = set()
         self.crash_after_send = 0
+        self.fail_before_send = 0
+        self.find_calls: list[tuple[int, int]] = []  # (channel_id, since)
+        self.find_error: Exception | None = None
+
+    def forget_nonces(self) -> None:
+        """Discord's nonce window ran out: a repeated nonce now creates a new message."""
+        self.by_nonce.clear()
 
     async def post(self, channel_id: int, payload: Mapping[str, Any], nonce: str) -> int:
         if channel_id in self.refuse:
             raise DeliveryRefused("403 Missing Permissions")
+        if self.fail_before_send:
+            self.fail_before_send -= 1
+            raise ConnectionResetError("connection lost before the request reached Discord")
         if nonce not in self.by_nonce:
             self.messages.append((channel_id, payload))
             self.by_nonce[nonce] = len(self.messages)
@@ -64,6 +74,15 @@ class Recorder:
             self.crash_after_send -= 1
             raise ConnectionResetError("connection lost after Discord created the message")
         return self.by_nonce[nonce]
+
+    async def find_sent(self, channel_id: int, payload: Mapping[str, Any], since: int) -> int | None:
+        self.find_calls.append((channel_id, since))
+        if self.find_error is not None:
+            raise self.find_error
+        for message_id, (channel, sent) in enumerate(self.messages, start=1):
+            if channel == channel_id and sent == payload:
+                return message_id
+        return None
 
     async def notify(self, guild_id: int, channel_id: int, text: str) -> None:
         self.notices.append((channel_id, text))
@@ -370,6 +389,57 @@ async def test_crash_between_send_and_mark_delivered_does_not_double_post(rig: R
     await rig.cycle(0)
     assert rig.recorder.titles() == ["News 1"]  # same nonce: Discord returned the first message
     assert await repo.count_outbox(rig.db, "delivered") == 1
+    assert rig.recorder.find_calls == []  # within the nonce window the nonce alone is trusted
+
+
+async def _outbox_row(rig: Rig) -> Any:
+    row = await rig.db.fetchone("SELECT state, message_id, sending_at, attempts FROM outbox")
+    assert row is not None
+    return row
+
+
+async def test_crash_after_send_then_restart_past_the_nonce_window_does_not_double_post(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    await rig.add()
+    rig.server.add_entry("/rss", entry(1))
+    rig.recorder.crash_after_send = 1
+    await rig.cycle()
+    first_try = int(rig.clock())
+    row = await _outbox_row(rig)
+    assert (row["state"], row["sending_at"]) == ("pending", first_try)
+    rig.recorder.forget_nonces()  # the bot was down for 10 minutes: Discord no longer knows the nonce
+    await rig.cycle(600)
+    assert rig.recorder.titles() == ["News 1"]
+    assert rig.recorder.find_calls == [(CHANNEL, first_try)]
+    row = await _outbox_row(rig)
+    assert (row["state"], row["message_id"]) == ("delivered", 1)
+    await rig.cycle()
+    assert rig.recorder.titles() == ["News 1"]
+
+
+async def test_crash_before_the_send_reached_discord_then_restart_later_posts_once(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    await rig.add()
+    rig.server.add_entry("/rss", entry(1))
+    rig.recorder.fail_before_send = 1
+    await rig.cycle()
+    assert rig.recorder.messages == [] and (await _outbox_row(rig))["state"] == "pending"
+    rig.recorder.forget_nonces()
+    await rig.cycle(600)
+    assert rig.recorder.titles() == ["News 1"] and len(rig.recorder.find_calls) == 1
+    assert (await _outbox_row(rig))["state"] == "delivered"
+
+
+async def test_a_failing_history_check_falls_back_to_sending(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    await rig.add()
+    rig.server.add_entry("/rss", entry(1))
+    rig.recorder.fail_before_send = 1
+    await rig.cycle()
+    rig.recorder.find_error = RuntimeError("history unavailable")
+    await rig.cycle(600)
+    assert rig.recorder.titles() == ["News 1"] and len(rig.recorder.find_calls) == 1
+    assert (await _outbox_row(rig))["state"] == "delivered"
 
 
 async def test_test_command_renders_newest_without_posting(rig: Rig) -> None:

@@ -90,8 +90,15 @@ class Recorder:
         self.refuse_events = False
         self.fail_threads = 0
         self.crash_after_send = 0
+        self.crash_before_send = 0
         self.fail_sends = 0
         self.edit_delay = 0.0
+        self.find_calls: list[tuple[int, int]] = []  # (channel_id, since)
+        self.find_error: Exception | None = None
+
+    def forget_nonces(self) -> None:
+        """Discord's nonce window ran out: a repeated nonce now creates a new message."""
+        self.by_nonce.clear()
 
     def _id(self) -> int:
         self.next_id += 1
@@ -151,6 +158,9 @@ class Recorder:
         if self.fail_sends:
             self.fail_sends -= 1
             raise ConnectionResetError("503 Service Unavailable")
+        if self.crash_before_send:
+            self.crash_before_send -= 1
+            raise Crash("killed before the request reached Discord")
         if nonce is not None and (channel_id, nonce) in self.by_nonce:
             message_id = self.by_nonce[(channel_id, nonce)]
         else:
@@ -162,6 +172,15 @@ class Recorder:
             self.crash_after_send -= 1
             raise Crash("killed after Discord created the message")
         return message_id
+
+    async def find_sent(self, channel_id: int, content: str, since: int) -> int | None:
+        self.find_calls.append((channel_id, since))
+        if self.find_error is not None:
+            raise self.find_error
+        for sent in self.sent:
+            if sent.channel_id == channel_id and sent.content == content:
+                return sent.id
+        return None
 
     async def open_thread(self, channel_id: int, message_id: int | None, name: str) -> int:
         self._check(channel_id)
@@ -431,6 +450,76 @@ async def test_crash_between_send_and_mark_fired_resends_with_same_nonce(env: En
     assert len(env.discord.sent) == 1  # Discord answered the re-send with the message it already had
     assert len(env.discord.by_nonce) == 1 and first_nonce in {n for _, n in env.discord.by_nonce}
     assert (await states(env))[f"before:3600@{view.party.start_at - 3600}"] == "fired"
+
+
+async def test_crash_after_send_then_restart_past_the_nonce_window_pings_once(env: Env) -> None:
+    view = await env.schedule()
+    await rsvp_all(env, 1, {1001: "going"})
+    due = view.party.start_at - 3_600
+    env.clock.set(due + 20)
+    env.discord.crash_after_send = 1
+    with pytest.raises(Crash):
+        await env.service.run_due()
+    [row] = [r for r in await repo.party_reminders(env.db, 1) if r.key == "before:3600"]
+    assert (row.state, row.sending_at) == ("pending", due + 20)
+    await env.restart()
+    env.discord.forget_nonces()  # down for 5 minutes: Discord no longer knows the nonce
+    env.clock.set(due + 20 + 300)  # still within the 10-minute grace window
+    report = await env.service.run_due()
+    assert report.fired == 1
+    assert len(env.discord.sent) == 1
+    assert env.discord.find_calls == [(CHANNEL, due + 20)]
+    assert (await states(env))[f"before:3600@{due}"] == "fired"
+
+
+async def test_crash_before_send_then_restart_past_the_nonce_window_sends_once(env: Env) -> None:
+    view = await env.schedule()
+    await rsvp_all(env, 1, {1001: "going"})
+    due = view.party.start_at - 3_600
+    env.clock.set(due + 20)
+    env.discord.crash_before_send = 1
+    with pytest.raises(Crash):
+        await env.service.run_due()
+    assert env.discord.sent == []
+    await env.restart()
+    env.clock.set(due + 20 + 300)
+    assert (await env.service.run_due()).fired == 1
+    assert len(env.discord.sent) == 1 and len(env.discord.find_calls) == 1
+    assert (await states(env))[f"before:3600@{due}"] == "fired"
+
+
+async def test_a_failing_history_check_still_sends_the_reminder(env: Env) -> None:
+    view = await env.schedule()
+    await rsvp_all(env, 1, {1001: "going"})
+    due = view.party.start_at - 3_600
+    env.clock.set(due + 20)
+    env.discord.crash_before_send = 1
+    with pytest.raises(Crash):
+        await env.service.run_due()
+    await env.restart()
+    env.discord.find_error = RuntimeError("history unavailable")
+    env.clock.set(due + 20 + 300)
+    assert (await env.service.run_due()).fired == 1
+    assert len(env.discord.sent) == 1 and len(env.discord.find_calls) == 1
+
+
+async def test_discussion_header_is_not_repeated_after_a_crash_past_the_nonce_window(env: Env) -> None:
+    view = await env.schedule()
+    party = view.party
+    env.clock.set(party.end_at - 1)
+    await env.service.run_due()  # the earlier reminders: too old by now
+    env.clock.set(party.end_at + 30)
+    env.discord.crash_after_send = 1
+    with pytest.raises(Crash):
+        await env.service.run_due()
+    assert len(env.discord.threads) == 1 and len(env.discord.sent) == 1
+    await env.restart()
+    env.discord.forget_nonces()
+    env.clock.set(party.end_at + 30 + 600)
+    assert (await env.service.run_due()).fired == 1
+    assert len(env.discord.threads) == 1 and len(env.discord.sent) == 1
+    assert len(env.discord.find_calls) == 1
+    assert (await states(env))[f"discussion@{party.end_at}"] == "fired"
 
 
 async def test_transient_failure_retries_then_sends_once(env: Env) -> None:

@@ -97,3 +97,27 @@ async def test_backup_is_a_consistent_copy_while_writing(db: Database, tmp_path:
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with pytest.raises(FileExistsError):
         await db.backup(dest)
+
+
+async def test_upgrade_from_version_4_adds_sending_at_and_keeps_rows(tmp_path: Path) -> None:
+    """A database written before 0005 gains ``sending_at`` (NULL: never tried) on its pending rows."""
+    from storage.migrate import MIGRATIONS_DIR, migrate
+
+    old = tmp_path / "v4"
+    old.mkdir()
+    for migration in sorted(MIGRATIONS_DIR.glob("000[1-4]_*.sql")):
+        (old / migration.name).write_text(migration.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "v4.sqlite3"
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        assert await migrate(conn, old) == 4
+        await conn.execute(
+            "INSERT INTO outbox (subscription_id, entry_id, channel_id, payload, nonce, created_at) "
+            "VALUES (1, 1, 10, '{}', 'pj1.1', 0)"
+        )
+        await conn.execute("INSERT INTO reminders (party_id, key, due_at) VALUES (1, 'start', 100)")
+    async with await Database.open(path) as db:
+        assert await db.scalar("PRAGMA user_version") == latest_version() >= 5
+        row = await db.fetchone("SELECT state, sending_at FROM outbox WHERE nonce = 'pj1.1'")
+        assert row is not None and (row["state"], row["sending_at"]) == ("pending", None)
+        row = await db.fetchone("SELECT state, sending_at FROM reminders WHERE key = 'start'")
+        assert row is not None and (row["state"], row["sending_at"]) == ("pending", None)
