@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from domain.errors import UserError
+from domain.markdown import escape_markdown as escape_text
 from domain.titles import title_key
 
 __all__ = [
@@ -319,27 +320,9 @@ def clip_units(text: str, limit: int = EMBED_FIELD_LIMIT) -> str:
     return head + "…"
 
 
-_MARKDOWN_SPECIAL: Final = frozenset("\\*_~`|<>[]")
-_ZWSP: Final = "\u200b"
-
-
-def escape_text(text: str) -> str:
-    """User text (a question, an option, a film title) shown literally inside a line of Discord markdown.
-
-    Backslash-escapes markdown (bold, spoilers, code, quotes), ``[masked](links)`` and ``<...>`` tokens, so
-    ``<@123>``, ``<@&1>``, ``<#1>`` and ``<t:1:R>`` show as typed; ``@everyone``/``@here`` get a zero-width
-    space so they neither ping nor look like a ping.
-    """
-    escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
-    return escaped.replace("@", "@" + _ZWSP)
-
-
-_escape = escape_text
-
-
 def _fit(name: str, cap: int) -> str:
     """``name`` escaped, shortened with "…" so it takes at most ``cap`` units."""
-    escaped = _escape(name)
+    escaped = escape_text(name)
     if _units(escaped) <= cap:
         return escaped
     if cap <= 1:
@@ -347,11 +330,11 @@ def _fit(name: str, cap: int) -> str:
     low, high = 0, len(name)
     while low < high:  # longest prefix whose escaped form plus "…" fits
         mid = (low + high + 1) // 2
-        if _units(_escape(name[:mid]).rstrip()) + 1 <= cap:
+        if _units(escape_text(name[:mid]).rstrip()) + 1 <= cap:
             low = mid
         else:
             high = mid - 1
-    return _escape(name[:low]).rstrip() + "…"
+    return escape_text(name[:low]).rstrip() + "…"
 
 
 def _bar(share: float, count: int, width: int) -> str:
@@ -391,9 +374,9 @@ def render_bars(
     budget = limit - fixed
     if budget < len(options):
         raise ValueError("limit too small for this many options")
-    escaped_units = [_units(_escape(name)) for name in options]
+    escaped_units = [_units(escape_text(name)) for name in options]
     if sum(escaped_units) <= budget:
-        names = [_escape(name) for name in options]
+        names = [escape_text(name) for name in options]
     else:
         low, high = 1, max(escaped_units)
         while low < high:  # the largest per-name cap that fits

@@ -36,6 +36,7 @@ from datetime import datetime
 from typing import Final, Literal
 
 from domain.errors import UserError
+from domain.markdown import escape_markdown
 from domain.schedule import discord_timestamp
 
 __all__ = [
@@ -280,19 +281,6 @@ def diff_reminders(existing: Iterable[StoredReminder], planned: Iterable[Reminde
 
 
 # ------------------------------------------------------------------------------------------------ messages
-
-_MARKDOWN_SPECIAL: Final = frozenset("\\*_~`|<>[]")
-_ZWSP: Final = "\u200b"
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape Discord markdown so a film title shows literally (and can't break out of bold).
-
-    Inline text only: also ``[link](url)`` and ``<@id>``/``<#id>`` are shown as typed, and ``@everyone`` gets a
-    zero-width space so it neither pings nor looks like a ping (allowed_mentions stops the ping anyway).
-    """
-    escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
-    return escaped.replace("@", "@" + _ZWSP)
 
 
 def _describe_offset(seconds: int) -> str:

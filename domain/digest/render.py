@@ -18,7 +18,6 @@ the mention defusing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 
 from domain.digest.models import Article, ContentWarning
 from domain.digest.summary import truncate_words
+from domain.markdown import defuse_plain, escape_markdown
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -45,32 +45,6 @@ CW_REASON_PREFIX = "content warning: "
 
 COLOR_DEFAULT = 0xC9A227
 COLOR_WARNING = 0xD9534F
-ZWSP = "\u200b"
-
-_INLINE = re.compile(r"[\\*_~`|\[\]<>]")
-_LINE_START = re.compile(r"(?m)^([ \t]*)(#{1,3}[ \t]|-#[ \t]|[-+][ \t]|\d{1,9}(?=\.[ \t]))")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
-
-
-def escape_markdown(text: str) -> str:
-    """Escape ``text`` so Discord shows it literally and it cannot ping, link, quote, or spoiler anything."""
-    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _INLINE.sub(lambda m: "\\" + m.group(), text)
-    text = _LINE_START.sub(_escape_line_start, text)
-    return text.replace("@", "@" + ZWSP)
-
-
-def _escape_line_start(match: re.Match[str]) -> str:
-    indent, marker = match.group(1), match.group(2)
-    if marker[0].isdigit():
-        return indent + marker + "\\"  # "1. " -> "1\. "
-    return indent + "\\" + marker
-
-
-def defuse_plain(text: str) -> str:
-    """Make plain (non-markdown) text such as a footer unable to mention anyone; one line, no controls."""
-    text = _CONTROL.sub(" ", text.replace("\r", " ").replace("\n", " "))
-    return text.replace("@", "@" + ZWSP).replace("<", "<" + ZWSP)
 
 
 def fit_markdown(text: str, limit: int) -> str:
