@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -405,19 +405,23 @@ class Polls(commands.Cog):
     # (e.g. the database busy beyond its timeout) is logged with every id needed to find it; the next resync
     # reconciles the stored votes with the message's reactions.
 
-    @commands.Cog.listener()
-    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+    async def _apply(
+        self,
+        payload: discord.RawReactionActionEvent,
+        handler: Callable[[int, int, int, int, str], Awaitable[object]],
+        what: str,
+    ) -> None:
+        """Hand a unicode-emoji reaction in a server to the service; log a failure with every id."""
         if payload.guild_id is None or payload.emoji.id is not None or payload.emoji.name is None:
             return
-        if payload.member is not None and payload.member.bot:
-            return  # bots don't vote (the service also ignores the bot's own reactions by id)
         try:
-            await self.service.reaction_added(
+            await handler(
                 payload.guild_id, payload.channel_id, payload.message_id, payload.user_id, payload.emoji.name
             )
         except Exception:
             log.exception(
-                "vote failed: reaction %s added by user %s on message %s (channel %s, guild %s)",
+                "%s failed: reaction %s by user %s on message %s (channel %s, guild %s)",
+                what,
                 payload.emoji.name,
                 payload.user_id,
                 payload.message_id,
@@ -426,22 +430,14 @@ class Polls(commands.Cog):
             )
 
     @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if payload.member is not None and payload.member.bot:
+            return  # bots don't vote (the service also ignores the bot's own reactions by id)
+        await self._apply(payload, self.service.reaction_added, "vote")
+
+    @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
-        if payload.guild_id is None or payload.emoji.id is not None or payload.emoji.name is None:
-            return
-        try:
-            await self.service.reaction_removed(
-                payload.guild_id, payload.channel_id, payload.message_id, payload.user_id, payload.emoji.name
-            )
-        except Exception:
-            log.exception(
-                "unvote failed: reaction %s removed by user %s on message %s (channel %s, guild %s)",
-                payload.emoji.name,
-                payload.user_id,
-                payload.message_id,
-                payload.channel_id,
-                payload.guild_id,
-            )
+        await self._apply(payload, self.service.reaction_removed, "unvote")
 
     @commands.Cog.listener()
     async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
