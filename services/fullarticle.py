@@ -57,13 +57,13 @@ class ArticleExpander:
         self.fetcher = fetcher
         self.teaser_chars = teaser_chars
 
-    def is_teaser(self, article: Article) -> bool:
-        return len(clean_text(html_to_text(article.html))) < self.teaser_chars
-
     async def expand(self, article: Article) -> Article:
         """``article`` with its full text when it is a teaser and the page yields more; else unchanged."""
         url = article.url
-        if not url or not url.lower().startswith(("http://", "https://")) or not self.is_teaser(article):
+        if not url or not url.lower().startswith(("http://", "https://")):
+            return article
+        teaser_length = len(clean_text(html_to_text(article.html)))
+        if teaser_length >= self.teaser_chars:
             return article
         try:
             result = await self.fetcher.fetch(url, log_id=f"article {url}")
@@ -83,7 +83,7 @@ class ArticleExpander:
         except Exception:  # a page can break any parser; the teaser is still good
             log.exception("article %s: extraction failed, kept the teaser", url)
             return article
-        if text is None or len(text) <= len(clean_text(html_to_text(article.html))):
+        if text is None or len(text) <= teaser_length:
             log.info("article %s: kept the teaser: nothing longer extracted", url)
             return article
         log.debug("article %s: %d characters of full text", url, len(text))
