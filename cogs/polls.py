@@ -83,7 +83,7 @@ def outcome_text(outcome: Outcome, *, final: bool = True) -> tuple[str, str]:
         chart = format_rounds(outcome.irv, names)
         first = "First preferences:\n" + render_bars(names, outcome.tally, limit=1024)
         combined = first + "\n\n" + chart
-        chart = combined if len(combined.encode("utf-16-le")) // 2 <= 1024 else chart
+        chart = combined if clip_units(combined) == combined else chart  # both fit in one field
     else:
         chart = render_bars(names, outcome.tally, highlight_winners=outcome.winner is not None)
     if outcome.voters == 0:
