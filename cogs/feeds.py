@@ -13,8 +13,8 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, guarded_pass, manage_guild_only, reply, ts
+from domain.models import SubscriptionView
 from services.feeds import DeliveryFailed, DeliveryRefused, FeedService
-from storage.feeds import SubscriptionView
 
 if TYPE_CHECKING:
     from bot import Projectionist

@@ -24,9 +24,9 @@ from cogs._ui import (
     ts,
 )
 from domain.errors import UserError
+from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, clip_units, format_rounds, render_bars
 from services.polls import CreateRequest, Outcome, PollGone, PollRefused, PollService
-from storage.polls import Poll
 
 if TYPE_CHECKING:
     from bot import Projectionist

@@ -16,6 +16,7 @@ import pytest
 from icalendar import Calendar
 
 from domain.errors import UserError
+from domain.models import Subscription
 from services.club import ClubService
 from services.digest import DigestService
 from services.watchparties import (
@@ -32,7 +33,6 @@ from services.watchparties import (
 from settings import DigestSettings, WatchPartySettings
 from storage import watchparties as repo
 from storage.db import Database
-from storage.feeds import Subscription
 
 GUILD = 1
 CHANNEL = 10
