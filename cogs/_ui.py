@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import discord
 from discord import app_commands
 
+from cogs._bot import ClubBot
 from domain.errors import UserError
-
-if TYPE_CHECKING:
-    from bot import Projectionist
-    from services.club import ClubService
+from services.club import ClubService
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +147,7 @@ async def guarded_pass(
             log.exception("%s loop: could not record its health", name)
 
 
-def bot_of(interaction: discord.Interaction) -> Projectionist:
+def bot_of(interaction: discord.Interaction) -> ClubBot:
     return interaction.client  # type: ignore[return-value]
 
 

@@ -6,12 +6,13 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from cogs._bot import ClubBot
 from cogs._ui import (
     COLOUR,
     NO_MENTIONS,
@@ -27,9 +28,6 @@ from domain.errors import UserError
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, clip_units, format_rounds, render_bars
 from services.polls import CreateRequest, Outcome, PollGone, PollRefused, PollService
-
-if TYPE_CHECKING:
-    from bot import Projectionist
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +258,7 @@ class ScheduleModal(discord.ui.Modal, title="Schedule a watch party"):
 class DiscordPolls:
     """Implements :class:`services.polls.PollDiscord` with discord.py."""
 
-    def __init__(self, bot: Projectionist) -> None:
+    def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
 
     def _message(self, channel_id: int, message_id: int) -> discord.PartialMessage:
@@ -355,7 +353,7 @@ class Polls(commands.Cog):
         name="film", description="Nominate films and pick the next one", guild_only=True
     )
 
-    def __init__(self, bot: Projectionist) -> None:
+    def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
         self.port = DiscordPolls(bot)
         self._resync_task: asyncio.Task[None] | None = None
@@ -733,5 +731,5 @@ class Polls(commands.Cog):
         await reply(interaction, text)
 
 
-async def setup(bot: Projectionist) -> None:
+async def setup(bot: ClubBot) -> None:
     await bot.add_cog(Polls(bot))

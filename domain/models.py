@@ -134,7 +134,7 @@ class Poll:
 
     @property
     def is_open(self) -> bool:
-        return self.status is PollStatus.OPEN
+        return self.status == PollStatus.OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +207,7 @@ class Party:
 
     @property
     def cancelled(self) -> bool:
-        return self.status is PartyStatus.CANCELLED
+        return self.status == PartyStatus.CANCELLED
 
 
 @dataclass(frozen=True, slots=True)

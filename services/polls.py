@@ -396,7 +396,7 @@ class PollService:
     @staticmethod
     def _compute(poll: Poll, votes: Sequence[Vote], nominations: Sequence[Nomination] = ()) -> Outcome:
         counted = tally(votes, poll.n_options, mode=poll.mode, max_choices=poll.max_choices)
-        if poll.mode is PollMode.RANKED:
+        if poll.mode == PollMode.RANKED:
             irv = instant_runoff(ballots_from_votes(votes, poll.n_options, poll.max_choices), poll.n_options)
             return Outcome(poll, counted, irv, irv.winner, irv.tie, tuple(nominations))
         winners = counted.winners
