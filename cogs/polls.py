@@ -28,6 +28,7 @@ from domain.errors import UserError
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, clip_units, format_rounds, render_bars
 from services.polls import CreateRequest, Outcome, PollGone, PollRefused, PollService
+from services.watchparties import describe_offsets
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ class ScheduleButton(
         except UserError as exc:
             await reply(interaction, str(exc))
             return
-        if getattr(bot.services.watchparties, "discord", None) is None:
+        if not bot.services.watchparties.accepting:
             await reply(
                 interaction,
                 f"Watch parties aren't available in this bot yet. Use `/watchparty schedule film:{film}` "
@@ -203,8 +204,6 @@ class ScheduleModal(discord.ui.Modal, title="Schedule a watch party"):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        from services.watchparties import ScheduleRequest, describe_offsets
-
         assert interaction.guild_id is not None and interaction.channel_id is not None
         if not await is_organiser(interaction):
             await reply(interaction, "Only organisers can schedule the watch party.")
@@ -212,15 +211,13 @@ class ScheduleModal(discord.ui.Modal, title="Schedule a watch party"):
         service = bot_of(interaction).services.watchparties
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            result = await service.schedule(
-                ScheduleRequest(
-                    guild_id=interaction.guild_id,
-                    user_id=interaction.user.id,
-                    invoked_channel_id=interaction.channel_id,
-                    film=self.film.value,
-                    when=self.when.value,
-                    timezone=(self.timezone.value or "").strip() or None,
-                )
+            result = await service.schedule_from_pick(
+                guild_id=interaction.guild_id,
+                user_id=interaction.user.id,
+                channel_id=interaction.channel_id,
+                film=self.film.value,
+                when=self.when.value,
+                timezone=(self.timezone.value or "").strip() or None,
             )
         except UserError as exc:
             await reply(interaction, f"{exc} Press the button again to retry.")

@@ -338,6 +338,11 @@ class WatchPartyService:
     def detach(self) -> None:
         self.discord = None
 
+    @property
+    def accepting(self) -> bool:
+        """Whether parties can be scheduled now: the watch-party cog has attached its Discord adapter."""
+        return self.discord is not None
+
     def _port(self) -> WatchPartyDiscord:
         if self.discord is None:
             raise RuntimeError("the watch-party service has no Discord adapter attached")
@@ -503,6 +508,30 @@ class WatchPartyService:
         )
 
     # -- commands ----------------------------------------------------------------------------------
+
+    async def schedule_from_pick(
+        self, *, guild_id: int, user_id: int, channel_id: int, film: str, when: str, timezone: str | None
+    ) -> ScheduleResult:
+        """Schedule the film a finished film pick chose (the polls cog's 'Schedule a watch party' button).
+
+        The one entry point for that cross-feature step, so the polls side never needs this service's
+        request type or its adapter; the party gets the club's defaults for everything the modal omits.
+        """
+        if not self.accepting:
+            raise UserError(
+                f"Watch parties aren't available in this bot yet. Use `/watchparty schedule film:{film}` "
+                "once they are."
+            )
+        return await self.schedule(
+            ScheduleRequest(
+                guild_id=guild_id,
+                user_id=user_id,
+                invoked_channel_id=channel_id,
+                film=film,
+                when=when,
+                timezone=timezone,
+            )
+        )
 
     async def schedule(self, req: ScheduleRequest) -> ScheduleResult:
         """Validate, store the party and its reminders, announce it, and create the Discord event."""
