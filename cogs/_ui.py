@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import discord
 from discord import app_commands
+from discord.ext import tasks
 
 from cogs._bot import ClubBot
 from domain.errors import UserError
@@ -145,6 +147,18 @@ async def guarded_pass(
             await club.record_loop(name, False, f"pass failed: {exc!r}"[:300])
         except Exception:
             log.exception("%s loop: could not record its health", name)
+
+
+async def stop_loop(loop: tasks.Loop[Any]) -> None:
+    """Cancel a cog's background loop and wait until its task has ended.
+
+    ``Loop.cancel`` only requests it: a pass interrupted inside a database transaction still awaits its
+    rollback. Waiting here means a reloaded cog's new loop never overlaps the old one's last pass.
+    """
+    loop.cancel()
+    task = loop.get_task()
+    if task is not None and not task.done():
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def bot_of(interaction: discord.Interaction) -> ClubBot:

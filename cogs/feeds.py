@@ -13,7 +13,17 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from cogs._bot import ClubBot
-from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, guarded_pass, manage_guild_only, reply, ts
+from cogs._ui import (
+    COLOUR,
+    NO_MENTIONS,
+    NotAllowed,
+    bot_of,
+    guarded_pass,
+    manage_guild_only,
+    reply,
+    stop_loop,
+    ts,
+)
 from domain.models import SubscriptionView
 from services.feeds import DeliveryFailed, DeliveryRefused, FeedService
 
@@ -210,7 +220,10 @@ class Feeds(commands.Cog):
         self.poll_loop.start()
 
     async def cog_unload(self) -> None:
-        self.poll_loop.cancel()
+        # the mirror image of cog_load, so a reload leaves exactly one of each behind
+        await stop_loop(self.poll_loop)
+        self.bot.remove_dynamic_items(FloodButton)
+        self.service.detach()
 
     @tasks.loop(seconds=30)
     async def poll_loop(self) -> None:

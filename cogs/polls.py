@@ -22,6 +22,7 @@ from cogs._ui import (
     is_organiser,
     organiser_only,
     reply,
+    stop_loop,
     ts,
 )
 from domain.errors import UserError
@@ -362,18 +363,23 @@ class Polls(commands.Cog):
     async def cog_load(self) -> None:
         # Hold reaction events from the very first one until the startup resync has reconciled the stored
         # votes with the messages' reactions (events can arrive before on_ready).
+        # The service itself was started (open polls loaded) by the container before any cog loaded.
         self.service.hold_events()
         self.service.attach(self.port, self.bot.user.id if self.bot.user else None)
-        await self.service.start()
         self.bot.add_dynamic_items(ScheduleButton)
         self.deadline_loop.start()
         if self.bot.is_ready():  # reloaded while connected
             self._start_resync()
 
     async def cog_unload(self) -> None:
-        self.deadline_loop.cancel()
+        # the mirror image of cog_load, so a reload leaves exactly one of each behind
+        await stop_loop(self.deadline_loop)
         if self._resync_task is not None:
             self._resync_task.cancel()
+            # wait for it: resync_all lets held events through in its finally, and no task may outlive the cog
+            await asyncio.gather(self._resync_task, return_exceptions=True)
+            self._resync_task = None
+        self.bot.remove_dynamic_items(ScheduleButton)
         self.service.detach()
 
     def _start_resync(self) -> None:

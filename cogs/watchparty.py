@@ -21,7 +21,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from cogs._bot import ClubBot
-from cogs._ui import COLOUR, NO_MENTIONS, bot_of, guarded_pass, organiser_only, reply, ts
+from cogs._ui import COLOUR, NO_MENTIONS, bot_of, guarded_pass, organiser_only, reply, stop_loop, ts
 from domain.errors import UserError
 from domain.schedule import format_compact_duration
 from services.watchparties import (
@@ -446,7 +446,7 @@ class WatchParties(commands.Cog):
         self.reminder_loop.start()
 
     async def cog_unload(self) -> None:
-        self.reminder_loop.cancel()
+        await stop_loop(self.reminder_loop)
         self.bot.remove_dynamic_items(RsvpButton)
         self.service.detach()
 

@@ -158,6 +158,10 @@ class FeedService:
         self.poster = poster
         self.notifier = notifier
 
+    def detach(self) -> None:
+        self.poster = None
+        self.notifier = None
+
     def _now(self) -> int:
         return int(self.clock())
 
