@@ -56,7 +56,8 @@ def _converter(hint: Any) -> _Convert:
     return _identity
 
 
-_Plan = tuple[tuple[str, _Convert, bool], ...]
+# (field, converter or None when the stored value is used as is, whether the field has a default)
+_Plan = tuple[tuple[str, _Convert | None, bool], ...]
 _plans: dict[type, _Plan] = {}
 
 
@@ -66,26 +67,27 @@ def _plan(cls: type) -> _Plan:
     if cached is not None:
         return cached
     hints = typing.get_type_hints(cls)
-    plan: list[tuple[str, _Convert, bool]] = []
+    plan: list[tuple[str, _Convert | None, bool]] = []
     for f in dataclasses.fields(cls):
         has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
-        plan.append((f.name, _converter(hints[f.name]), has_default))
+        convert = _converter(hints[f.name])
+        plan.append((f.name, None if convert is _identity else convert, has_default))
     _plans[cls] = tuple(plan)
     return _plans[cls]
 
 
 def row_to(cls: type[T], row: sqlite3.Row, prefix: str = "", **overrides: Any) -> T:
     """Build the dataclass ``cls`` from ``row`` (columns named ``prefix + field``)."""
-    keys = set(row.keys())
     values: dict[str, Any] = {}
     for name, convert, has_default in _plan(cls):
         if name in overrides:
             values[name] = overrides[name]
             continue
-        column = prefix + name
-        if column not in keys:
+        try:
+            raw = row[prefix + name]
+        except IndexError:  # sqlite3.Row's answer to an unknown column name
             if has_default:
                 continue
-            raise KeyError(f"{cls.__name__}.{name}: no column {column!r} in the row")
-        values[name] = convert(row[column])
+            raise KeyError(f"{cls.__name__}.{name}: no column {prefix + name!r} in the row") from None
+        values[name] = raw if convert is None else convert(raw)
     return cls(**values)

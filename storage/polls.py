@@ -323,7 +323,7 @@ async def delete_vote(db: DB, poll_id: int, user_id: int, option: int) -> bool:
 
 async def votes_for(db: DB, poll_id: int) -> list[Vote]:
     rows = await _all(db, "SELECT user_id, option, seq FROM votes WHERE poll_id = ? ORDER BY seq", (poll_id,))
-    return [Vote(r["user_id"], r["option"], r["seq"]) for r in rows]
+    return [row_to(Vote, r) for r in rows]
 
 
 async def votes_with_source(db: DB, poll_id: int) -> list[tuple[int, int, int, str]]:
