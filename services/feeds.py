@@ -339,17 +339,13 @@ class FeedService:
             await repo.set_filters(conn, subscription_id, include, exclude)
         return await self._view(guild_id, subscription_id)
 
-    async def set_force_spoiler(
-        self, guild_id: int, subscription_id: int, value: bool
-    ) -> SubscriptionView:
+    async def set_force_spoiler(self, guild_id: int, subscription_id: int, value: bool) -> SubscriptionView:
         await self._view(guild_id, subscription_id)
         async with self.db.transaction() as conn:
             await repo.set_force_spoiler(conn, subscription_id, value)
         return await self._view(guild_id, subscription_id)
 
-    async def subscriptions(
-        self, guild_id: int, channel_id: int | None = None
-    ) -> list[SubscriptionView]:
+    async def subscriptions(self, guild_id: int, channel_id: int | None = None) -> list[SubscriptionView]:
         return await repo.list_subscriptions(self.db, guild_id, channel_id)
 
     async def choices(self, guild_id: int, prefix: str) -> list[tuple[int, str]]:

@@ -1127,9 +1127,7 @@ class WatchPartyService:
             len(view.going),
         )
 
-    async def _already_sent(
-        self, row: ReminderRow, channel_id: int, contents: Sequence[str]
-    ) -> set[int]:
+    async def _already_sent(self, row: ReminderRow, channel_id: int, contents: Sequence[str]) -> set[int]:
         """Before sending a reminder's messages: record the first attempt, or if it began outside the nonce
         window, return the indexes of the messages already in the channel (so they are not sent again)."""
         now = self._now()
@@ -1165,9 +1163,7 @@ class WatchPartyService:
                 there.add(index)
         return there
 
-    async def _open_discussion(
-        self, row: ReminderRow, party: Party, now: int, report: RunReport
-    ) -> None:
+    async def _open_discussion(self, row: ReminderRow, party: Party, now: int, report: RunReport) -> None:
         """After the screening: open the spoiler thread (even late, quietly, while the spoiler window lasts)."""
         if now >= party.end_at + int(self.settings.spoiler_window):
             await self._finish(row, "missed")
