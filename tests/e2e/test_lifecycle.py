@@ -102,17 +102,13 @@ async def test_every_extension_unloads_and_reloads_twice_cleanly(tmp_path: Path)
             assert snapshot(bot) == loaded
             # the services hold the new cogs' adapters, not the unloaded ones'
             held = adapters(bot)
-            assert held["polls.port"] is bot.cogs["Polls"].port
-            assert held["watchparties.discord"] is bot.get_cog(_cog_name(bot, "cogs.watchparty")).port
-            assert held["polls.port"] is not old_cogs["Polls"].port
+            assert held["feeds.poster"] is bot.cogs["Feeds"].poster is not old_cogs["Feeds"].poster
+            assert held["polls.port"] is bot.cogs["Polls"].port is not old_cogs["Polls"].port
+            assert held["watchparties.discord"] is bot.cogs["WatchParties"].port
+            assert held["watchparties.discord"] is not old_cogs["WatchParties"].port
 
         await _still_works(bot, fake)
     assert fake.unknown_requests == []
-
-
-def _cog_name(bot: Any, extension: str) -> str:
-    (name,) = [name for name, cog in bot.cogs.items() if type(cog).__module__ == extension and _loops(cog)]
-    return name
 
 
 async def _still_works(bot: Any, fake: FakeDiscord) -> None:
