@@ -27,6 +27,8 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from cogs._bot import ClubBot
+from cogs._ui import describe_app_command_error, reply
 from services.container import Services
 from settings import ConfigError, Settings, describe, load_settings
 from storage.db import Database
@@ -63,8 +65,6 @@ class ProjectionistTree(app_commands.CommandTree["Projectionist"]):
     """One error handler for every app command (cogs raise, this answers)."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        from cogs._ui import describe_app_command_error, reply
-
         message = describe_app_command_error(error)
         if message is None:
             command = interaction.command.qualified_name if interaction.command else "?"
@@ -86,7 +86,7 @@ class ProjectionistTree(app_commands.CommandTree["Projectionist"]):
             )
 
 
-class Projectionist(commands.Bot):
+class Projectionist(ClubBot):
     def __init__(
         self,
         settings: Settings,

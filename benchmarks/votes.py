@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._common import Meter, Report, Target, base_parser, log, median, percentile, profiled, table
+from domain.models import Poll
 from domain.polls import NUMBER_EMOJI
 from services.polls import CreateRequest, Outcome, PollService
 from settings import PollSettings
 from storage.db import Database
-from storage.polls import Poll
 
 GUILD = 1
 BOT_USER = 999_999

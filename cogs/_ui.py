@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import discord
 from discord import app_commands
+from discord.ext import tasks
 
+from cogs._bot import ClubBot
 from domain.errors import UserError
-
-if TYPE_CHECKING:
-    from bot import Projectionist
-    from services.club import ClubService
+from services.club import ClubService
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,19 @@ async def guarded_pass(
             log.exception("%s loop: could not record its health", name)
 
 
-def bot_of(interaction: discord.Interaction) -> Projectionist:
+async def stop_loop(loop: tasks.Loop[Any]) -> None:
+    """Cancel a cog's background loop and wait until its task has ended.
+
+    ``Loop.cancel`` only requests it: a pass interrupted inside a database transaction still awaits its
+    rollback. Waiting here means a reloaded cog's new loop never overlaps the old one's last pass.
+    """
+    loop.cancel()
+    task = loop.get_task()
+    if task is not None and not task.done():
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def bot_of(interaction: discord.Interaction) -> ClubBot:
     return interaction.client  # type: ignore[return-value]
 
 

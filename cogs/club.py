@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs._bot import ClubBot
 from cogs._ui import COLOUR, NO_MENTIONS, bot_of, human_bytes, human_duration, manage_guild_only, reply, ts
 from services.club import ClubService, timezone_choices
 from services.digest import CATEGORY_LABELS, DigestService
-
-if TYPE_CHECKING:
-    from bot import Projectionist
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +59,7 @@ class ForgetMeView(discord.ui.View):
 class Club(commands.Cog):
     club = app_commands.Group(name="club", description="Club status and settings", guild_only=True)
 
-    def __init__(self, bot: Projectionist) -> None:
+    def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
 
     @property
@@ -223,5 +220,5 @@ class Club(commands.Cog):
         )
 
 
-async def setup(bot: Projectionist) -> None:
+async def setup(bot: ClubBot) -> None:
     await bot.add_cog(Club(bot))

@@ -6,18 +6,26 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, guarded_pass, manage_guild_only, reply, ts
+from cogs._bot import ClubBot
+from cogs._ui import (
+    COLOUR,
+    NO_MENTIONS,
+    NotAllowed,
+    bot_of,
+    guarded_pass,
+    manage_guild_only,
+    reply,
+    stop_loop,
+    ts,
+)
+from domain.models import SubscriptionView
 from services.feeds import DeliveryFailed, DeliveryRefused, FeedService
-from storage.feeds import SubscriptionView
-
-if TYPE_CHECKING:
-    from bot import Projectionist
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +35,7 @@ POSTABLE = (discord.TextChannel, discord.Thread)
 class DiscordPoster:
     """Implements the feed service's Poster and Notifier on top of discord.py."""
 
-    def __init__(self, bot: Projectionist) -> None:
+    def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
 
     async def _channel(self, channel_id: int) -> discord.abc.Messageable:
@@ -196,7 +204,7 @@ class Feeds(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def __init__(self, bot: Projectionist) -> None:
+    def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
         self.poster = DiscordPoster(bot)
         tick = min(30.0, max(1.0, bot.settings.feeds.min_interval / 4))
@@ -212,7 +220,10 @@ class Feeds(commands.Cog):
         self.poll_loop.start()
 
     async def cog_unload(self) -> None:
-        self.poll_loop.cancel()
+        # the mirror image of cog_load, so a reload leaves exactly one of each behind
+        await stop_loop(self.poll_loop)
+        self.bot.remove_dynamic_items(FloodButton)
+        self.service.detach()
 
     @tasks.loop(seconds=30)
     async def poll_loop(self) -> None:
@@ -398,5 +409,5 @@ class Feeds(commands.Cog):
         )
 
 
-async def setup(bot: Projectionist) -> None:
+async def setup(bot: ClubBot) -> None:
     await bot.add_cog(Feeds(bot))

@@ -6,12 +6,13 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from cogs._bot import ClubBot
 from cogs._ui import (
     COLOUR,
     NO_MENTIONS,
@@ -21,15 +22,14 @@ from cogs._ui import (
     is_organiser,
     organiser_only,
     reply,
+    stop_loop,
     ts,
 )
 from domain.errors import UserError
+from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, clip_units, format_rounds, render_bars
 from services.polls import CreateRequest, Outcome, PollGone, PollRefused, PollService
-from storage.polls import Poll
-
-if TYPE_CHECKING:
-    from bot import Projectionist
+from services.watchparties import describe_offsets
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ class ScheduleButton(
         except UserError as exc:
             await reply(interaction, str(exc))
             return
-        if getattr(bot.services.watchparties, "discord", None) is None:
+        if not bot.services.watchparties.accepting:
             await reply(
                 interaction,
                 f"Watch parties aren't available in this bot yet. Use `/watchparty schedule film:{film}` "
@@ -205,8 +205,6 @@ class ScheduleModal(discord.ui.Modal, title="Schedule a watch party"):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        from services.watchparties import ScheduleRequest, describe_offsets
-
         assert interaction.guild_id is not None and interaction.channel_id is not None
         if not await is_organiser(interaction):
             await reply(interaction, "Only organisers can schedule the watch party.")
@@ -214,15 +212,13 @@ class ScheduleModal(discord.ui.Modal, title="Schedule a watch party"):
         service = bot_of(interaction).services.watchparties
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            result = await service.schedule(
-                ScheduleRequest(
-                    guild_id=interaction.guild_id,
-                    user_id=interaction.user.id,
-                    invoked_channel_id=interaction.channel_id,
-                    film=self.film.value,
-                    when=self.when.value,
-                    timezone=(self.timezone.value or "").strip() or None,
-                )
+            result = await service.schedule_from_pick(
+                guild_id=interaction.guild_id,
+                user_id=interaction.user.id,
+                channel_id=interaction.channel_id,
+                film=self.film.value,
+                when=self.when.value,
+                timezone=(self.timezone.value or "").strip() or None,
             )
         except UserError as exc:
             await reply(interaction, f"{exc} Press the button again to retry.")
@@ -260,7 +256,7 @@ class ScheduleModal(discord.ui.Modal, title="Schedule a watch party"):
 class DiscordPolls:
     """Implements :class:`services.polls.PollDiscord` with discord.py."""
 
-    def __init__(self, bot: Projectionist) -> None:
+    def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
 
     def _message(self, channel_id: int, message_id: int) -> discord.PartialMessage:
@@ -355,7 +351,7 @@ class Polls(commands.Cog):
         name="film", description="Nominate films and pick the next one", guild_only=True
     )
 
-    def __init__(self, bot: Projectionist) -> None:
+    def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
         self.port = DiscordPolls(bot)
         self._resync_task: asyncio.Task[None] | None = None
@@ -367,18 +363,23 @@ class Polls(commands.Cog):
     async def cog_load(self) -> None:
         # Hold reaction events from the very first one until the startup resync has reconciled the stored
         # votes with the messages' reactions (events can arrive before on_ready).
+        # The service itself was started (open polls loaded) by the container before any cog loaded.
         self.service.hold_events()
         self.service.attach(self.port, self.bot.user.id if self.bot.user else None)
-        await self.service.start()
         self.bot.add_dynamic_items(ScheduleButton)
         self.deadline_loop.start()
         if self.bot.is_ready():  # reloaded while connected
             self._start_resync()
 
     async def cog_unload(self) -> None:
-        self.deadline_loop.cancel()
+        # the mirror image of cog_load, so a reload leaves exactly one of each behind
+        await stop_loop(self.deadline_loop)
         if self._resync_task is not None:
             self._resync_task.cancel()
+            # wait for it: resync_all lets held events through in its finally, and no task may outlive the cog
+            await asyncio.gather(self._resync_task, return_exceptions=True)
+            self._resync_task = None
+        self.bot.remove_dynamic_items(ScheduleButton)
         self.service.detach()
 
     def _start_resync(self) -> None:
@@ -733,5 +734,5 @@ class Polls(commands.Cog):
         await reply(interaction, text)
 
 
-async def setup(bot: Projectionist) -> None:
+async def setup(bot: ClubBot) -> None:
     await bot.add_cog(Polls(bot))

@@ -14,13 +14,14 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from cogs._ui import COLOUR, NO_MENTIONS, bot_of, guarded_pass, organiser_only, reply, ts
+from cogs._bot import ClubBot
+from cogs._ui import COLOUR, NO_MENTIONS, bot_of, guarded_pass, organiser_only, reply, stop_loop, ts
 from domain.errors import UserError
 from domain.schedule import format_compact_duration
 from services.watchparties import (
@@ -34,9 +35,6 @@ from services.watchparties import (
     WatchPartyService,
     describe_offsets,
 )
-
-if TYPE_CHECKING:
-    from bot import Projectionist
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +193,7 @@ class RsvpButton(
 class DiscordWatchParties:
     """Implements :class:`services.watchparties.WatchPartyDiscord` with discord.py."""
 
-    def __init__(self, bot: Projectionist) -> None:
+    def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
 
     async def _channel(self, channel_id: int) -> Any:
@@ -432,7 +430,7 @@ class WatchParties(commands.Cog):
         name="watchparty", description="Club screenings: schedule, RSVP, reminders", guild_only=True
     )
 
-    def __init__(self, bot: Projectionist) -> None:
+    def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
         self.port = DiscordWatchParties(bot)
         self._recorded_once = False
@@ -448,7 +446,7 @@ class WatchParties(commands.Cog):
         self.reminder_loop.start()
 
     async def cog_unload(self) -> None:
-        self.reminder_loop.cancel()
+        await stop_loop(self.reminder_loop)
         self.bot.remove_dynamic_items(RsvpButton)
         self.service.detach()
 
@@ -777,5 +775,5 @@ class WatchParties(commands.Cog):
         await reply(interaction, f"Saved: times you type are read in **{saved}**.")
 
 
-async def setup(bot: Projectionist) -> None:
+async def setup(bot: ClubBot) -> None:
     await bot.add_cog(WatchParties(bot))

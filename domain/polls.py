@@ -28,10 +28,11 @@ import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 from domain.errors import UserError
 from domain.markdown import escape_markdown as escape_text
+from domain.models import PollMode
 from domain.titles import title_key
 
 __all__ = [
@@ -61,7 +62,6 @@ __all__ = [
     "tally",
 ]
 
-PollMode = Literal["single", "multi", "ranked"]
 
 MIN_OPTIONS: Final = 2
 MAX_OPTIONS: Final = 10
@@ -261,7 +261,7 @@ def tally(
     votes: Iterable[Vote],
     n_options: int,
     *,
-    mode: PollMode = "single",
+    mode: PollMode = PollMode.SINGLE,
     max_choices: int | None = None,
 ) -> Tally:
     """Count ``votes`` (any order; ``seq`` decides). Single mode keeps each user's latest vote, multi/ranked
@@ -289,7 +289,7 @@ def ballots_from_votes(
 ) -> tuple[tuple[int, ...], ...]:
     """Ranked ballots: each user's distinct options in the order their reactions arrived (by ``seq``),
     capped at ``max_choices``; users ordered by their first vote."""
-    by_user = _effective_choices(votes, n_options, "ranked", max_choices)
+    by_user = _effective_choices(votes, n_options, PollMode.RANKED, max_choices)
     return tuple(tuple(choices) for choices in by_user.values() if choices)
 
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from domain.models import GuildSettings, LoopHealth
 from domain.schedule import timezone_choices, validate_timezone
 from storage import club as repo
 from storage.db import Database
@@ -23,7 +24,7 @@ class StatusReport:
     uptime_seconds: float
     database_bytes: int
     counts: dict[str, str]
-    loops: list[repo.LoopHealth] = field(default_factory=list)
+    loops: list[LoopHealth] = field(default_factory=list)
 
 
 class ClubService:
@@ -49,10 +50,10 @@ class ClubService:
             loops=await repo.get_loop_health(self.db),
         )
 
-    async def guild_settings(self, guild_id: int) -> repo.GuildSettings:
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
         return await repo.get_guild_settings(self.db, guild_id)
 
-    async def update_guild_settings(self, guild_id: int, **changes: object) -> repo.GuildSettings:
+    async def update_guild_settings(self, guild_id: int, **changes: object) -> GuildSettings:
         if "timezone" in changes and changes["timezone"] is not None:
             changes["timezone"] = validate_timezone(str(changes["timezone"]))
         async with self.db.transaction() as conn:

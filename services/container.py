@@ -83,11 +83,17 @@ class Services:
         )
 
     async def start(self) -> None:
-        """Called from the bot's setup_hook before cogs load."""
+        """Start every service that keeps state (called from the bot's setup_hook before cogs load).
+
+        This is the only place services start and stop: cogs only attach and detach their Discord adapters,
+        so reloading a cog never restarts (or half-restarts) a service. tests/services/test_container.py
+        checks that every service with a ``start``/``close`` is covered here.
+        """
         await self.watchparties.start()
+        await self.polls.start()  # loads the open polls for the vote path; cogs' resync reconciles later
 
     async def close(self) -> None:
-        """Called on shutdown after the cogs' loops have stopped."""
+        """Stop them in reverse order (called on shutdown after the cogs have unloaded)."""
         await self.watchparties.close()
         await self.fetcher.close()
         await asyncio.to_thread(self.parser.close)  # joins worker processes: keep it off the loop

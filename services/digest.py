@@ -18,10 +18,10 @@ from domain.digest import (
     digest_entry,
 )
 from domain.errors import UserError
+from domain.models import Subscription, WarningSettings
 from settings import DigestSettings
 from storage import warnings as repo
 from storage.db import Database
-from storage.feeds import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class DigestService:
         self._clock = clock
         self._cache: dict[int, tuple[float, DigestOptions]] = {}
 
-    async def warning_settings(self, guild_id: int) -> repo.WarningSettings:
+    async def warning_settings(self, guild_id: int) -> WarningSettings:
         return await repo.get(self.db, guild_id)
 
     async def options_for(self, guild_id: int, *, force_spoiler: bool = False) -> DigestOptions:
@@ -87,7 +87,7 @@ class DigestService:
         spoiler: bool | None = None,
         add_term: str | None = None,
         remove_term: str | None = None,
-    ) -> repo.WarningSettings:
+    ) -> WarningSettings:
         if category not in CATEGORY_LABELS:
             raise UserError(f"Unknown category {category[:40]!r}; choose one of: {', '.join(CATEGORIES)}.")
         current = await repo.get(self.db, guild_id)
@@ -115,7 +115,7 @@ class DigestService:
             if wanted not in (t.casefold() for t in bucket):
                 raise UserError(f"“{remove_term[:60]}” is not a custom term of {CATEGORY_LABELS[category]}.")
             terms[category] = [t for t in bucket if t.casefold() != wanted]
-        updated = repo.WarningSettings(
+        updated = WarningSettings(
             guild_id, frozenset(hidden), frozenset(spoilered), {k: tuple(v) for k, v in terms.items() if v}
         )
         async with self.db.transaction() as conn:

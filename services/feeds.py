@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from domain import feedrules, netguard
 from domain.errors import UserError
+from domain.models import Feed, NewEntry, Subscription, SubscriptionStatus, SubscriptionView
 from services.feedparse import FeedParser, ParsedFeed
 from services.fetcher import Fetcher, FetchError, FetchResult
 from settings import FeedSettings
@@ -76,7 +77,7 @@ class Notifier(Protocol):
         ...
 
 
-Renderer = Callable[[Mapping[str, Any], str | None, repo.Subscription], Awaitable[dict[str, Any]]]
+Renderer = Callable[[Mapping[str, Any], str | None, Subscription], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ class CycleReport:
 
 
 async def plain_renderer(
-    entry: Mapping[str, Any], feed_title: str | None, sub: repo.Subscription
+    entry: Mapping[str, Any], feed_title: str | None, sub: Subscription
 ) -> dict[str, Any]:
     """Title + link, used until a richer renderer is plugged in (and by tests)."""
     title = str(entry.get("title") or "(untitled)")[:200]
@@ -156,6 +157,10 @@ class FeedService:
     def attach(self, poster: Poster, notifier: Notifier) -> None:
         self.poster = poster
         self.notifier = notifier
+
+    def detach(self) -> None:
+        self.poster = None
+        self.notifier = None
 
     def _now(self) -> int:
         return int(self.clock())
@@ -252,7 +257,7 @@ class FeedService:
             await repo.insert_entries(conn, feed_id, [e for e, _ in entries], now)
             backfilled = 0
             if backfill:
-                sub = repo.Subscription(
+                sub = Subscription(
                     sub_id,
                     feed_id,
                     guild_id,
@@ -261,7 +266,7 @@ class FeedService:
                     None,
                     None,
                     False,
-                    "active",
+                    SubscriptionStatus.ACTIVE,
                     None,
                     now,
                 )
@@ -292,25 +297,25 @@ class FeedService:
         )
         return AddResult(sub_id, title, stored_url, len(parsed.entries), backfilled, shared)
 
-    async def _view(self, guild_id: int, subscription_id: int) -> repo.SubscriptionView:
+    async def _view(self, guild_id: int, subscription_id: int) -> SubscriptionView:
         view = await repo.get_subscription(self.db, guild_id, subscription_id)
         if view is None:
             raise UserError(f"No feed subscription with id {subscription_id} in this server.")
         return view
 
-    async def remove(self, guild_id: int, subscription_id: int) -> repo.SubscriptionView:
+    async def remove(self, guild_id: int, subscription_id: int) -> SubscriptionView:
         view = await self._view(guild_id, subscription_id)
         async with self.db.transaction() as conn:
             await repo.remove_subscription(conn, subscription_id)
         return view
 
-    async def pause(self, guild_id: int, subscription_id: int, user_id: int) -> repo.SubscriptionView:
+    async def pause(self, guild_id: int, subscription_id: int, user_id: int) -> SubscriptionView:
         view = await self._view(guild_id, subscription_id)
         async with self.db.transaction() as conn:
             await repo.set_subscription_status(conn, subscription_id, "paused", f"paused by <@{user_id}>")
         return view
 
-    async def resume(self, guild_id: int, subscription_id: int) -> repo.SubscriptionView:
+    async def resume(self, guild_id: int, subscription_id: int) -> SubscriptionView:
         """Resume a subscription paused by a moderator or broken by Discord, and its feed if paused."""
         view = await self._view(guild_id, subscription_id)
         now = self._now()
@@ -322,7 +327,7 @@ class FeedService:
 
     async def set_filter(
         self, guild_id: int, subscription_id: int, include: str | None, exclude: str | None
-    ) -> repo.SubscriptionView:
+    ) -> SubscriptionView:
         await self._view(guild_id, subscription_id)
         include = (include or "").strip() or None
         exclude = (exclude or "").strip() or None
@@ -334,17 +339,13 @@ class FeedService:
             await repo.set_filters(conn, subscription_id, include, exclude)
         return await self._view(guild_id, subscription_id)
 
-    async def set_force_spoiler(
-        self, guild_id: int, subscription_id: int, value: bool
-    ) -> repo.SubscriptionView:
+    async def set_force_spoiler(self, guild_id: int, subscription_id: int, value: bool) -> SubscriptionView:
         await self._view(guild_id, subscription_id)
         async with self.db.transaction() as conn:
             await repo.set_force_spoiler(conn, subscription_id, value)
         return await self._view(guild_id, subscription_id)
 
-    async def subscriptions(
-        self, guild_id: int, channel_id: int | None = None
-    ) -> list[repo.SubscriptionView]:
+    async def subscriptions(self, guild_id: int, channel_id: int | None = None) -> list[SubscriptionView]:
         return await repo.list_subscriptions(self.db, guild_id, channel_id)
 
     async def choices(self, guild_id: int, prefix: str) -> list[tuple[int, str]]:
@@ -391,9 +392,9 @@ class FeedService:
 
     def _entries_oldest_first(
         self, entries: Sequence[Mapping[str, Any]]
-    ) -> list[tuple[repo.NewEntry, Mapping[str, Any]]]:
+    ) -> list[tuple[NewEntry, Mapping[str, Any]]]:
         """Feeds list newest first by convention; reverse, then sort by date where every entry has one."""
-        items: list[tuple[repo.NewEntry, Mapping[str, Any]]] = []
+        items: list[tuple[NewEntry, Mapping[str, Any]]] = []
         seen: set[str] = set()
         for raw in reversed(entries):
             key = feedrules.entry_key(raw)
@@ -402,7 +403,7 @@ class FeedService:
             seen.add(key)
             items.append(
                 (
-                    repo.NewEntry(
+                    NewEntry(
                         key=key,
                         title=str(raw.get("title") or "")[:300] or None,
                         link=str(raw.get("link") or "")[:1000] or None,
@@ -435,7 +436,7 @@ class FeedService:
             self.last_cycle_at = self.clock()
             return report
 
-    async def _poll_isolated(self, feed: repo.Feed, report: CycleReport) -> None:
+    async def _poll_isolated(self, feed: Feed, report: CycleReport) -> None:
         try:
             await self.poll_feed(feed, report)
         except Exception as exc:  # one bad feed never stops the loop
@@ -447,7 +448,7 @@ class FeedService:
             except Exception:
                 log.exception("feed %s: could not record the failure", feed.id)
 
-    async def poll_feed(self, feed: repo.Feed, report: CycleReport | None = None) -> None:
+    async def poll_feed(self, feed: Feed, report: CycleReport | None = None) -> None:
         report = report or CycleReport()
         report.polled += 1
         try:
@@ -537,7 +538,7 @@ class FeedService:
                     )
         await self._after_success(feed)
 
-    async def _after_success(self, feed: repo.Feed) -> None:
+    async def _after_success(self, feed: Feed) -> None:
         if feed.status == "paused":
             log.info("feed %s (%s) works again: resumed", feed.id, feed.url)
             await self._notify_subscribers(
@@ -545,7 +546,7 @@ class FeedService:
             )
 
     async def _record_failure(
-        self, feed: repo.Feed, reason: str, retry_after: float | None, *, gone: bool
+        self, feed: Feed, reason: str, retry_after: float | None, *, gone: bool
     ) -> None:
         now = self._now()
         s = self.settings
@@ -591,7 +592,7 @@ class FeedService:
                 "I'll keep retrying with growing pauses.",
             )
 
-    async def _notify_subscribers(self, feed: repo.Feed, text: str) -> None:
+    async def _notify_subscribers(self, feed: Feed, text: str) -> None:
         if self.notifier is None:
             return
         subs = await repo.subscriptions_for_feed(self.db, feed.id, active_only=False)

@@ -68,6 +68,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal, Protocol
 
 from domain.errors import UserError
+from domain.models import Nomination, Poll, PollMode
 from domain.polls import (
     MAX_OPTION_LENGTH,
     MAX_OPTIONS,
@@ -91,7 +92,6 @@ from settings import PollSettings
 from storage import club as club_repo
 from storage import polls as repo
 from storage.db import Database
-from storage.polls import Nomination, Poll
 
 log = logging.getLogger(__name__)
 
@@ -240,13 +240,13 @@ class _Live:
     guild_id: int
     channel_id: int
     message_id: int
-    mode: str
+    mode: PollMode
     max_choices: int | None
     n_options: int
 
 
 def plan_resync(
-    mode: str,
+    mode: PollMode,
     max_choices: int | None,
     stored: Sequence[Vote],
     present: Mapping[int, Sequence[int]],
@@ -395,9 +395,8 @@ class PollService:
 
     @staticmethod
     def _compute(poll: Poll, votes: Sequence[Vote], nominations: Sequence[Nomination] = ()) -> Outcome:
-        mode = poll.mode if poll.mode in ("single", "multi", "ranked") else "single"
-        counted = tally(votes, poll.n_options, mode=mode, max_choices=poll.max_choices)  # type: ignore[arg-type]
-        if mode == "ranked":
+        counted = tally(votes, poll.n_options, mode=poll.mode, max_choices=poll.max_choices)
+        if poll.mode == PollMode.RANKED:
             irv = instant_runoff(ballots_from_votes(votes, poll.n_options, poll.max_choices), poll.n_options)
             return Outcome(poll, counted, irv, irv.winner, irv.tie, tuple(nominations))
         winners = counted.winners
@@ -591,7 +590,7 @@ class PollService:
             return "replaced"
         if status != "open":
             return "closed"
-        decision = apply_add(live.mode, live.max_choices, current, option)  # type: ignore[arg-type]
+        decision = apply_add(live.mode, live.max_choices, current, option)
         if decision.remove_reaction:
             log.info(
                 "poll %s: member %s is over the choice cap; option %d refused", live.poll_id, user_id, option

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from domain import reminders as rem
 from domain.errors import UserError
 from domain.ics import IcsParty, build_calendar
+from domain.models import Party, ReminderRow
 from domain.schedule import (
     ParsedTime,
     format_compact_duration,
@@ -93,7 +94,7 @@ class EventSpec:
 class PartyView:
     """A party with its RSVPs, as the announcement shows it. ``going`` holds seats; ``waitlist`` waits in order."""
 
-    party: repo.Party
+    party: Party
     going: tuple[int, ...]
     waitlist: tuple[int, ...]
     maybe: tuple[int, ...]
@@ -271,7 +272,7 @@ def describe_offsets(offsets: Sequence[int]) -> str:
     return ", ".join("at start" if o == 0 else f"{format_compact_duration(o)} before" for o in offsets)
 
 
-def _reminder_of(row: repo.ReminderRow, party: repo.Party) -> rem.Reminder:
+def _reminder_of(row: ReminderRow, party: Party) -> rem.Reminder:
     if row.key.startswith("before:"):
         offset = int(row.key.split(":", 1)[1])
         return rem.Reminder("before", offset, row.due_at)
@@ -282,7 +283,7 @@ def _reminder_of(row: repo.ReminderRow, party: repo.Party) -> rem.Reminder:
     return rem.Reminder("spoiler_end", party.start_at - row.due_at, row.due_at)
 
 
-def _reply_target(party: repo.Party, channel_id: int) -> int | None:
+def _reply_target(party: Party, channel_id: int) -> int | None:
     """The announcement to reply to, only when posting in its own channel (replies can't cross channels)."""
     return party.announce_message_id if channel_id == party.announce_channel_id else None
 
@@ -337,6 +338,11 @@ class WatchPartyService:
     def detach(self) -> None:
         self.discord = None
 
+    @property
+    def accepting(self) -> bool:
+        """Whether parties can be scheduled now: the watch-party cog has attached its Discord adapter."""
+        return self.discord is not None
+
     def _port(self) -> WatchPartyDiscord:
         if self.discord is None:
             raise RuntimeError("the watch-party service has no Discord adapter attached")
@@ -373,13 +379,13 @@ class WatchPartyService:
 
     # -- reading -----------------------------------------------------------------------------------
 
-    async def _party(self, guild_id: int, party_id: int) -> repo.Party:
+    async def _party(self, guild_id: int, party_id: int) -> Party:
         party = await repo.get_party(self.db, party_id, guild_id)
         if party is None:
             raise UserError(f"There is no watch party #{party_id} in this server.")
         return party
 
-    async def view(self, party: repo.Party | int, source: repo.Source | None = None) -> PartyView:
+    async def view(self, party: Party | int, source: repo.Source | None = None) -> PartyView:
         src = source or self.db
         if isinstance(party, int):
             found = await repo.get_party(src, party)
@@ -398,7 +404,7 @@ class WatchPartyService:
             ended=self._now() >= party.end_at,
         )
 
-    async def info(self, guild_id: int, party_id: int) -> tuple[PartyView, list[repo.ReminderRow]]:
+    async def info(self, guild_id: int, party_id: int) -> tuple[PartyView, list[ReminderRow]]:
         party = await self._party(guild_id, party_id)
         return await self.view(party), await repo.party_reminders(self.db, party.id)
 
@@ -487,7 +493,7 @@ class WatchPartyService:
             grace_seconds=int(self.settings.grace),
         )
 
-    def _event_spec(self, party: repo.Party) -> EventSpec:
+    def _event_spec(self, party: Party) -> EventSpec:
         hint = f"RSVP with the buttons on the announcement (watch party #{party.id})."
         description = f"{party.notes}\n\n{hint}" if party.notes else hint
         return EventSpec(
@@ -502,6 +508,30 @@ class WatchPartyService:
         )
 
     # -- commands ----------------------------------------------------------------------------------
+
+    async def schedule_from_pick(
+        self, *, guild_id: int, user_id: int, channel_id: int, film: str, when: str, timezone: str | None
+    ) -> ScheduleResult:
+        """Schedule the film a finished film pick chose (the polls cog's 'Schedule a watch party' button).
+
+        The one entry point for that cross-feature step, so the polls side never needs this service's
+        request type or its adapter; the party gets the club's defaults for everything the modal omits.
+        """
+        if not self.accepting:
+            raise UserError(
+                f"Watch parties aren't available in this bot yet. Use `/watchparty schedule film:{film}` "
+                "once they are."
+            )
+        return await self.schedule(
+            ScheduleRequest(
+                guild_id=guild_id,
+                user_id=user_id,
+                invoked_channel_id=channel_id,
+                film=film,
+                when=when,
+                timezone=timezone,
+            )
+        )
 
     async def schedule(self, req: ScheduleRequest) -> ScheduleResult:
         """Validate, store the party and its reminders, announce it, and create the Discord event."""
@@ -595,7 +625,7 @@ class WatchPartyService:
         async with self.db.transaction() as conn:
             await repo.delete_party(conn, party_id)
 
-    async def _create_event(self, party: repo.Party, warnings: list[str]) -> int | None:
+    async def _create_event(self, party: Party, warnings: list[str]) -> int | None:
         try:
             return await self._port().create_event(self._event_spec(party))
         except DiscordRefused:
@@ -651,7 +681,7 @@ class WatchPartyService:
                 "watch party %s: editing announcement %s failed", party_id, view.party.announce_message_id
             )
 
-    async def _tell(self, party: repo.Party, header: str, user_ids: Sequence[int]) -> None:
+    async def _tell(self, party: Party, header: str, user_ids: Sequence[int]) -> None:
         """Post ``header`` pinging ``user_ids`` where the party is announced; failures are logged."""
         if self.discord is None:
             return
@@ -694,7 +724,7 @@ class WatchPartyService:
             log.info("watch party %s: user %s answered %s (%s)", party_id, user_id, choice, status)
         return RsvpResult(after, status, position, promoted, changed)
 
-    async def announce_promotions(self, party: repo.Party, promoted: Sequence[int]) -> None:
+    async def announce_promotions(self, party: Party, promoted: Sequence[int]) -> None:
         if promoted:
             name = rem.escape_markdown(party.film)
             await self._tell(
@@ -836,7 +866,7 @@ class WatchPartyService:
         except UserError:
             return None
 
-    async def _sync_event(self, party: repo.Party, warnings: list[str]) -> None:
+    async def _sync_event(self, party: Party, warnings: list[str]) -> None:
         port = self._port()
         if party.event_id is None:
             event_id = await self._create_event(party, warnings)
@@ -1020,11 +1050,11 @@ class WatchPartyService:
             self.last_run = report
             return report
 
-    async def _finish(self, row: repo.ReminderRow, state: str, error: str | None = None) -> None:
+    async def _finish(self, row: ReminderRow, state: str, error: str | None = None) -> None:
         async with self.db.transaction() as conn:
             await repo.finish_reminder(conn, row.id, state, self._now(), error)
 
-    async def _process(self, row: repo.ReminderRow, now: int, report: RunReport) -> None:
+    async def _process(self, row: ReminderRow, now: int, report: RunReport) -> None:
         party = await repo.get_party(self.db, row.party_id)
         if party is None or party.cancelled:
             await self._finish(row, "superseded")
@@ -1097,9 +1127,7 @@ class WatchPartyService:
             len(view.going),
         )
 
-    async def _already_sent(
-        self, row: repo.ReminderRow, channel_id: int, contents: Sequence[str]
-    ) -> set[int]:
+    async def _already_sent(self, row: ReminderRow, channel_id: int, contents: Sequence[str]) -> set[int]:
         """Before sending a reminder's messages: record the first attempt, or if it began outside the nonce
         window, return the indexes of the messages already in the channel (so they are not sent again)."""
         now = self._now()
@@ -1135,9 +1163,7 @@ class WatchPartyService:
                 there.add(index)
         return there
 
-    async def _open_discussion(
-        self, row: repo.ReminderRow, party: repo.Party, now: int, report: RunReport
-    ) -> None:
+    async def _open_discussion(self, row: ReminderRow, party: Party, now: int, report: RunReport) -> None:
         """After the screening: open the spoiler thread (even late, quietly, while the spoiler window lasts)."""
         if now >= party.end_at + int(self.settings.spoiler_window):
             await self._finish(row, "missed")

@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import aiosqlite
 
+from domain.models import GuildSettings, LoopHealth
+from storage._rows import row_to
 from storage.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class GuildSettings:
-    guild_id: int
-    timezone: str | None = None
-    organiser_role_id: int | None = None
-    notices_channel_id: int | None = None
-    announce_channel_id: int | None = None
-    polls_organisers_only: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class LoopHealth:
-    name: str
-    last_run_at: int | None
-    last_ok_at: int | None
-    last_result: str | None
-
 
 _GUILD_COLUMNS = (
     "timezone",
@@ -50,14 +32,7 @@ async def get_guild_settings(db: Database, guild_id: int) -> GuildSettings:
     row = await db.fetchone("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
     if row is None:
         return GuildSettings(guild_id)
-    return GuildSettings(
-        guild_id=row["guild_id"],
-        timezone=row["timezone"],
-        organiser_role_id=row["organiser_role_id"],
-        notices_channel_id=row["notices_channel_id"],
-        announce_channel_id=row["announce_channel_id"],
-        polls_organisers_only=bool(row["polls_organisers_only"]),
-    )
+    return row_to(GuildSettings, row)
 
 
 async def update_guild_settings(conn: aiosqlite.Connection, guild_id: int, **changes: object) -> None:
@@ -119,4 +94,4 @@ async def record_loop_run(conn: aiosqlite.Connection, name: str, ok: bool, resul
 
 async def get_loop_health(db: Database) -> list[LoopHealth]:
     rows = await db.fetchall("SELECT * FROM loop_health ORDER BY name")
-    return [LoopHealth(r["name"], r["last_run_at"], r["last_ok_at"], r["last_result"]) for r in rows]
+    return [row_to(LoopHealth, r) for r in rows]

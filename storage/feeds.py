@@ -10,57 +10,9 @@ from typing import Any
 
 import aiosqlite
 
+from domain.models import Feed, NewEntry, Subscription, SubscriptionView
+from storage._rows import row_to
 from storage.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class Feed:
-    id: int
-    url: str
-    title: str | None
-    etag: str | None
-    last_modified: str | None
-    status: str
-    pause_reason: str | None
-    next_poll_at: int
-    last_polled_at: int | None
-    last_success_at: int | None
-    last_error: str | None
-    last_error_at: int | None
-    consecutive_failures: int
-    failing_since: int | None
-    warned: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    id: int
-    feed_id: int
-    guild_id: int
-    channel_id: int
-    name: str
-    include_filter: str | None
-    exclude_filter: str | None
-    force_spoiler: bool
-    status: str
-    status_reason: str | None
-    created_at: int
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriptionView:
-    """A subscription with its feed, as /feed list shows it."""
-
-    subscription: Subscription
-    feed: Feed
-
-
-@dataclass(frozen=True, slots=True)
-class NewEntry:
-    key: str
-    title: str | None
-    link: str | None
-    published_at: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,39 +35,11 @@ class DuplicateSubscription(Exception):
 
 
 def _feed(row: sqlite3.Row) -> Feed:
-    return Feed(
-        id=row["id"],
-        url=row["url"],
-        title=row["title"],
-        etag=row["etag"],
-        last_modified=row["last_modified"],
-        status=row["status"],
-        pause_reason=row["pause_reason"],
-        next_poll_at=row["next_poll_at"],
-        last_polled_at=row["last_polled_at"],
-        last_success_at=row["last_success_at"],
-        last_error=row["last_error"],
-        last_error_at=row["last_error_at"],
-        consecutive_failures=row["consecutive_failures"],
-        failing_since=row["failing_since"],
-        warned=bool(row["warned"]),
-    )
+    return row_to(Feed, row)
 
 
 def _subscription(row: sqlite3.Row, prefix: str = "") -> Subscription:
-    return Subscription(
-        id=row[f"{prefix}id"],
-        feed_id=row[f"{prefix}feed_id"],
-        guild_id=row[f"{prefix}guild_id"],
-        channel_id=row[f"{prefix}channel_id"],
-        name=row[f"{prefix}name"],
-        include_filter=row[f"{prefix}include_filter"],
-        exclude_filter=row[f"{prefix}exclude_filter"],
-        force_spoiler=bool(row[f"{prefix}force_spoiler"]),
-        status=row[f"{prefix}status"],
-        status_reason=row[f"{prefix}status_reason"],
-        created_at=row[f"{prefix}created_at"],
-    )
+    return row_to(Subscription, row, prefix)
 
 
 _SUB_COLUMNS = (

@@ -11,65 +11,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import aiosqlite
 
+from domain.models import Nomination, Poll
 from domain.polls import Vote
+from storage._rows import row_to
 from storage.db import Database
 
 DB = Database | aiosqlite.Connection
-
-
-@dataclass(frozen=True, slots=True)
-class Poll:
-    id: int
-    guild_id: int
-    channel_id: int
-    message_id: int | None
-    created_by: int
-    kind: str
-    question: str
-    options: tuple[str, ...]
-    mode: str
-    max_choices: int | None
-    status: str
-    created_at: int
-    closes_at: int
-    closed_at: int | None
-    close_reason: str | None
-    closed_by: int | None
-    winner: int | None
-    reactions_stale: bool
-    announced: bool
-    announce_attempts: int
-    result_message_id: int | None
-
-    @property
-    def n_options(self) -> int:
-        return len(self.options)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
-
-
-@dataclass(frozen=True, slots=True)
-class Nomination:
-    id: int
-    guild_id: int
-    user_id: int
-    title: str
-    year: int | None
-    note: str | None
-    status: str
-    poll_id: int | None
-    poll_option: int | None
-    created_at: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.title} ({self.year})" if self.year else self.title
 
 
 class DuplicateNomination(Exception):
@@ -100,44 +50,11 @@ async def _one(db: DB, sql: str, params: Sequence[object] = ()) -> sqlite3.Row |
 
 
 def _poll(row: sqlite3.Row) -> Poll:
-    return Poll(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        message_id=row["message_id"],
-        created_by=row["created_by"],
-        kind=row["kind"],
-        question=row["question"],
-        options=tuple(json.loads(row["options"])),
-        mode=row["mode"],
-        max_choices=row["max_choices"],
-        status=row["status"],
-        created_at=row["created_at"],
-        closes_at=row["closes_at"],
-        closed_at=row["closed_at"],
-        close_reason=row["close_reason"],
-        closed_by=row["closed_by"],
-        winner=row["winner"],
-        reactions_stale=bool(row["reactions_stale"]),
-        announced=bool(row["announced"]),
-        announce_attempts=row["announce_attempts"],
-        result_message_id=row["result_message_id"],
-    )
+    return row_to(Poll, row)
 
 
 def _nomination(row: sqlite3.Row) -> Nomination:
-    return Nomination(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        user_id=row["user_id"],
-        title=row["title"],
-        year=row["year"],
-        note=row["note"],
-        status=row["status"],
-        poll_id=row["poll_id"],
-        poll_option=row["poll_option"],
-        created_at=row["created_at"],
-    )
+    return row_to(Nomination, row)
 
 
 # ----------------------------------------------------------------------------------------------------- polls
@@ -406,7 +323,7 @@ async def delete_vote(db: DB, poll_id: int, user_id: int, option: int) -> bool:
 
 async def votes_for(db: DB, poll_id: int) -> list[Vote]:
     rows = await _all(db, "SELECT user_id, option, seq FROM votes WHERE poll_id = ? ORDER BY seq", (poll_id,))
-    return [Vote(r["user_id"], r["option"], r["seq"]) for r in rows]
+    return [row_to(Vote, r) for r in rows]
 
 
 async def votes_with_source(db: DB, poll_id: int) -> list[tuple[int, int, int, str]]:

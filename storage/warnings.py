@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 
 import aiosqlite
 
+from domain.models import WarningSettings
+from storage._rows import row_to
 from storage.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class WarningSettings:
-    guild_id: int
-    hidden_categories: frozenset[str] = frozenset()
-    spoiler_categories: frozenset[str] = frozenset()
-    custom_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 async def get(db: Database, guild_id: int) -> WarningSettings:
     row = await db.fetchone("SELECT * FROM guild_warning_settings WHERE guild_id = ?", (guild_id,))
     if row is None:
         return WarningSettings(guild_id)
-    return WarningSettings(
-        guild_id=guild_id,
+    return row_to(
+        WarningSettings,
+        row,
         hidden_categories=frozenset(json.loads(row["hidden_categories"])),
         spoiler_categories=frozenset(json.loads(row["spoiler_categories"])),
         custom_terms={k: tuple(v) for k, v in json.loads(row["custom_terms"]).items()},

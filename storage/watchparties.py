@@ -9,77 +9,18 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import aiosqlite
 
+from domain.models import Party, ReminderRow, ReminderState, Rsvp, RsvpChoice
+from storage._rows import row_to
 from storage.db import Database
 
 Source = Database | aiosqlite.Connection
 
-CHOICES = ("going", "maybe", "no")
-REMINDER_STATES = ("pending", "fired", "missed", "dropped", "superseded")
-
-
-@dataclass(frozen=True, slots=True)
-class Party:
-    id: int
-    guild_id: int
-    film: str
-    start_at: int
-    duration: int
-    timezone: str
-    voice_channel_id: int | None
-    location: str | None
-    notes: str | None
-    capacity: int | None
-    reminder_offsets: tuple[int, ...]
-    announce_channel_id: int
-    announce_message_id: int | None
-    event_id: int | None
-    thread_id: int | None
-    status: str
-    cancel_reason: str | None
-    sequence: int
-    created_by: int
-    created_at: int
-    updated_at: int
-
-    @property
-    def end_at(self) -> int:
-        return self.start_at + self.duration
-
-    @property
-    def cancelled(self) -> bool:
-        return self.status == "cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class Rsvp:
-    party_id: int
-    user_id: int
-    choice: str
-    seq: int
-    updated_at: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderRow:
-    id: int
-    party_id: int
-    key: str
-    due_at: int
-    state: str
-    attempts: int
-    last_error: str | None
-    done_at: int | None
-    # when the first send attempt began (None: never tried); see services.watchparties.NONCE_TRUST
-    sending_at: int | None = None
-
-    @property
-    def nonce_base(self) -> str:
-        """Deterministic per row: a message re-sent after a crash carries the same nonce (enforce_nonce)."""
-        return f"wpr{self.id}"
+# members compare equal to the stored strings, so these accept a plain str too
+CHOICES: tuple[RsvpChoice, ...] = tuple(RsvpChoice)
+REMINDER_STATES: tuple[ReminderState, ...] = tuple(ReminderState)
 
 
 # Columns :func:`update_party` may change (names come from this tuple, never from input).
@@ -117,47 +58,15 @@ async def _all(db: Source, sql: str, params: Sequence[object]) -> list[sqlite3.R
 
 
 def _party(row: sqlite3.Row) -> Party:
-    return Party(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        film=row["film"],
-        start_at=row["start_at"],
-        duration=row["duration"],
-        timezone=row["timezone"],
-        voice_channel_id=row["voice_channel_id"],
-        location=row["location"],
-        notes=row["notes"],
-        capacity=row["capacity"],
-        reminder_offsets=tuple(int(x) for x in json.loads(row["reminder_offsets"])),
-        announce_channel_id=row["announce_channel_id"],
-        announce_message_id=row["announce_message_id"],
-        event_id=row["event_id"],
-        thread_id=row["thread_id"],
-        status=row["status"],
-        cancel_reason=row["cancel_reason"],
-        sequence=row["sequence"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    return row_to(Party, row)
 
 
 def _rsvp(row: sqlite3.Row) -> Rsvp:
-    return Rsvp(row["party_id"], row["user_id"], row["choice"], row["seq"], row["updated_at"])
+    return row_to(Rsvp, row)
 
 
 def _reminder(row: sqlite3.Row) -> ReminderRow:
-    return ReminderRow(
-        id=row["id"],
-        party_id=row["party_id"],
-        key=row["key"],
-        due_at=row["due_at"],
-        state=row["state"],
-        attempts=row["attempts"],
-        last_error=row["last_error"],
-        done_at=row["done_at"],
-        sending_at=row["sending_at"],
-    )
+    return row_to(ReminderRow, row)
 
 
 # ----------------------------------------------------------------------------------------------- parties

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 
 from cogs.polls import Polls, outcome_text, poll_embed, results_embed, safe
+from domain.models import Poll
 from domain.polls import Vote
 from services.polls import PollService
-from storage.polls import Poll
 
 
 def make_poll(**changes: object) -> Poll:

@@ -8,8 +8,8 @@ from typing import Any
 import discord
 
 from cogs.watchparty import RsvpButton, announcement_embed, rsvp_view
+from domain.models import Party
 from services.watchparties import PartyView
-from storage.watchparties import Party
 
 START = 1_800_000_000
 

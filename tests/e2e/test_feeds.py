@@ -8,6 +8,7 @@ import signal
 import time
 from pathlib import Path
 
+from domain.models import NewEntry
 from storage import feeds as repo
 from storage.db import Database
 from tests.e2e.harness import bot_process, e2e_settings, running_bot, write_config
@@ -140,7 +141,7 @@ async def test_post_already_in_the_channel_after_the_nonce_expired_is_not_posted
             [(entry_id, _)] = await repo.insert_entries(
                 conn,
                 feed_id,
-                [repo.NewEntry("urn:e2e:1", "Festival news 1", "https://films.example/news/1", None)],
+                [NewEntry("urn:e2e:1", "Festival news 1", "https://films.example/news/1", None)],
                 now - 600,
             )
             await repo.enqueue(

@@ -300,14 +300,11 @@ async def test_film_nominate_pick_close_and_schedule(tmp_path: Path) -> None:
         press = await fake.press_button(int(result["id"]), custom_id, user=fake.member)
         await press.wait_for_output()
         assert "Only organisers" in press.text
-        port = bot.services.watchparties.discord
-        bot.services.watchparties.discord = None  # as if the watch-party cog were not loaded
+        await bot.unload_extension("cogs.watchparty")  # watch parties switched off
         press = await fake.press_button(int(result["id"]), custom_id, user=fake.organiser)
         await press.wait_for_output()
         assert press.ephemeral and "/watchparty schedule film:Up" in press.text
-        if port is None:
-            return
-        bot.services.watchparties.discord = port
+        await bot.load_extension("cogs.watchparty")
         press = await fake.press_button(int(result["id"]), custom_id, user=fake.organiser)
         await press.response()
         assert press.modal is not None and press.modal["title"] == "Schedule a watch party"

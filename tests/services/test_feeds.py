@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from domain.errors import UserError
+from domain.models import Feed
 from services.digest import DigestService
 from services.feedparse import FeedParser
 from services.feeds import DeliveryRefused, FeedService
@@ -118,7 +119,7 @@ class Rig:
         self.clock.advance(advance)
         return await self.service.run_cycle()
 
-    async def feed(self, sub_id: int) -> repo.Feed:
+    async def feed(self, sub_id: int) -> Feed:
         view = await repo.get_subscription(self.db, GUILD, sub_id)
         assert view is not None
         return view.feed

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from domain.digest import Article
+from domain.models import Subscription
 from services.digest import DigestService
 from services.fetcher import Fetcher
 from services.fullarticle import ArticleExpander, extract_main_text
 from settings import DigestSettings
 from storage.db import Database
-from storage.feeds import Subscription
 from tests.feedserver import FeedServer
 from tests.services.test_fetcher import loopback_limits
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from domain.errors import UserError
+from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, Vote, tally
 from services.polls import CreateRequest, Outcome, PollGone, PollService, plan_resync
 from settings import PollSettings
 from storage import club as club_repo
 from storage import polls as repo
 from storage.db import Database
-from storage.polls import Poll
 
 GUILD = 1
 OTHER_GUILD = 2

@@ -16,6 +16,7 @@ import pytest
 from icalendar import Calendar
 
 from domain.errors import UserError
+from domain.models import Subscription
 from services.club import ClubService
 from services.digest import DigestService
 from services.watchparties import (
@@ -32,7 +33,6 @@ from services.watchparties import (
 from settings import DigestSettings, WatchPartySettings
 from storage import watchparties as repo
 from storage.db import Database
-from storage.feeds import Subscription
 
 GUILD = 1
 CHANNEL = 10
@@ -290,6 +290,30 @@ async def test_schedule_stores_announces_creates_event_and_plans_reminders(env: 
     [(party_id, label)] = await env.service.choices(GUILD, "ali")
     assert party_id == 1 and label.startswith("#1 Alien") and "27 Nov 2026" in label
     assert await env.service.choices(GUILD, "zzz") == []
+
+
+async def test_schedule_from_pick_needs_the_adapter_then_schedules_with_defaults(env: Env) -> None:
+    port = env.service.discord
+    env.service.detach()  # as if the watch-party cog were not loaded
+    assert not env.service.accepting
+    with pytest.raises(UserError, match="/watchparty schedule film:Up"):
+        await env.service.schedule_from_pick(
+            guild_id=GUILD, user_id=ORGANISER, channel_id=CHANNEL, film="Up", when="friday 8pm", timezone=None
+        )
+    assert await repo.upcoming_parties(env.db, GUILD, 0) == []
+    assert port is not None
+    env.service.attach(port)
+    assert env.service.accepting
+    result = await env.service.schedule_from_pick(
+        guild_id=GUILD, user_id=ORGANISER, channel_id=CHANNEL, film="Up", when="friday 8pm", timezone=None
+    )
+    party = result.view.party
+    assert (party.film, party.start_at, party.announce_channel_id) == (
+        "Up",
+        epoch(2026, 11, 27, 20, 0),
+        CHANNEL,
+    )
+    assert party.reminder_offsets and party.announce_message_id in env.discord.announcements
 
 
 async def test_schedule_channel_kinds_and_announcement_channel(env: Env) -> None:

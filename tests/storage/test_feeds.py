@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.models import NewEntry
 from storage import feeds as repo
 from storage.db import Database
 
@@ -13,8 +14,8 @@ async def _feed(db: Database) -> int:
         )
 
 
-def _entry(n: int) -> repo.NewEntry:
-    return repo.NewEntry(key=f"id:{n}", title=f"Entry {n}", link=f"https://films.example/{n}", published_at=n)
+def _entry(n: int) -> NewEntry:
+    return NewEntry(key=f"id:{n}", title=f"Entry {n}", link=f"https://films.example/{n}", published_at=n)
 
 
 async def test_insert_entries_returns_only_new_ones_in_the_given_order(db: Database) -> None:
