@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -59,7 +59,7 @@ class Letterboxd:
 
     ``film_title`` is the film's own title (other parts of the digest mask it as a name of a work, not as
     evidence). ``rating`` is in stars, 0.5 to 5 in halves; ``rewatch`` and ``liked`` are None when the feed
-    does not say (old-format feeds carry neither).
+    does not say (old-format feeds carry neither). ``spoilers`` is Letterboxd's own "contains spoilers" mark.
     """
 
     film_title: str
@@ -67,6 +67,8 @@ class Letterboxd:
     rating: float | None = None
     rewatch: bool | None = None
     liked: bool | None = None
+    watched: date | None = None
+    spoilers: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,21 @@ class Article:
     letterboxd: Letterboxd | None = None
     #: The name of a TV episode split off the title of a release-calendar item: it is hidden like a spoiler.
     episode_title: str | None = None
+
+
+#: Spoiler reasons that come from the item itself rather than from its wording.
+EPISODE_TITLE_REASON = "episode title"
+LETTERBOXD_SPOILERS_REASON = "marked as containing spoilers"
+
+
+def article_spoiler_reasons(article: Article) -> tuple[str, ...]:
+    """Reasons to hide an item's summary that its feed states: an episode's name, Letterboxd's own mark."""
+    reasons: list[str] = []
+    if article.episode_title:
+        reasons.append(EPISODE_TITLE_REASON)
+    if article.letterboxd is not None and article.letterboxd.spoilers:
+        reasons.append(LETTERBOXD_SPOILERS_REASON)
+    return tuple(reasons)
 
 
 @dataclass(frozen=True, slots=True)
