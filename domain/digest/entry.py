@@ -229,6 +229,8 @@ def _entry_categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
 _LB_TITLE = re.compile(
     r"^(?P<film>.+?),\s+(?P<year>\d{4})(?:\s+-\s+(?P<stars>[★½]{1,6}))?(?P<spoilers>\s+\(contains spoilers\))?$"
 )
+# Title patterns are only tried on title-sized strings: a hostile feed's megabyte "title" is not a diary entry.
+_MAX_PATTERN_TITLE = 500
 _LB_MARKER = re.compile(r"<p>\s*<em>\s*This review may contain spoilers\.?\s*</em>\s*</p>", re.I)
 _LB_WATCHED = re.compile(r"<p>\s*Watched on [^<]{0,60}</p>", re.I)
 
@@ -263,19 +265,24 @@ def _entry_letterboxd(entry: Mapping[str, Any], title: str, url: str | None) -> 
     if not _is_letterboxd_film(entry, url):
         return None  # lists and everything that is not Letterboxd
     film = _plain_title(_text(_get(entry, "letterboxd_filmtitle")))
+    parsed = _LB_TITLE.match(title) if len(title) <= _MAX_PATTERN_TITLE else None
+    if not film and parsed is None:
+        return None
+    year = _year(_get(entry, "letterboxd_filmyear"))
+    rating = _rating(_get(entry, "letterboxd_memberrating"))
+    if parsed is not None:
+        film = film or parsed.group("film")
+        year = year or _year(parsed.group("year"))
+        stars = parsed.group("stars") or ""
+        if rating is None and stars:
+            rating = _rating(str(stars.count("★") + 0.5 * stars.count("½")))
     watched = None
     with contextlib.suppress(ValueError):
         watched = date.fromisoformat(_text(_get(entry, "letterboxd_watcheddate")).strip())
-    parsed = _LB_TITLE.match(title)
-    if not film and parsed is None:
-        return None
-    stars = parsed.group("stars") if parsed else None
-    from_title = stars.count("★") + 0.5 * stars.count("½") if stars else None
     return Letterboxd(
-        film_title=film or (parsed.group("film") if parsed else ""),
-        film_year=_year(_get(entry, "letterboxd_filmyear"))
-        or (_year(parsed.group("year")) if parsed else None),
-        rating=_rating(_get(entry, "letterboxd_memberrating")) or _rating(str(from_title or "")),
+        film_title=film,
+        film_year=year,
+        rating=rating,
         rewatch=_yes_no(_get(entry, "letterboxd_rewatch")),
         liked=_yes_no(_get(entry, "letterboxd_memberlike")),
         watched=watched,
@@ -304,7 +311,7 @@ _TV_TAG = re.compile(r"^\s*\[(?:TV|ANIME|SERIES)\]", re.I)
 
 def _split_episode(title: str, categories: Iterable[str]) -> tuple[str, str | None]:
     """``(title without the episode's name, the name)`` for a TV episode, else ``(title, None)``."""
-    found = _EPISODE.match(title)
+    found = _EPISODE.match(title) if len(title) <= _MAX_PATTERN_TITLE else None
     if found is None or _PLACEHOLDER.match(found.group("name")):
         return title, None
     is_tv = _TV_TAG.match(title) or any(c.casefold() in _TV_CATEGORIES for c in categories)
@@ -318,6 +325,7 @@ _SLUG_SPLIT = re.compile(r"[-_+\s]+")
 _SLUG_SUFFIX = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.I)
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _FALLBACK_TITLE_CHARS = 150
+_MAX_SLUG_WORDS = 30  # a slug is a headline; this also bounds the run matching in _recase
 
 
 def _slug_words(url: str | None) -> list[str]:
@@ -329,7 +337,7 @@ def _slug_words(url: str | None) -> list[str]:
             words.pop()  # a trailing article id, not a word
         alpha = sum(w.isalpha() for w in words)
         if alpha >= 3 and alpha >= 0.6 * len(words):
-            return words
+            return words[:_MAX_SLUG_WORDS]
     return []
 
 

@@ -8,6 +8,9 @@ Layout (chosen for how Discord shows it):
 * one embed: the article title linking to the article, the summary as description (one ``||...||`` span when
   spoilered), a "Published" field with a relative Discord timestamp, the source in the footer, the ISO
   ``timestamp``, and a thumbnail only when the post is not spoilered (an embed image cannot be hidden).
+* a Letterboxd diary entry is titled "Film (Year)", and its description opens with the member's rating and
+  markers (``★★★½ · ♥ liked · ↻ rewatch``) outside the spoiler span: they are an opinion, not a plot point.
+  A TV episode's name opens the (always spoilered) description instead of sitting in the title.
 * ``allowed_mentions`` ``{"parse": []}``: nothing in a digest may ping anyone.
 
 All feed text is escaped: markdown characters, line-start markers (headings, lists, quotes), every ``|`` (so

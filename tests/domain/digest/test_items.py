@@ -9,12 +9,15 @@ from typing import Any
 
 import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.digest import Article, article_from_entry, digest_entry, render_payload, summarize, text_article
 from domain.digest.models import Letterboxd
 from domain.digest.render import stars
 from domain.digest.summary import restates_title
 from tests.domain.digest.test_render import assert_discord_safe
+from tests.test_preview_realfeeds import payload_problems
 
 LETTERBOXD = """<?xml version="1.0" encoding="UTF-8"?>
 <rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:letterboxd="https://letterboxd.com" version="2.0">
@@ -282,3 +285,32 @@ def test_untitled_article_only_when_there_is_nothing_to_call_it() -> None:
 def test_a_local_article_without_a_headline_takes_its_first_sentence() -> None:
     article = text_article("The projector broke twice. Nobody minded: the film was that good.")
     assert article.title == "The projector broke twice."
+
+
+hostile = st.text(alphabet=st.sampled_from(list("ab |*_~`>#@\n\\<:★½")), max_size=300)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    film=hostile,
+    episode=st.one_of(st.none(), hostile),
+    summary=st.one_of(hostile, st.builds(lambda s: s * 40, hostile)),
+    rating=st.one_of(st.none(), st.sampled_from([0.5, 2.0, 4.5, 5.0])),
+    spoiler=st.booleans(),
+)
+def test_diary_entries_and_episodes_always_fit_and_stay_hidden(
+    film: str, episode: str | None, summary: str, rating: float | None, spoiler: bool
+) -> None:
+    article = Article(
+        title=film,
+        image_url="https://img.example.com/p.jpg",
+        letterboxd=Letterboxd(film, 2020, rating, True, True, spoilers=spoiler),
+        episode_title=episode,
+    )
+    payload = render_payload(article, summary)
+    assert not payload_problems(payload), payload
+    description = payload["embeds"][0].get("description", "")
+    head, _, hidden = description.partition("\n\n")  # liked and rewatch: there is always a head line
+    assert "♥ liked · ↻ rewatch" in head
+    if (spoiler or (episode and episode.strip())) and hidden:
+        assert hidden.startswith("||") and hidden.endswith("||") and "||" not in hidden[2:-2]
