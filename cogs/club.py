@@ -155,7 +155,7 @@ class Club(commands.Cog):
     @app_commands.describe(
         category="The content-warning category to change",
         shown="Show this category's label on posts",
-        spoiler="Put the whole summary behind spoiler tags when this category is detected",
+        spoiler="Hide the summary behind spoiler tags and drop the image when detected (default: on for the harshest)",
         add_term="An extra word or phrase that signals this category (matched literally)",
         remove_term="Remove one of this server's extra terms",
     )
