@@ -120,6 +120,11 @@ def test_every_real_feed_previews_within_discords_limits(path: Path, config: str
     for item in items:
         problems = payload_problems(item["payload"])
         assert not problems, f"{path.name}: {item['title']!r}: {problems}"
+        embed = item["payload"]["embeds"][0]
+        if item["spoiler"]:  # a spoiler or a default-hidden warning: no picture under the label
+            assert "thumbnail" not in embed and "image" not in embed, item["title"]
+            if item["summary"]:
+                assert "||" in embed["description"], item["title"]
         assert item["payload"]["embeds"][0]["title"] != "Untitled article" or not item["url"], item
 
 
