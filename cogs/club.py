@@ -11,7 +11,7 @@ from discord.ext import commands
 from cogs._bot import ClubBot
 from cogs._ui import COLOUR, NO_MENTIONS, bot_of, human_bytes, human_duration, manage_guild_only, reply, ts
 from services.club import ClubService, timezone_choices
-from services.digest import CATEGORY_LABELS, DigestService
+from services.digest import CATEGORY_LABELS, DEFAULT_SPOILER_CATEGORIES, DigestService, spoilered_categories
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class Club(commands.Cog):
     @app_commands.describe(
         category="The content-warning category to change",
         shown="Show this category's label on posts",
-        spoiler="Put the whole summary behind spoiler tags when this category is detected",
+        spoiler="Hide the summary behind spoiler tags and drop the image when detected (default: on for the harshest)",
         add_term="An extra word or phrase that signals this category (matched literally)",
         remove_term="Remove one of this server's extra terms",
     )
@@ -188,10 +188,14 @@ class Club(commands.Cog):
         else:
             current = await digest.warning_settings(interaction.guild_id)
         lines = []
+        spoilered = spoilered_categories(current)
         for cid, label in CATEGORY_LABELS.items():
             flags = ["hidden" if cid in current.hidden_categories else "shown"]
-            if cid in current.spoiler_categories:
-                flags.append("spoilers the summary")
+            if cid in spoilered:
+                explicit = cid in current.spoiler_categories
+                flags.append("spoilers the summary" + ("" if explicit else " (default)"))
+            elif cid in current.unspoilered_categories and cid in DEFAULT_SPOILER_CATEGORIES:
+                flags.append("summary shown (changed from the default)")
             terms = current.custom_terms.get(cid, ())
             extra = (
                 f" · extra terms: {', '.join(discord.utils.escape_markdown(t) for t in terms)}"
@@ -199,6 +203,11 @@ class Club(commands.Cog):
                 else ""
             )
             lines.append(f"**{label}** (`{cid}`): {', '.join(flags)}{extra}")
+        defaults = ", ".join(CATEGORY_LABELS[c] for c in CATEGORY_LABELS if c in DEFAULT_SPOILER_CATEGORIES)
+        lines.append(
+            f"\nBy default, {defaults} put the summary behind spoiler tags and drop the image; the label "
+            "stays visible. Change one with `spoiler:`."
+        )
         title = "Content warnings updated" if changing else "Content warnings"
         await reply(
             interaction, embed=discord.Embed(title=title, description="\n".join(lines)[:4000], colour=COLOUR)

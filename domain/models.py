@@ -261,7 +261,11 @@ class LoopHealth:
 
 @dataclass(frozen=True, slots=True)
 class WarningSettings:
+    """``spoiler_categories``/``unspoilered_categories``: the categories a server explicitly chose to hide
+    or to show the summary of; a category in neither follows the default."""
+
     guild_id: int
     hidden_categories: frozenset[str] = frozenset()
     spoiler_categories: frozenset[str] = frozenset()
     custom_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unspoilered_categories: frozenset[str] = frozenset()

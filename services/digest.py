@@ -17,6 +17,7 @@ from domain.digest import (
     article_from_entry,
     digest_entry,
 )
+from domain.digest.models import DEFAULT_SPOILER_CATEGORIES, effective_spoiler_categories
 from domain.errors import UserError
 from domain.models import Subscription, WarningSettings
 from settings import DigestSettings
@@ -25,7 +26,13 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CATEGORIES", "CATEGORY_LABELS", "DigestService"]
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_LABELS",
+    "DEFAULT_SPOILER_CATEGORIES",
+    "DigestService",
+    "spoilered_categories",
+]
 
 ShieldProvider = Callable[[int], Awaitable[SpoilerShield | None]]
 ArticleExpand = Callable[[Article], Awaitable[Article]]
@@ -33,6 +40,13 @@ ArticleExpand = Callable[[Article], Awaitable[Article]]
 MAX_CUSTOM_TERMS = 25
 MAX_TERM_LENGTH = 60
 _CACHE_SECONDS = 30.0
+
+
+def spoilered_categories(ws: repo.WarningSettings) -> frozenset[str]:
+    """The categories whose summary and image a server's posts hide: its choices, else the defaults."""
+    return effective_spoiler_categories(
+        ws.spoiler_categories, ws.unspoilered_categories, ws.hidden_categories
+    )
 
 
 class DigestService:
@@ -58,7 +72,7 @@ class DigestService:
                 sentences=self.settings.summary_sentences,
                 max_summary_chars=self.settings.max_summary_chars,
                 shown_categories=frozenset(CATEGORIES) - ws.hidden_categories,
-                spoiler_categories=ws.spoiler_categories,
+                spoiler_categories=spoilered_categories(ws),
                 custom_terms=ws.custom_terms,
             )
             cached = (self._clock(), options)
@@ -93,11 +107,14 @@ class DigestService:
         current = await repo.get(self.db, guild_id)
         hidden = set(current.hidden_categories)
         spoilered = set(current.spoiler_categories)
+        unspoilered = set(current.unspoilered_categories)
         terms = {k: list(v) for k, v in current.custom_terms.items()}
         if shown is not None:
             (hidden.discard if shown else hidden.add)(category)
         if spoiler is not None:
+            # Recorded either way: "show the summary" must survive a later change of the defaults.
             (spoilered.add if spoiler else spoilered.discard)(category)
+            (unspoilered.discard if spoiler else unspoilered.add)(category)
         if add_term is not None:
             term = " ".join(add_term.split())
             if not term or len(term) > MAX_TERM_LENGTH:
@@ -116,7 +133,11 @@ class DigestService:
                 raise UserError(f"“{remove_term[:60]}” is not a custom term of {CATEGORY_LABELS[category]}.")
             terms[category] = [t for t in bucket if t.casefold() != wanted]
         updated = WarningSettings(
-            guild_id, frozenset(hidden), frozenset(spoilered), {k: tuple(v) for k, v in terms.items() if v}
+            guild_id,
+            frozenset(hidden),
+            frozenset(spoilered),
+            {k: tuple(v) for k, v in terms.items() if v},
+            frozenset(unspoilered),
         )
         async with self.db.transaction() as conn:
             await repo.put(conn, updated)

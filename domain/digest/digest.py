@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from domain.digest.content_warnings import detect_warnings
-from domain.digest.models import Article, ContentWarning, Digest, DigestOptions
+from domain.digest.models import Article, ContentWarning, Digest, DigestOptions, article_spoiler_reasons
 from domain.digest.render import CW_REASON_PREFIX, render_payload
 from domain.digest.spoilers import detect_spoilers
 from domain.digest.summary import summarize
@@ -42,6 +42,7 @@ def spoiler_reasons_for(
     reasons: list[str] = []
     if options.force_spoiler:
         reasons.append(FORCED_REASON)
+    reasons.extend(article_spoiler_reasons(article))
     reasons.extend(detect_spoilers(article.title, text))
     for category in article.categories:
         lowered = category.casefold()

@@ -7,18 +7,22 @@ accessor here is defensive on its own so one odd field costs that field only, ne
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import html
 import re
 import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
-from domain.digest.models import Article
+from domain.digest.models import Article, Letterboxd
 from domain.digest.render import safe_url
-from domain.digest.text import html_to_text
+from domain.digest.sentences import iter_sentences
+from domain.digest.summary import truncate_words
+from domain.digest.text import clean_text, html_to_text
 
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
@@ -218,6 +222,173 @@ def _entry_categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+# --- Letterboxd -------------------------------------------------------------------------------------------
+# Current feeds carry letterboxd:filmTitle/filmYear/memberRating/rewatch/memberLike (feedparser names them
+# letterboxd_filmtitle, ...); old ones (namespace http://letterboxd.com) only say it in the title:
+# "Sausage Party, 2016 - ★ (contains spoilers)".
+_LB_TITLE = re.compile(
+    r"^(?P<film>.+?),\s+(?P<year>\d{4})(?:\s+-\s+(?P<stars>[★½]{1,6}))?(?P<spoilers>\s+\(contains spoilers\))?$"
+)
+# Title patterns are only tried on title-sized strings: a hostile feed's megabyte "title" is not a diary entry.
+_MAX_PATTERN_TITLE = 500
+_LB_MARKER = re.compile(r"<p>\s*<em>\s*This review may contain spoilers\.?\s*</em>\s*</p>", re.I)
+_LB_WATCHED = re.compile(r"<p>\s*Watched on [^<]{0,60}</p>", re.I)
+
+
+def _yes_no(value: object) -> bool | None:
+    word = _text(value).strip().casefold()
+    return True if word in ("yes", "true", "1") else False if word in ("no", "false", "0") else None
+
+
+def _rating(value: object) -> float | None:
+    try:
+        rating = float(_text(value).strip())
+    except ValueError:
+        return None
+    # Letterboxd rates in half stars from ½ to ★★★★★; anything else is a broken feed, not a rating.
+    return rating if 0.5 <= rating <= 5 and (rating * 2).is_integer() else None
+
+
+def _year(value: object) -> int | None:
+    text = _text(value).strip()
+    return int(text) if len(text) == 4 and text.isdigit() else None
+
+
+def _is_letterboxd_film(entry: Mapping[str, Any], url: str | None) -> bool:
+    if _get(entry, "letterboxd_watcheddate") or _get(entry, "letterboxd_filmtitle"):
+        return True
+    parts = urlsplit(url or "")
+    return (parts.hostname or "").endswith("letterboxd.com") and "/film/" in parts.path
+
+
+def _entry_letterboxd(entry: Mapping[str, Any], title: str, url: str | None) -> Letterboxd | None:
+    if not _is_letterboxd_film(entry, url):
+        return None  # lists and everything that is not Letterboxd
+    film = _plain_title(_text(_get(entry, "letterboxd_filmtitle")))
+    parsed = _LB_TITLE.match(title) if len(title) <= _MAX_PATTERN_TITLE else None
+    if not film and parsed is None:
+        return None
+    year = _year(_get(entry, "letterboxd_filmyear"))
+    rating = _rating(_get(entry, "letterboxd_memberrating"))
+    if parsed is not None:
+        film = film or parsed.group("film")
+        year = year or _year(parsed.group("year"))
+        stars = parsed.group("stars") or ""
+        if rating is None and stars:
+            rating = _rating(str(stars.count("★") + 0.5 * stars.count("½")))
+    watched = None
+    with contextlib.suppress(ValueError):
+        watched = date.fromisoformat(_text(_get(entry, "letterboxd_watcheddate")).strip())
+    return Letterboxd(
+        film_title=film,
+        film_year=year,
+        rating=rating,
+        rewatch=_yes_no(_get(entry, "letterboxd_rewatch")),
+        liked=_yes_no(_get(entry, "letterboxd_memberlike")),
+        watched=watched,
+        spoilers=bool(parsed and parsed.group("spoilers")),
+    )
+
+
+def _letterboxd_review(markup: str) -> tuple[str, bool]:
+    """The review alone (no "Watched on …" line, no spoiler notice), and whether the notice was there."""
+    without_marker, marked = _LB_MARKER.subn(" ", markup)
+    return _LB_WATCHED.sub(" ", without_marker), bool(marked)
+
+
+# --- TV episodes in release calendars --------------------------------------------------------------------
+# "[TV] Lioness — S03E04 — Murder Hornets": the episode's name is a spoiler (it often names the twist).
+_EPISODE = re.compile(
+    r"^(?P<head>.*?\b(?:S\d{1,2}\s?E\d{1,3}|\d{1,2}x\d{2,3}|Season\s+\d{1,2},?\s+Episode\s+\d{1,3}|"
+    r"Episode\s+\d{1,3}))\s*(?:[—–:|·]|\s-)\s*(?P<name>\S.*?)\s*$",
+    re.I,
+)
+_SXXEYY = re.compile(r"\bS\d{1,2}\s?E\d{1,3}\b", re.I)
+_PLACEHOLDER = re.compile(r"^(?:TBA|TBD|TBC|N/?A|Untitled|(?:Episode|Ep\.?)\s*#?\d{1,4})$", re.I)
+_TV_CATEGORIES = frozenset({"tv", "anime", "series", "tv series", "television", "episode", "episodes"})
+_TV_TAG = re.compile(r"^\s*\[(?:TV|ANIME|SERIES)\]", re.I)
+
+
+def _split_episode(title: str, categories: Iterable[str]) -> tuple[str, str | None]:
+    """``(title without the episode's name, the name)`` for a TV episode, else ``(title, None)``."""
+    found = _EPISODE.match(title) if len(title) <= _MAX_PATTERN_TITLE else None
+    if found is None or _PLACEHOLDER.match(found.group("name")):
+        return title, None
+    is_tv = _TV_TAG.match(title) or any(c.casefold() in _TV_CATEGORIES for c in categories)
+    if not is_tv and not _SXXEYY.search(found.group("head")):
+        return title, None
+    return found.group("head").strip(), found.group("name")
+
+
+# --- A title for an untitled entry -----------------------------------------------------------------------
+_SLUG_SPLIT = re.compile(r"[-_+\s]+")
+_SLUG_SUFFIX = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.I)
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_FALLBACK_TITLE_CHARS = 150
+_MAX_SLUG_WORDS = 30  # a slug is a headline; this also bounds the run matching in _recase
+
+
+def _slug_words(url: str | None) -> list[str]:
+    """The words of the link's last readable path segment ("a-review-of-dune" -> a, review, of, dune)."""
+    path = urlsplit(url or "").path
+    for segment in reversed([s for s in path.split("/") if s]):
+        words = [w.casefold() for w in _SLUG_SPLIT.split(_SLUG_SUFFIX.sub("", unquote(segment))) if w]
+        while words and words[-1].isdigit() and len(words[-1]) > 4:
+            words.pop()  # a trailing article id, not a word
+        alpha = sum(w.isalpha() for w in words)
+        if alpha >= 3 and alpha >= 0.6 * len(words):
+            return words[:_MAX_SLUG_WORDS]
+    return []
+
+
+def _recase(words: list[str], text: str) -> str:
+    """Join slug words, taking the text's own spelling for runs it repeats ("spider man" -> "Spider-Man")."""
+    tokens = [
+        (m.group().casefold().replace("'", "").replace("’", ""), m.start(), m.end())
+        for m in _TOKEN.finditer(text[:20_000])
+    ]
+    where: dict[str, list[int]] = {}
+    for i, (token, _, _) in enumerate(tokens):
+        where.setdefault(token, []).append(i)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        best, span = 1, None
+        for j in where.get(words[i], ()):
+            k = 1
+            while (
+                i + k < len(words)
+                and j + k < len(tokens)
+                and tokens[j + k][0] == words[i + k]
+                and _joins(text[tokens[j + k - 1][2] : tokens[j + k][1]])
+            ):
+                k += 1
+            if k > best:
+                best, span = k, (tokens[j][1], tokens[j + k - 1][2])
+        out.append(text[span[0] : span[1]] if span else words[i])
+        i += best
+    joined = " ".join(out)
+    return joined[:1].upper() + joined[1:]
+
+
+def _joins(gap: str) -> bool:
+    # Words of one name are separated by a space, a hyphen or a colon, never by a sentence end.
+    return len(gap) <= 3 and "\n" not in gap and not any(c in gap for c in ".!?;")
+
+
+def fallback_title(url: str | None, markup: str) -> str:
+    """A title for an entry that has none: the link's slug (spelled as the text spells it), else the first
+    sentence of the text, else "" (the post then says "Untitled article")."""
+    text = clean_text(html_to_text(markup)) if markup else ""
+    words = _slug_words(url)
+    if words:
+        return truncate_words(_recase(words, text), _FALLBACK_TITLE_CHARS)
+    for sentence in iter_sentences(text):
+        if sentence.strip():
+            return truncate_words(" ".join(sentence.split()), _FALLBACK_TITLE_CHARS)
+    return ""
+
+
 def _safely(func: Any, *args: Any, default: Any = None) -> Any:
     try:
         return func(*args)
@@ -232,14 +403,26 @@ def article_from_entry(entry: Mapping[str, Any], feed_title: str | None = None) 
     title = _safely(_entry_title, entry, default="") or ""
     url = _safely(_entry_url, entry)
     markup = _safely(_entry_html, entry, default="") or ""
+    image_url = _safely(_entry_image, entry, markup, url)  # before the review is cut: the poster is in it
+    categories = _safely(_entry_categories, entry, default=()) or ()
+    letterboxd = _safely(_entry_letterboxd, entry, title, url)
+    if letterboxd is not None:
+        markup, marked = _safely(_letterboxd_review, markup, default=(markup, False))
+        if marked and not letterboxd.spoilers:
+            letterboxd = dataclasses.replace(letterboxd, spoilers=True)
+    title, episode = _safely(_split_episode, title, categories, default=(title, None))
+    if not title:
+        title = _safely(fallback_title, url, markup, default="") or ""
     return Article(
         title=title,
         url=url,
         published=_safely(_entry_published, entry),
         html=markup,
         source=_safely(_feed_source, entry, feed_title, url),
-        image_url=_safely(_entry_image, entry, markup, url),
-        categories=_safely(_entry_categories, entry, default=()) or (),
+        image_url=image_url,
+        categories=categories,
+        letterboxd=letterboxd,
+        episode_title=episode,
     )
 
 
@@ -261,8 +444,9 @@ def text_article(text_or_html: str, title: str | None = None) -> Article:
                 title, body = head.strip(), rest
     if not is_html:
         body = html.escape(body).replace("\n", "<br>")
+    title = _plain_title(title or "") or _safely(fallback_title, None, body, default="") or ""
     return Article(
-        title=_plain_title(title or ""),
+        title=title,
         html=body,
         image_url=_safely(_first_img_src, body) if is_html else None,
     )

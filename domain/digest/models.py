@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -27,11 +27,48 @@ CATEGORY_LABELS: Mapping[str, str] = MappingProxyType(
 )
 CATEGORIES: tuple[str, ...] = tuple(CATEGORY_LABELS)
 
+#: Categories whose summary goes behind spoiler tags and whose image is dropped unless a server chooses
+#: otherwise: the label stays visible, so a reader knows what is there and decides whether to look.
+DEFAULT_SPOILER_CATEGORIES: frozenset[str] = frozenset(
+    {"gore", "sexual-violence", "child-harm", "self-harm", "torture"}
+)
+
+
+def effective_spoiler_categories(
+    chosen_on: Iterable[str] = (), chosen_off: Iterable[str] = (), hidden: Iterable[str] = ()
+) -> frozenset[str]:
+    """The categories that hide a summary for a server: its explicit choices, else the defaults.
+
+    A default does not apply to a category whose label the server hid: it said it does not want that
+    category flagged, and a summary hidden without a visible reason would only puzzle its members.
+    """
+    defaults = DEFAULT_SPOILER_CATEGORIES - frozenset(chosen_off) - frozenset(hidden)
+    return frozenset(chosen_on) | defaults
+
+
 MIN_SENTENCES = 2
 MAX_SENTENCES = 4
 MIN_SUMMARY_CHARS = 80
 # Far below the 4096 description limit on purpose: a digest is a teaser, and escaping can double the length.
 MAX_SUMMARY_CHARS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Letterboxd:
+    """A Letterboxd diary entry or review: the film it is about and what the member said about it.
+
+    ``film_title`` is the film's own title (other parts of the digest mask it as a name of a work, not as
+    evidence). ``rating`` is in stars, 0.5 to 5 in halves; ``rewatch`` and ``liked`` are None when the feed
+    does not say (old-format feeds carry neither). ``spoilers`` is Letterboxd's own "contains spoilers" mark.
+    """
+
+    film_title: str
+    film_year: int | None = None
+    rating: float | None = None
+    rewatch: bool | None = None
+    liked: bool | None = None
+    watched: date | None = None
+    spoilers: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +85,25 @@ class Article:
     source: str | None = None
     image_url: str | None = None
     categories: tuple[str, ...] = ()
+    #: Set for Letterboxd diary entries and reviews; they render as diary entries.
+    letterboxd: Letterboxd | None = None
+    #: The name of a TV episode split off the title of a release-calendar item: it is hidden like a spoiler.
+    episode_title: str | None = None
+
+
+#: Spoiler reasons that come from the item itself rather than from its wording.
+EPISODE_TITLE_REASON = "episode title"
+LETTERBOXD_SPOILERS_REASON = "marked as containing spoilers"
+
+
+def article_spoiler_reasons(article: Article) -> tuple[str, ...]:
+    """Reasons to hide an item's summary that its feed states: an episode's name, Letterboxd's own mark."""
+    reasons: list[str] = []
+    if article.episode_title:
+        reasons.append(EPISODE_TITLE_REASON)
+    if article.letterboxd is not None and article.letterboxd.spoilers:
+        reasons.append(LETTERBOXD_SPOILERS_REASON)
+    return tuple(reasons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +135,15 @@ def _as_terms(value: object) -> tuple[str, ...]:
 class DigestOptions:
     """A guild's (or a feed's) digest preferences.
 
-    ``shown_categories`` None means every category is shown. ``custom_terms`` maps a category id to extra
+    ``shown_categories`` None means every category is shown. ``spoiler_categories`` defaults to
+    :data:`DEFAULT_SPOILER_CATEGORIES`; a server's own choices replace it whole. ``custom_terms`` maps a category id to extra
     literal phrases; ids that are not categories are ignored so that a stale setting never breaks a feed.
     """
 
     sentences: int = 3
     max_summary_chars: int = 600
     shown_categories: frozenset[str] | None = None
-    spoiler_categories: frozenset[str] = frozenset()
+    spoiler_categories: frozenset[str] = DEFAULT_SPOILER_CATEGORIES
     custom_terms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     force_spoiler: bool = False
 

@@ -8,6 +8,9 @@ Layout (chosen for how Discord shows it):
 * one embed: the article title linking to the article, the summary as description (one ``||...||`` span when
   spoilered), a "Published" field with a relative Discord timestamp, the source in the footer, the ISO
   ``timestamp``, and a thumbnail only when the post is not spoilered (an embed image cannot be hidden).
+* a Letterboxd diary entry is titled "Film (Year)", and its description opens with the member's rating and
+  markers (``★★★½ · ♥ liked · ↻ rewatch``) outside the spoiler span: they are an opinion, not a plot point.
+  A TV episode's name opens the (always spoilered) description instead of sitting in the title.
 * ``allowed_mentions`` ``{"parse": []}``: nothing in a digest may ping anyone.
 
 All feed text is escaped: markdown characters, line-start markers (headings, lists, quotes), every ``|`` (so
@@ -23,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from domain.digest.models import Article, ContentWarning
+from domain.digest.models import Article, ContentWarning, Letterboxd, article_spoiler_reasons
 from domain.digest.summary import truncate_words
 from domain.markdown import defuse_plain, escape_markdown
 
@@ -112,6 +115,41 @@ def _content(warnings: Sequence[ContentWarning], spoiler_reasons: Sequence[str])
     return content
 
 
+def stars(rating: float) -> str:
+    """Letterboxd's notation: 3.5 -> "★★★½", 0.5 -> "½"."""
+    halves = max(0, min(10, round(rating * 2)))
+    return "★" * (halves // 2) + ("½" if halves % 2 else "")
+
+
+def _diary_title(entry: Letterboxd) -> str:
+    film = " ".join(entry.film_title.split())
+    return f"{film} ({entry.film_year})" if film and entry.film_year else film
+
+
+def _diary_line(entry: Letterboxd) -> str:
+    """Rating and markers of a diary entry, e.g. "★★★½ · ♥ liked · ↻ rewatch" (not a spoiler: shown)."""
+    parts = [stars(entry.rating)] if entry.rating else []
+    if entry.liked:
+        parts.append("♥ liked")
+    if entry.rewatch:
+        parts.append("↻ rewatch")
+    return " · ".join(parts)
+
+
+def _description(article: Article, summary: str, spoiler: bool) -> str:
+    """The embed description: a diary entry's rating line, then the summary (with an episode's name first),
+    all of it but the rating line inside one ``||...||`` span when spoilered."""
+    head = _diary_line(article.letterboxd) if article.letterboxd else ""
+    body = summary.strip()
+    if article.episode_title:
+        episode = " ".join(article.episode_title.split())
+        body = f"Episode: {episode}\n{body}" if body else f"Episode: {episode}"
+    budget = DESCRIPTION_LIMIT - (len(head) + 2 if head else 0)
+    if body:
+        body = "||" + fit_markdown(body, budget - 4) + "||" if spoiler else fit_markdown(body, budget)
+    return "\n\n".join(part for part in (head, body) if part)
+
+
 def embed_size(embed: dict[str, Any]) -> int:
     """Characters Discord counts towards the 6000 limit of one embed."""
     size = len(embed.get("title", "")) + len(embed.get("description", ""))
@@ -126,9 +164,15 @@ def render_payload(
     warnings: Sequence[ContentWarning] = (),
     spoiler_reasons: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Build the message body; the post is spoilered exactly when there is at least one spoiler reason."""
+    """Build the message body; the post is spoilered exactly when there is at least one spoiler reason.
+
+    Reasons the item itself states (an episode's name, Letterboxd's spoiler mark) are added here too, so a
+    caller that forgets them still cannot leak an episode's name.
+    """
+    spoiler_reasons = tuple(dict.fromkeys((*spoiler_reasons, *article_spoiler_reasons(article))))
     spoiler = bool(spoiler_reasons)
-    title = " ".join((article.title or "").split()) or "Untitled article"
+    diary = _diary_title(article.letterboxd) if article.letterboxd else ""
+    title = diary or " ".join((article.title or "").split()) or "Untitled article"
     embed: dict[str, Any] = {
         "title": fit_markdown(title, TITLE_LIMIT) or "Untitled article",
         "color": COLOR_WARNING if warnings else COLOR_DEFAULT,
@@ -136,13 +180,18 @@ def render_payload(
     url = safe_url(article.url)
     if url:
         embed["url"] = url
-    summary = summary.strip()
-    if summary:
-        if spoiler:
-            embed["description"] = "||" + fit_markdown(summary, DESCRIPTION_LIMIT - 4) + "||"
-        else:
-            embed["description"] = fit_markdown(summary, DESCRIPTION_LIMIT)
+    description = _description(article, summary, spoiler)
+    if description:
+        embed["description"] = description
     fields: list[dict[str, Any]] = []
+    if article.letterboxd is not None and article.letterboxd.watched is not None:
+        fields.append(
+            {
+                "name": "Watched",
+                "value": f"{article.letterboxd.watched.day} {article.letterboxd.watched:%b %Y}",
+                "inline": True,
+            }
+        )
     if article.published is not None:
         published = _utc(article.published)
         if published.year >= 1970:

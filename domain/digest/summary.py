@@ -125,12 +125,29 @@ def _is_prose(sentence: str) -> bool:
     return words >= 4 and (_TERMINAL.search(sentence) is not None or words >= 10)
 
 
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def restates_title(text: str, title: str) -> bool:
+    """True when ``text`` says nothing beyond ``title`` and links: "Smurfs: https://tv.apple.com/…", or
+    the title again. Such a description is no summary at all."""
+    words = _WORD.findall(_URL.sub(" ", text).casefold())
+    if not words:
+        return True
+    title_words = set(_WORD.findall(title.casefold()))
+    return bool(title_words) and all(word in title_words for word in words)
+
+
 def summarize(text: str, title: str = "", sentences: int = 3, max_chars: int = 600) -> str:
     """Return an extractive summary of ``text``: up to ``sentences`` sentences, at most ``max_chars`` chars.
 
     Sentences keep their original order. A text with no more prose sentences than asked for (a feed teaser)
-    is returned as it is, cut on a word boundary with "…" only if it is over ``max_chars``.
+    is returned as it is, cut on a word boundary with "…" only if it is over ``max_chars``. A text that only
+    restates the title or a URL gives no summary ("").
     """
+    if len(text) < 2000 and restates_title(text, title):
+        return ""
     every: list[str] = []
     prose: list[str] = []
     for sentence in iter_sentences(text):

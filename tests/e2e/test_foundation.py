@@ -140,3 +140,17 @@ async def test_club_warnings_shows_and_changes_settings(tmp_path: Path) -> None:
         member = await fake.slash("club warnings", user=fake.member)
         await member.wait_for_output()
         assert "Manage Server" in member.text
+
+
+async def test_club_warnings_shows_the_defaults_and_an_explicit_opt_out(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake, running_bot(fake, e2e_settings(fake, tmp_path)) as bot:
+        ix = await fake.slash("club warnings", user=fake.moderator)
+        await ix.wait_for_output()
+        assert "**gore** (`gore`): shown, spoilers the summary (default)" in ix.text
+        assert "**violence** (`violence`): shown\n" in ix.text
+        assert "By default, gore, torture, sexual violence, harm to children, self-harm/suicide" in ix.text
+        out = await fake.slash("club warnings", {"category": "gore", "spoiler": False}, user=fake.moderator)
+        await out.wait_for_output()
+        assert "**gore** (`gore`): shown, summary shown (changed from the default)" in out.text
+        options = await bot.services.digest.options_for(fake.guild_id)
+        assert "gore" not in options.spoiler_categories and "torture" in options.spoiler_categories

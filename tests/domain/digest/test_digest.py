@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from domain.digest import Article, DigestOptions, digest_entry
 from domain.digest.digest import FORCED_REASON, SHIELD_FAILED_REASON
+from domain.digest.models import CATEGORY_LABELS, DEFAULT_SPOILER_CATEGORIES, effective_spoiler_categories
 from tests.domain.digest.test_render import assert_discord_safe
 
 FIXTURE = Path(__file__).parent / "fixtures" / "red_rooms_interview.html"
@@ -38,9 +40,14 @@ def test_feature_article_end_to_end() -> None:
     assert {"violence", "torture"} <= categories
     assert "snuff films" in next(w for w in digest.warnings if w.category == "violence").evidence
     assert digest.payload["content"].startswith("⚠️ **CW:** violence, torture")
-    assert digest.spoiler is False and digest.spoiler_reasons == ()
-    assert digest.payload["embeds"][0]["thumbnail"]["url"] == RED_ROOMS.image_url
-    assert_discord_safe(digest.payload, spoiler=False)
+    # Torture is one of the categories whose summary and image are hidden by default.
+    assert "content warning: torture" in digest.spoiler_reasons
+    assert "thumbnail" not in digest.payload["embeds"][0]
+    assert_discord_safe(digest.payload, spoiler=True)
+    shown = digest_entry(RED_ROOMS, DigestOptions(spoiler_categories=frozenset()))
+    assert shown.spoiler is False and shown.spoiler_reasons == ()
+    assert shown.payload["embeds"][0]["thumbnail"]["url"] == RED_ROOMS.image_url
+    assert_discord_safe(shown.payload, spoiler=False)
 
 
 def test_a_quiet_article_has_no_warnings_and_no_content_line() -> None:
@@ -60,6 +67,54 @@ def test_spoiler_categories_hide_the_summary_and_the_image() -> None:
     embed = digest.payload["embeds"][0]
     assert embed["description"] == f"||{embed['description'][2:-2]}||" and "thumbnail" not in embed
     assert_discord_safe(digest.payload, spoiler=True)
+
+
+GORY = Article(
+    title="Night of the Butcher review",
+    url="https://films.example/butcher",
+    image_url="https://img.example.com/butcher.jpg",
+    html="<p>The slasher does not look away. A victim is disembowelled in close-up and the camera lingers on "
+    "the entrails spilling across the floor. Few horror films this year are as gory.</p>",
+)
+
+
+def test_a_gore_warning_hides_the_summary_and_the_image_by_default() -> None:
+    digest = digest_entry(GORY)
+    embed = digest.payload["embeds"][0]
+    assert "gore" in digest.payload["content"]  # the label stays visible
+    assert embed["description"].startswith("||") and embed["description"].endswith("||")
+    assert "entrails" in embed["description"]
+    assert "thumbnail" not in embed and "image" not in embed
+    assert embed["title"] == GORY.title  # the title is not the gory part
+    assert_discord_safe(digest.payload, spoiler=True)
+
+
+@pytest.mark.parametrize("category", sorted(DEFAULT_SPOILER_CATEGORIES))
+def test_every_default_category_spoilers_unless_the_server_opted_out(category: str) -> None:
+    options = DigestOptions(custom_terms={category: ["marmalade"]})
+    digest = digest_entry(QUIET, options)
+    assert digest.spoiler_reasons == (f"content warning: {CATEGORY_LABELS[category]}",)
+    opted_out = dataclasses.replace(options, spoiler_categories=DEFAULT_SPOILER_CATEGORIES - {category})
+    shown = digest_entry(QUIET, opted_out)
+    assert not shown.spoiler and shown.payload["embeds"][0]["thumbnail"]["url"] == QUIET.image_url
+    assert "||" not in shown.payload["embeds"][0]["description"]
+
+
+def test_a_server_that_opted_out_sees_the_gory_summary() -> None:
+    digest = digest_entry(GORY, DigestOptions(spoiler_categories=frozenset()))
+    embed = digest.payload["embeds"][0]
+    assert "gore" in digest.payload["content"] and not digest.spoiler
+    assert not embed["description"].startswith("||") and "entrails" in embed["description"]
+    assert embed["thumbnail"]["url"] == GORY.image_url
+
+
+def test_effective_spoiler_categories() -> None:
+    assert effective_spoiler_categories() == DEFAULT_SPOILER_CATEGORIES
+    assert effective_spoiler_categories(chosen_off={"gore"}) == DEFAULT_SPOILER_CATEGORIES - {"gore"}
+    assert "violence" in effective_spoiler_categories(chosen_on={"violence"})
+    # A hidden label drops the default, never an explicit choice.
+    assert "gore" not in effective_spoiler_categories(hidden={"gore"})
+    assert "gore" in effective_spoiler_categories(chosen_on={"gore"}, hidden={"gore"})
 
 
 def test_a_hidden_category_still_spoilers_when_asked_to() -> None:
