@@ -17,8 +17,7 @@ import feedparser
 
 from domain.digest import article_from_entry, html_to_text
 from domain.feedrules import entry_key
-
-CORPUS = Path("/work/shared/corpus/realfeeds")
+from tests.domain.digest.realfeeds.labels import CORPUS
 
 
 def resolve(name: str) -> Path:
