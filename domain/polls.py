@@ -24,7 +24,6 @@ their combined votes are fewer than the next option's; otherwise it is a documen
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ __all__ = [
     "ballots_from_votes",
     "emoji_index",
     "escape_text",
+    "format_percent",
     "format_rounds",
     "instant_runoff",
     "nomination_key",
@@ -337,8 +337,29 @@ def _fit(name: str, cap: int) -> str:
     return escape_text(name[:low]).rstrip() + "…"
 
 
-def _bar(share: float, count: int, width: int) -> str:
-    filled = math.floor(share * width + 0.5)
+def _half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half up, in integers (floats turn 0.35 * 10 into 3.4999...)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def format_percent(count: int, total: int) -> str:
+    """``count`` of ``total`` as a whole percentage for people: rounded half up (1 of 8 is "13%", where
+    Python's ``round`` gives banker's "12%"); a share under 1% but above none is "<1%" (never "0%" beside a
+    bar that shows one block) and one above 99% but short of everyone is ">99%" (never "100%" while someone
+    chose otherwise)."""
+    if total <= 0 or count <= 0:
+        return "0%"
+    if count >= total:
+        return "100%"
+    if 100 * count < total:
+        return "<1%"
+    if 100 * count > 99 * total:
+        return ">99%"
+    return f"{_half_up(100 * count, total)}%"
+
+
+def _bar(count: int, total: int, width: int) -> str:
+    filled = _half_up(count * width, total) if total else 0
     if count > 0 and filled == 0:
         filled = 1
     return BAR_FULL * filled + BAR_EMPTY * (width - filled)
@@ -355,8 +376,8 @@ def render_bars(
     """A text bar chart for an embed field, e.g. ``"1️⃣ Alien\\n▰▰▰▰▰▰▱▱▱▱ 60% (3)"`` per option.
 
     Names are markdown-escaped and, if needed, shortened evenly with "…" so the whole text fits ``limit``
-    (Discord's 1024 for a field, counted in UTF-16 units). Percentages are of voters, rounded; a non-zero
-    count always shows at least one filled block. ``highlight_winners`` adds 🏆 to the leaders.
+    (Discord's 1024 for a field, counted in UTF-16 units). Percentages are of voters (see
+    :func:`format_percent`); a non-zero count always shows at least one filled block. ``highlight_winners`` adds 🏆 to the leaders.
     """
     if len(options) != len(result.counts):
         raise ValueError("options and tally have different lengths")
@@ -366,10 +387,9 @@ def render_bars(
     heads: list[str] = []
     tails: list[str] = []
     for i, count in enumerate(result.counts):
-        share = count / voters if voters else 0.0
         trophy = " 🏆" if highlight_winners and i in result.winners else ""
         heads.append(f"{NUMBER_EMOJI[i]} ")
-        tails.append(f"{trophy}\n{_bar(share, count, width)} {round(share * 100)}% ({count})")
+        tails.append(f"{trophy}\n{_bar(count, voters, width)} {format_percent(count, voters)} ({count})")
     fixed = sum(_units(h) + _units(t) for h, t in zip(heads, tails, strict=True)) + (len(options) - 1)
     budget = limit - fixed
     if budget < len(options):

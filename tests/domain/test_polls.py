@@ -15,6 +15,7 @@ from domain.polls import (
     ballots_from_votes,
     emoji_index,
     escape_text,
+    format_percent,
     format_rounds,
     instant_runoff,
     nomination_key,
@@ -277,6 +278,36 @@ def test_render_bars_fits_an_embed_field(name_length: int, voters: int) -> None:
     for i in range(10):
         assert lines[2 * i].startswith(NUMBER_EMOJI[i] + f" {i} ")
     assert all("…" in lines[2 * i] for i in range(10))
+
+
+@pytest.mark.parametrize(
+    ("count", "total", "shown"),
+    [
+        (1, 8, "13%"),  # 12.5 rounds half up (Python's round() gives banker's 12)
+        (3, 8, "38%"),  # 37.5
+        (5, 8, "63%"),  # 62.5
+        (1, 200, "<1%"),  # 0.5: never "0%" beside a filled block
+        (1, 1000, "<1%"),
+        (199, 200, ">99%"),  # 99.5: not "100%" while someone chose otherwise
+        (7, 20, "35%"),  # 0.35 * 100 is 35.00000000000001 in floats
+        (1, 3, "33%"),
+        (2, 3, "67%"),
+        (0, 5, "0%"),
+        (0, 0, "0%"),
+        (5, 5, "100%"),
+    ],
+)
+def test_format_percent_rounds_half_up(count: int, total: int, shown: str) -> None:
+    assert format_percent(count, total) == shown
+
+
+def test_render_bars_shows_half_up_and_less_than_one_percent() -> None:
+    eighth = tally([Vote(1, 0, 1)] + [Vote(u, 1, u) for u in range(2, 9)], 2)
+    assert render_bars(("A", "B"), eighth).split("\n")[1] == BAR_FULL + BAR_EMPTY * 9 + " 13% (1)"
+    tiny = tally([Vote(1, 0, 1)] + [Vote(u, 1, u) for u in range(2, 201)], 2)
+    lines = render_bars(("A", "B"), tiny).split("\n")
+    assert lines[1] == BAR_FULL + BAR_EMPTY * 9 + " <1% (1)"
+    assert lines[3] == BAR_FULL * 10 + " >99% (199)"
 
 
 def test_render_bars_uses_full_names_when_they_fit() -> None:
