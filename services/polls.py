@@ -398,7 +398,9 @@ class PollService:
         mode = poll.mode if poll.mode in ("single", "multi", "ranked") else "single"
         counted = tally(votes, poll.n_options, mode=mode, max_choices=poll.max_choices)  # type: ignore[arg-type]
         if mode == "ranked":
-            irv = instant_runoff(ballots_from_votes(votes, poll.n_options, poll.max_choices), poll.n_options)
+            irv = instant_runoff(
+                ballots_from_votes(votes, poll.n_options, poll.max_choices), poll.n_options, seed=poll.id
+            )
             return Outcome(poll, counted, irv, irv.winner, irv.tie, tuple(nominations))
         winners = counted.winners
         winner = winners[0] if len(winners) == 1 else None
