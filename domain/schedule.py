@@ -59,7 +59,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from importlib import resources
 from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -621,8 +621,18 @@ class _DateResult:
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    now_wall: datetime  # naive wall time of now in the zone
+    now_wall: datetime  # naive wall time of now in the zone the text is read in
     order: DateOrder
+    zone: tzinfo  # the zone the text is read in (a ZoneInfo, or a fixed offset typed in the text)
+    now: datetime  # aware
+
+    def ahead(self, day: date, clock: time) -> bool:
+        """Whether ``clock`` on ``day`` is still ahead of now, as instants: in an autumn fold the wall time
+        happens twice, and it is ahead while its second occurrence is (comparing wall times would call
+        01:15 past at 01:30 EDT although 01:15 EST is still to come)."""
+        wall = datetime.combine(day, clock)
+        latest = max(wall.replace(tzinfo=self.zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+        return latest > self.now
 
 
 def _clean(text: str) -> str:
@@ -692,7 +702,7 @@ def _next_date(month: int, day: int, clock: time, ctx: _Context, shown: str) -> 
             if month == 2 and day == 29:
                 continue
             raise UnparseableTimeError(f"There's no {shown}.")
-        if datetime.combine(candidate, clock) > ctx.now_wall:
+        if ctx.ahead(candidate, clock):
             later = "next year" if year == this_year + 1 else f"in {year}"
             note = (f"That's {_format_day(candidate)}, {later}.",) if year > this_year else ()
             return _DateResult(candidate, note)
@@ -767,7 +777,7 @@ def _ordinal_date(day_of_month: int, clock: time, ctx: _Context) -> _DateResult:
     probe = ctx.now_wall.date().replace(day=1)
     for _ in range(14):  # any day 1..31 recurs within 14 months
         candidate = _make_date(probe.year, probe.month, day_of_month)
-        if candidate is not None and datetime.combine(candidate, clock) > ctx.now_wall:
+        if candidate is not None and ctx.ahead(candidate, clock):
             return _DateResult(candidate)
         probe = (probe + timedelta(days=32)).replace(day=1)
     raise AssertionError("unreachable")  # pragma: no cover
@@ -780,7 +790,7 @@ def _weekday_date(weekday: int, mod: str | None, clock: time, ctx: _Context) -> 
         candidate = today + timedelta(days=k)
         if candidate.weekday() != weekday:
             continue
-        if datetime.combine(candidate, clock) > ctx.now_wall:
+        if ctx.ahead(candidate, clock):
             return candidate
     raise AssertionError("unreachable: a weekday always recurs within 8 days")  # pragma: no cover
 
@@ -791,7 +801,7 @@ def _parse_date_phrase(
     """Resolve the date part (the time already removed) against ``clock``; None if not understood."""
     today = ctx.now_wall.date()
     if not phrase:
-        if datetime.combine(today, clock) > ctx.now_wall:
+        if ctx.ahead(today, clock):
             return _DateResult(today)
         return _DateResult(
             today + timedelta(days=1), (f"{clock:%H:%M} has passed today, so I used tomorrow.",)
@@ -846,7 +856,11 @@ def _dateparser_settings(ctx: _Context) -> dict[str, object]:
 
 def _dateparser_date(phrase: str, ctx: _Context) -> _DateResult | None:
     import dateparser  # lazy: ~0.1 s to import and ~170 ms on the first parse
+    from dateparser.timezone_parser import pop_tz_offset_from_string
 
+    if pop_tz_offset_from_string(phrase)[1] is not None:
+        # dateparser would read the zone and we would keep only the date: never drop a zone silently.
+        raise UnparseableTimeError(f"'{phrase}' names a time zone I can't use here. {_ZONE_HELP}")
     parsed = dateparser.parse(phrase, languages=["en"], settings=_dateparser_settings(ctx))
     if parsed is None:
         return None
@@ -881,6 +895,226 @@ def warm_up() -> None:
     dateparser.parse("5 december 2026", languages=["en"], settings={"REQUIRE_PARTS": ["day", "month"]})
 
 
+# ------------------------------------------------------------------------------------- zones typed in `when`
+
+_ZONE_HELP: Final = (
+    "Write an offset such as '8pm +08:00' or 'UTC', an IANA zone such as '8pm Asia/Singapore', "
+    "or set the timezone option."
+)
+
+# Abbreviations read inside `when`: the IANA zones they name (first that is on the abbreviation's offset at
+# that date wins) and that offset in minutes (None: the zone's local time, whatever its offset). MST is
+# Denver's winter time and Phoenix's all year, hence two zones.
+_ZONE_ABBREVIATIONS: Final[dict[str, tuple[tuple[str, ...], int | None]]] = {
+    "pst": (("America/Los_Angeles",), -480),
+    "pdt": (("America/Los_Angeles",), -420),
+    "pt": (("America/Los_Angeles",), None),
+    "mst": (("America/Denver", "America/Phoenix"), -420),
+    "mdt": (("America/Denver",), -360),
+    "mt": (("America/Denver",), None),
+    "cdt": (("America/Chicago",), -300),
+    "ct": (("America/Chicago",), None),
+    "est": (("America/New_York",), -300),
+    "edt": (("America/New_York",), -240),
+    "et": (("America/New_York",), None),
+    "akst": (("America/Anchorage",), -540),
+    "akdt": (("America/Anchorage",), -480),
+    "hst": (("Pacific/Honolulu",), -600),
+    "adt": (("America/Halifax",), -180),
+    "nst": (("America/St_Johns",), -210),
+    "ndt": (("America/St_Johns",), -150),
+    "wet": (("Europe/Lisbon",), 0),
+    "west": (("Europe/Lisbon",), 60),
+    "bst": (("Europe/London",), 60),
+    "cet": (("Europe/Paris",), 60),
+    "cest": (("Europe/Paris",), 120),
+    "eet": (("Europe/Athens",), 120),
+    "eest": (("Europe/Athens",), 180),
+    "msk": (("Europe/Moscow",), 180),
+    "wat": (("Africa/Lagos",), 60),
+    "cat": (("Africa/Maputo",), 120),
+    "sast": (("Africa/Johannesburg",), 120),
+    "eat": (("Africa/Nairobi",), 180),
+    "pkt": (("Asia/Karachi",), 300),
+    "wib": (("Asia/Jakarta",), 420),
+    "hkt": (("Asia/Hong_Kong",), 480),
+    "sgt": (("Asia/Singapore",), 480),
+    "awst": (("Australia/Perth",), 480),
+    "jst": (("Asia/Tokyo",), 540),
+    "kst": (("Asia/Seoul",), 540),
+    "acst": (("Australia/Adelaide",), 570),
+    "acdt": (("Australia/Adelaide",), 630),
+    "aest": (("Australia/Sydney",), 600),
+    "aedt": (("Australia/Sydney",), 660),
+    "nzst": (("Pacific/Auckland",), 720),
+    "nzdt": (("Pacific/Auckland",), 780),
+}
+# Abbreviations that mean different offsets to different people: refused unless the reader's own zone uses
+# them (a Dublin member's IST is Irish summer time, a Chicago member's CST is Central time).
+_AMBIGUOUS_ABBREVIATIONS: Final = {
+    "ist": (
+        "India (Asia/Kolkata, UTC+05:30), Ireland (Europe/Dublin, UTC+01:00) or Israel (Asia/Jerusalem, "
+        "UTC+02:00)",
+        "+05:30",
+        "Asia/Kolkata",
+    ),
+    "cst": (
+        "US Central (America/Chicago, UTC-06:00), China (Asia/Shanghai, UTC+08:00) or Cuba (America/Havana, "
+        "UTC-05:00)",
+        "-06:00",
+        "America/Chicago",
+    ),
+    "ast": (
+        "Atlantic (America/Halifax, UTC-04:00) or Arabia (Asia/Riyadh, UTC+03:00)",
+        "-04:00",
+        "America/Halifax",
+    ),
+}
+_UTC_WORDS: Final = frozenset({"utc", "gmt", "z", "zulu"})
+_MAX_OFFSET: Final = timedelta(hours=14)
+
+_SIGN: Final = r"(?P<sign>[+\-\u2212])"
+# "2026-12-05T20:00-05:00", "20:00:00+01:00", "20:00Z": an offset glued to a clock time. A glued "-" counts
+# only with an ISO date in the text, because "10:00-12:00" is more often a range than UTC-12.
+_GLUED_OFFSET_RE: Final = re.compile(
+    r"(?<=:\d\d)(?:" + _SIGN + r"(?P<h>\d{2})(?::?(?P<m>\d{2}))?|(?P<z>z))(?![\w:])"
+)
+# "utc+1", "GMT -05:30"
+_NAMED_OFFSET_RE: Final = re.compile(
+    r"(?<!\S)(?:utc|gmt)\s*" + _SIGN + r"\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?(?!\S)"
+)
+# "+01:00", "-0500" on their own (also right after "8pm")
+_BARE_OFFSET_RE: Final = re.compile(r"(?<![\d:/.\-])" + _SIGN + r"(?P<h>\d{2}):?(?P<m>\d{2})(?![\d:])")
+_ZONE_WORD_RE: Final = re.compile(r"(?<!\S)(?P<word>[a-z]+(?:/[a-z0-9_+\-]+)*)(?!\S)")
+_ISO_DATE_IN_TEXT_RE: Final = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+@dataclass(frozen=True, slots=True)
+class _TypedZone:
+    """A zone or offset written inside `when`: ``zones`` to try in order (one for most), or a fixed
+    ``offset``; ``abbreviation`` (upper case) and its ``expected`` offset when it was one."""
+
+    typed: str
+    zones: tuple[str, ...] = ()
+    offset: timedelta | None = None
+    abbreviation: str | None = None
+    expected: timedelta | None = None
+
+
+def _offset_zone(match: re.Match[str], typed: str) -> _TypedZone:
+    hours, minutes = int(match.group("h")), int(match.group("m") or 0)
+    offset = timedelta(hours=hours, minutes=minutes)
+    if match.group("sign") != "+":
+        offset = -offset
+    if minutes > 59 or not -timedelta(hours=12) <= offset <= _MAX_OFFSET:
+        raise UnparseableTimeError(f"'{typed}' isn't a UTC offset (they run from -12:00 to +14:00).")
+    return _TypedZone(typed, offset=offset)
+
+
+def _zone_uses(zone_name: str, abbreviation: str, year: int) -> timedelta | None:
+    """The offset ``zone_name`` uses under ``abbreviation`` around ``year``, or None if it doesn't."""
+    zone = ZoneInfo(zone_name)
+    for month in (1, 7):
+        moment = datetime(year, month, 15, 12, tzinfo=zone)
+        if (moment.tzname() or "").casefold() == abbreviation:
+            return moment.utcoffset()
+    return None
+
+
+def _word_zone(word: str, reader_zone: str, year: int) -> _TypedZone | None:
+    if word in _UTC_WORDS:
+        return _TypedZone(word, offset=timedelta(0))
+    own = _zone_uses(reader_zone, word, year) if word.isalpha() and len(word) <= 5 else None
+    if own is not None:
+        return _TypedZone(word, zones=(reader_zone,), abbreviation=word.upper(), expected=own)
+    if word in _AMBIGUOUS_ABBREVIATIONS:
+        meanings, offset, example = _AMBIGUOUS_ABBREVIATIONS[word]
+        raise TimezoneError(
+            f"'{word.upper()}' could be {meanings}. Write the offset instead (e.g. '8pm {offset}') "
+            f"or an IANA zone (e.g. '8pm {example}')."
+        )
+    if word in _ZONE_ABBREVIATIONS:
+        zones, minutes = _ZONE_ABBREVIATIONS[word]
+        expected = None if minutes is None else timedelta(minutes=minutes)
+        return _TypedZone(word, zones=zones, abbreviation=word.upper(), expected=expected)
+    if "/" in word:
+        try:
+            return _TypedZone(word, zones=(validate_timezone(word),))
+        except TimezoneError:
+            return None
+    return None
+
+
+def _extract_zone(text: str, reader_zone: str, year: int) -> tuple[_TypedZone | None, str]:
+    """Find a zone or offset in the cleaned text: (it or None, the text without it). More than one is
+    refused; abbreviations we can't place are left for the date grammar, which refuses them."""
+    found: list[tuple[re.Match[str], _TypedZone]] = []
+    for match in _GLUED_OFFSET_RE.finditer(text):
+        if match.group("z"):
+            found.append((match, _TypedZone("Z", offset=timedelta(0))))
+        elif match.group("sign") == "+" or _ISO_DATE_IN_TEXT_RE.search(text):
+            found.append((match, _offset_zone(match, match.group(0))))
+    for pattern in (_NAMED_OFFSET_RE, _BARE_OFFSET_RE):
+        for match in pattern.finditer(text):
+            if not any(m.start() <= match.start() < m.end() for m, _ in found):
+                found.append((match, _offset_zone(match, match.group(0).strip())))
+    for match in _ZONE_WORD_RE.finditer(text):
+        if any(m.start() <= match.start() < m.end() for m, _ in found):
+            continue
+        zone = _word_zone(match.group("word"), reader_zone, year)
+        if zone is not None:
+            found.append((match, zone))
+    if not found:
+        return None, text
+    if len(found) > 1:
+        shown = " and ".join(f"'{m.group(0).strip()}'" for m, _ in found[:2])
+        raise UnparseableTimeError(f"I found more than one time zone ({shown}); give just one.")
+    match, zone = found[0]
+    return zone, re.sub(r"\s+", " ", text[: match.start()] + " " + text[match.end() :]).strip()
+
+
+def _typed_tzinfo(typed: _TypedZone) -> tzinfo:
+    """The zone the date words are read in: the first named zone, or the fixed offset."""
+    if typed.offset is not None:
+        return timezone(typed.offset)
+    return ZoneInfo(typed.zones[0])
+
+
+def _resolve_in_typed_zone(wall: datetime, typed: _TypedZone, now: datetime) -> tuple[datetime, str, bool]:
+    """The instant of ``wall`` in the typed zone, the note that says how it was read, and whether the wall
+    time happened twice without the typed abbreviation saying which."""
+    if typed.offset is not None:
+        local = wall.replace(tzinfo=timezone(typed.offset))
+        label = "UTC" if typed.offset == timedelta(0) else _offset_text(local)
+        return local, f"I read {wall:%H:%M} as {label}, as written.", False
+    candidates = []
+    for name in typed.zones:
+        resolved = resolve_wall_time(wall, name)
+        folds = [resolved.local, resolved.local.replace(fold=1)] if resolved.ambiguous else [resolved.local]
+        candidates.extend((name, moment, resolved.ambiguous) for moment in folds)
+    if typed.expected is not None:
+        for name, moment, _ambiguous in candidates:
+            if moment.utcoffset() == typed.expected:
+                note = f"I read {wall:%H:%M} as {typed.abbreviation} ({name}, {_offset_text(moment)})."
+                return moment, note, False
+    name, moment, ambiguous = candidates[0]
+    if ambiguous and moment.astimezone(UTC) <= now < candidates[1][1].astimezone(UTC):
+        moment = candidates[1][1]  # the first occurrence has just gone: the second is still ahead
+    if typed.abbreviation is None:
+        note = f"I read {wall:%H:%M} in {name} ({moment.tzname()}, {_offset_text(moment)}), as written."
+    elif typed.expected is None:
+        note = f"I read {wall:%H:%M} as {typed.abbreviation}: {name} time ({moment.tzname()}, {_offset_text(moment)})."
+    else:
+        note = (
+            f"{typed.abbreviation} isn't in use in {name} on {_format_day(wall.date())}, so I read "
+            f"{wall:%H:%M} as local time there ({moment.tzname()}, {_offset_text(moment)})."
+        )
+    if ambiguous:
+        which = "second" if moment.fold else "first"
+        note += f" {wall:%H:%M} happens twice that night (clocks go back); I used the {which} one."
+    return moment, note, ambiguous
+
+
 def parse_when(
     text: str,
     tz: str,
@@ -891,11 +1125,13 @@ def parse_when(
 ) -> ParsedTime:
     """Read a screening time typed by a user, in the zone ``tz``, relative to the aware ``now``.
 
-    See the module docstring for the forms accepted. Raises :class:`UnparseableTimeError` (not a time, no
-    time of day, empty, too long), :class:`PastTimeError` (now or earlier), :class:`TooFarAheadError` (more
-    than ``max_ahead`` away), :class:`NonexistentTimeError` (a daylight-saving gap) and
-    :class:`TimezoneError`; all are :class:`ScheduleError` with a message meant for the user. ``date_order``
-    overrides :func:`default_date_order` for numeric dates like ``5/12``.
+    See the module docstring for the forms accepted. A zone written in the text (an offset, ``Z``, ``UTC``,
+    an abbreviation such as ``PST`` or an IANA name) is honoured, with a note; the result is still shown in
+    ``tz``. Raises :class:`UnparseableTimeError` (not a time, no time of day, empty, too long),
+    :class:`PastTimeError` (now or earlier), :class:`TooFarAheadError` (more than ``max_ahead`` away),
+    :class:`NonexistentTimeError` (a daylight-saving gap) and :class:`TimezoneError` (an unknown zone, or an
+    ambiguous abbreviation such as IST); all are :class:`ScheduleError` with a message meant for the user.
+    ``date_order`` overrides :func:`default_date_order` for numeric dates like ``5/12``.
     """
     _require_aware(now, "now")
     canonical, zone = _zone(tz)
@@ -903,28 +1139,19 @@ def parse_when(
         raise UnparseableTimeError(f"Tell me when. {_EXAMPLES}")
     if len(text) > MAX_INPUT_LENGTH:
         raise UnparseableTimeError(f"That's too long for a time. {_EXAMPLES}")
-    now_local = now.astimezone(zone)
-    ctx = _Context(
-        now_wall=now_local.replace(tzinfo=None),
-        order=date_order or default_date_order(canonical),
-    )
-    cleaned = _clean(text)
     shown = text.strip()
-
+    typed, cleaned = _extract_zone(_clean(text), canonical, now.astimezone(zone).year)
+    reading = _typed_tzinfo(typed) if typed is not None else zone
+    ctx = _Context(
+        now_wall=now.astimezone(reading).replace(tzinfo=None),
+        order=date_order or default_date_order(canonical),
+        zone=reading,
+        now=now,
+    )
     extracted = _extract_time(cleaned)
     if extracted is None:
-        delta = _relative_instant(cleaned)
-        if delta is not None:
-            # In UTC: aware arithmetic in a zone is wall-clock arithmetic and would drift across DST.
-            start = (now.astimezone(UTC) + delta).replace(second=0, microsecond=0)
-            return _finish(start.astimezone(zone), canonical, now, max_ahead, (), ambiguous=False)
-        phrase = _strip_connectors(cleaned)
-        if _parse_date_phrase(phrase, time(23, 59), ctx, allow_fallback=False) is not None:
-            raise UnparseableTimeError(f"Add a time of day, e.g. '{shown} 8pm'.")
-        if _BARE_HOUR_RE.search(cleaned):
-            raise UnparseableTimeError("Is that am or pm? Write e.g. '8pm' or '20:00'.")
-        raise UnparseableTimeError(f"I couldn't read '{shown}' as a time. {_EXAMPLES}")
-
+        start = _relative_start(cleaned, shown, ctx)
+        return _finish(start.astimezone(zone), canonical, now, max_ahead, (), ambiguous=False)
     clock, phrase, midnight = extracted
     phrase = _strip_connectors(phrase)
     if midnight and phrase:
@@ -934,18 +1161,47 @@ def parse_when(
     day = _parse_date_phrase(phrase, clock, ctx, allow_fallback=True)
     if day is None:
         raise UnparseableTimeError(f"I couldn't read '{shown}' as a time. {_EXAMPLES}")
-    resolved = resolve_wall_time(datetime.combine(day.day, clock), canonical)
+    wall = datetime.combine(day.day, clock)
+    if typed is None:
+        local, note, ambiguous = _resolve_in_reader_zone(wall, canonical, now)
+        notes = day.notes + ((note,) if note else ())
+    else:
+        local, note, ambiguous = _resolve_in_typed_zone(wall, typed, now)
+        if typed.zones != (canonical,):
+            note += f" That's {format_local(local.astimezone(zone))} in {canonical}."
+        notes = (*day.notes, note)
+    return _finish(local.astimezone(zone), canonical, now, max_ahead, notes, ambiguous=ambiguous)
+
+
+def _relative_start(cleaned: str, shown: str, ctx: _Context) -> datetime:
+    """The instant for text without a clock time ("in 2 hours"), or the error that explains what's missing."""
+    delta = _relative_instant(cleaned)
+    if delta is not None:
+        # In UTC: aware arithmetic in a zone is wall-clock arithmetic and would drift across DST.
+        return (ctx.now.astimezone(UTC) + delta).replace(second=0, microsecond=0)
+    phrase = _strip_connectors(cleaned)
+    if _parse_date_phrase(phrase, time(23, 59), ctx, allow_fallback=False) is not None:
+        raise UnparseableTimeError(f"Add a time of day, e.g. '{shown} 8pm'.")
+    if _BARE_HOUR_RE.search(cleaned):
+        raise UnparseableTimeError("Is that am or pm? Write e.g. '8pm' or '20:00'.")
+    raise UnparseableTimeError(f"I couldn't read '{shown}' as a time. {_EXAMPLES}")
+
+
+def _resolve_in_reader_zone(
+    wall: datetime, canonical: str, now: datetime
+) -> tuple[datetime, str | None, bool]:
+    """``wall`` in the reader's zone: (instant, note, ambiguous). In an autumn fold the first occurrence is
+    taken, unless it has just gone and the second is still ahead."""
+    resolved = resolve_wall_time(wall, canonical)
     local, note = resolved.local, resolved.note
     second = local.replace(fold=1)
     if resolved.ambiguous and local.astimezone(UTC) <= now < second.astimezone(UTC):
-        # Asked during the repeated hour for a time whose first occurrence has just gone: use the second.
         local = second
         note = (
-            f"{clock:%H:%M} happens twice today in {canonical} (clocks go back); "
+            f"{wall:%H:%M} happens twice today in {canonical} (clocks go back); "
             f"I used the second one ({second.tzname()}, {_offset_text(second)})."
         )
-    notes = day.notes + ((note,) if note else ())
-    return _finish(local, canonical, now, max_ahead, notes, ambiguous=resolved.ambiguous)
+    return local, note, resolved.ambiguous
 
 
 def _finish(
