@@ -1087,7 +1087,7 @@ def _resolve_in_typed_zone(wall: datetime, typed: _TypedZone, now: datetime) -> 
         local = wall.replace(tzinfo=timezone(typed.offset))
         label = "UTC" if typed.offset == timedelta(0) else _offset_text(local)
         return local, f"I read {wall:%H:%M} as {label}, as written.", False
-    candidates = []
+    candidates: list[tuple[str, datetime, bool]] = []
     for name in typed.zones:
         resolved = resolve_wall_time(wall, name)
         folds = [resolved.local, resolved.local.replace(fold=1)] if resolved.ambiguous else [resolved.local]
