@@ -32,13 +32,24 @@ The date phrase may be:
 * anything else goes to dateparser (English only) for the *date* alone, e.g. ``in a fortnight``,
   ``2 weeks from tomorrow``, ``december the 5th``.
 
+A zone written in the text is honoured and named in a note: a UTC offset glued to an ISO time
+(``2026-12-05T20:00-05:00``, ``20:00Z``; a glued ``-`` only with an ISO date, since ``10:00-12:00`` is a
+range), a free-standing ``+05:30``/``-0800`` or ``utc+1``, ``UTC``/``GMT``/``Z``, an IANA name
+(``europe/paris``), or an abbreviation from a fixed table (``PST``, ``CEST``, ``ET``...). Day words are then
+read in that zone; an abbreviation out of season (CEST in December) gives the zone's local time, and in an
+autumn fold it picks the matching side (``1:30am EDT``). Ambiguous abbreviations (IST, CST, AST) are refused
+unless the reader's own zone uses them; a zone dateparser would recognise but we can't place is refused.
+The result is still expressed in the reader's zone (``tz``).
+
 Dates without a year mean the next such date still ahead (a note says when that is next year).
 ``in 2 hours``/``in 90 minutes``/``in 1h30m`` are instants (``now`` + the duration, to the minute) and take no
 time of day. A date with no time (``"friday"``) is refused: a screening needs a time.
 
 The wall time is resolved in the zone with :mod:`zoneinfo` (never by dateparser), so daylight saving is
 right: a wall time inside a spring-forward gap is refused with the nearest valid times, and a repeated
-wall time in an autumn fold takes its first occurrence (``fold=0``) and sets ``ambiguous`` with a note.
+wall time in an autumn fold takes its first occurrence (``fold=0``) and sets ``ambiguous`` with a note,
+unless that has already passed and the second is still ahead. "Still ahead" always compares instants, not
+wall times: at 01:30 EDT on the night the clocks go back, ``sunday 1:15am`` is 01:15 EST that night.
 
 dateparser quirks worked around (dateparser 1.5, ``PREFER_DATES_FROM='future'``)
 ----------------------------------------------------------------------------------
