@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -798,3 +798,20 @@ def test_after_the_repeated_hour_the_weekday_rolls_to_next_week() -> None:
     second_pass = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST: both 01:15s are past
     parsed = parse_when("sunday 1:15am", NEW_YORK, second_pass)
     assert parsed.local.strftime("%Y-%m-%d %H:%M %Z") == "2026-11-08 01:15 EST"
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(2027, 1, 1), max_value=datetime(2027, 12, 31)),
+    offset_minutes=st.integers(-12 * 60, 14 * 60).map(lambda m: m - m % 15),
+    reader=st.sampled_from([LONDON, NEW_YORK, "Asia/Kolkata", "UTC"]),
+)
+def test_iso_times_with_offsets_are_the_instant_they_name(
+    moment: datetime, offset_minutes: int, reader: str
+) -> None:
+    sign = "+" if offset_minutes >= 0 else "-"
+    hours, minutes = divmod(abs(offset_minutes), 60)
+    text = f"{moment:%Y-%m-%dT%H:%M}{sign}{hours:02d}:{minutes:02d}"
+    expected = moment.replace(second=0, microsecond=0, tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    parsed = parse_when(text, reader, SUN_EVENING, max_ahead=timedelta(days=800))
+    assert parsed.start_utc == expected.astimezone(UTC)
+    assert parsed.tz == reader
