@@ -23,6 +23,7 @@ from discord.ext import commands, tasks
 from cogs._bot import ClubBot
 from cogs._ui import COLOUR, NO_MENTIONS, bot_of, guarded_pass, organiser_only, reply, stop_loop, ts
 from domain.errors import UserError
+from domain.reminders import unscheduled_reminders
 from domain.schedule import format_compact_duration
 from services.watchparties import (
     CHOICE_LABELS,
@@ -637,15 +638,16 @@ class WatchParties(commands.Cog):
         assert interaction.guild_id is not None
         view, rows = await self.service.info(interaction.guild_id, id)
         embed = announcement_embed(view, await self.port.place(view))
-        if rows:
-            shown = []
-            for row in rows:
-                if row.state == "superseded":
-                    continue
-                shown.append(f"{_job_label(row.key)}: {ts(row.due_at, 'f')} — {row.state}")
-            if shown:
-                embed.add_field(name="Reminders", value="\n".join(shown)[:1024], inline=False)
         party = view.party
+        live = [row for row in rows if row.state != "superseded"]
+        shown = [(row.due_at, f"{_job_label(row.key)}: {ts(row.due_at, 'f')} — {row.state}") for row in live]
+        # Reminders already past (or too soon) when the party was scheduled or moved have no job: say so.
+        for skipped in unscheduled_reminders(party.start_at, party.reminder_offsets, (r.key for r in live)):
+            label = f"{_job_label(skipped.key)}: {ts(skipped.due_epoch, 'f')}"
+            shown.append((skipped.due_epoch, f"{label} — skipped (already past or too soon when scheduled)"))
+        if shown:
+            text = "\n".join(line for _, line in sorted(shown, key=lambda item: item[0]))
+            embed.add_field(name="Reminders", value=text[:1024], inline=False)
         extras = [f"Time zone: {party.timezone}"]
         if party.event_id:
             extras.append(f"Discord event: https://discord.com/events/{party.guild_id}/{party.event_id}")

@@ -4,8 +4,11 @@ One VEVENT per party with a stable UID (``watchparty-{guild_id}-{party_id}@proje
 update an event in place when it is edited (SEQUENCE counts the edits) or cancelled (STATUS:CANCELLED). Times
 are written in UTC (``DTSTART:20261205T200000Z``), which is valid everywhere and needs no VTIMEZONE; each
 reader's app shows them in its own zone. Text escaping (``,`` ``;`` ``\\`` newlines) and line folding at 75
-octets are done by the icalendar library; control characters are removed first. Events are ordered by
-start, then party id, so the output is deterministic.
+octets are done by the icalendar library, including for X-WR-CALNAME (an ``X-`` property, which icalendar
+writes raw unless it is given a ``vText``); control characters (C0, C1, U+2028/9) are removed first and lone
+surrogates become U+FFFD, because UTF-8 cannot encode them and one odd name must not break an export.
+Events are ordered by start, then party id, so the output is deterministic. Party data that cannot be
+exported (negative or out-of-range times, a non-web URL) raises :class:`IcsError`, a user error.
 
 An empty party list gives a VCALENDAR with no VEVENT: calendar apps accept that for subscriptions, though
 RFC 5545 strictly wants at least one component, so a one-off export command may prefer to say "nothing to
@@ -21,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from domain.errors import UserError
 
@@ -29,7 +32,10 @@ __all__ = ["ICS_MEDIA_TYPE", "IcsError", "IcsParty", "build_calendar", "event_ui
 
 ICS_MEDIA_TYPE: Final = "text/calendar; charset=utf-8"
 _MAX_TEXT: Final = 4000
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS: Final = re.compile(r"[\u2028\u2029\x85]")
+# The latest instant a calendar (and Python's datetime) can hold: 9999-12-31T23:59:59Z.
+_MAX_EPOCH: Final = 253402300799
 
 
 class IcsError(UserError, ValueError):
@@ -63,13 +69,18 @@ def event_uid(guild_id: int, party_id: int) -> str:
     return f"watchparty-{guild_id}-{party_id}@projectionist"
 
 
+def _encodable(text: str) -> str:
+    """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD (UTF-8 can't hold them)."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _clean_text(text: str, limit: int = _MAX_TEXT) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _LINE_BREAKS.sub("\n", _encodable(text).replace("\r\n", "\n").replace("\r", "\n"))
     return _CONTROL.sub("", text).strip()[:limit]
 
 
 def _one_line(text: str, limit: int) -> str:
-    return " ".join(_CONTROL.sub(" ", text).split())[:limit]
+    return " ".join(_CONTROL.sub(" ", _LINE_BREAKS.sub(" ", _encodable(text))).split())[:limit]
 
 
 def _utc(epoch: int) -> datetime:
@@ -77,9 +88,13 @@ def _utc(epoch: int) -> datetime:
 
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", url):
-        raise IcsError(f"Not a web link: {url[:80]!r}")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 bracket)
+        parts = None
+    unsafe = re.search(r"\s", url) or _CONTROL.search(url) or _encodable(url) != url
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or unsafe:
+        raise IcsError(f"Not a web link: {_one_line(url, 80)!r}")
     return url
 
 
@@ -88,6 +103,10 @@ def _event(party: IcsParty, stamp: datetime) -> Event:
         value = getattr(party, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise IcsError(f"{name} must be a non-negative int, got {value!r}")
+    for name in ("start_epoch", "end_epoch", "created_epoch", "updated_epoch"):
+        value = getattr(party, name)
+        if value is not None and not (isinstance(value, int) and 0 <= value <= _MAX_EPOCH):
+            raise IcsError(f"Party {party.party_id} has a time a calendar can't hold ({name}={value!r}).")
     if party.end_epoch <= party.start_epoch:
         raise IcsError(f"Party {party.party_id} ends before it starts.")
     event = Event()
@@ -135,7 +154,7 @@ def build_calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     if name:
-        calendar.add("x-wr-calname", _one_line(name, 200))
+        calendar.add("x-wr-calname", vText(_one_line(name, 200)))
     for party in sorted(parties, key=lambda p: (p.start_epoch, p.guild_id, p.party_id)):
         calendar.add_component(_event(party, stamp))
     data: bytes = calendar.to_ical()

@@ -14,17 +14,24 @@ Instant-runoff rules (:func:`instant_runoff`)
 ---------------------------------------------
 Each round counts every ballot for its highest-ranked option still in the race. A ballot with none left is
 *exhausted* and no longer counts. An option with more than half of the non-exhausted ballots wins. If every
-remaining option has the same count, the poll is a **tie** between them (never decided by option order). Otherwise the
-option with the fewest votes is eliminated; if several share the fewest, the tie is broken by looking back
-at earlier rounds, from the first: at the earliest round where their counts differ, those with the fewest
-there remain candidates for elimination (continuing to later rounds while still tied); if they were tied in
-every round, all of them are eliminated together. (Eliminating a group together is always harmless when
-their combined votes are fewer than the next option's; otherwise it is a documented simplification.)
+remaining option has the same count, the poll is a **tie** between them (never decided by option order or by
+lot). Otherwise the option with the fewest votes is eliminated. If several share the fewest:
+
+1. when their combined votes are fewer than the next-lowest option's, they are all eliminated together (one
+   at a time they would all go anyway, and no transfer between them could change that);
+2. otherwise exactly one of them goes: the one with the fewest votes in the earliest round where their counts
+   differed (looking from round 1 on, narrowing to the fewest at each round that separates them);
+3. if earlier rounds don't separate them, a **lot** decides: :func:`draw_lot`, seeded by the poll id, so the
+   same votes always give the same result and anyone can recompute it. The results say "tie for last broken
+   by lot".
+
+Eliminating a tied group together whatever their total (the old rule) could knock out a majority's choice:
+3 x [Alien], 2 x [Heat, Ran], 2 x [Ran, Heat] made Alien win, although 4 of 7 voters rank both others above it.
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -52,8 +59,10 @@ __all__ = [
     "apply_add",
     "apply_remove",
     "ballots_from_votes",
+    "draw_lot",
     "emoji_index",
     "escape_text",
+    "format_percent",
     "format_rounds",
     "instant_runoff",
     "nomination_key",
@@ -337,8 +346,29 @@ def _fit(name: str, cap: int) -> str:
     return escape_text(name[:low]).rstrip() + "…"
 
 
-def _bar(share: float, count: int, width: int) -> str:
-    filled = math.floor(share * width + 0.5)
+def _half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half up, in integers (floats turn 0.35 * 10 into 3.4999...)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def format_percent(count: int, total: int) -> str:
+    """``count`` of ``total`` as a whole percentage for people: rounded half up (1 of 8 is "13%", where
+    Python's ``round`` gives banker's "12%"); a share under 1% but above none is "<1%" (never "0%" beside a
+    bar that shows one block) and one above 99% but short of everyone is ">99%" (never "100%" while someone
+    chose otherwise)."""
+    if total <= 0 or count <= 0:
+        return "0%"
+    if count >= total:
+        return "100%"
+    if 100 * count < total:
+        return "<1%"
+    if 100 * count > 99 * total:
+        return ">99%"
+    return f"{_half_up(100 * count, total)}%"
+
+
+def _bar(count: int, total: int, width: int) -> str:
+    filled = _half_up(count * width, total) if total else 0
     if count > 0 and filled == 0:
         filled = 1
     return BAR_FULL * filled + BAR_EMPTY * (width - filled)
@@ -355,8 +385,8 @@ def render_bars(
     """A text bar chart for an embed field, e.g. ``"1️⃣ Alien\\n▰▰▰▰▰▰▱▱▱▱ 60% (3)"`` per option.
 
     Names are markdown-escaped and, if needed, shortened evenly with "…" so the whole text fits ``limit``
-    (Discord's 1024 for a field, counted in UTF-16 units). Percentages are of voters, rounded; a non-zero
-    count always shows at least one filled block. ``highlight_winners`` adds 🏆 to the leaders.
+    (Discord's 1024 for a field, counted in UTF-16 units). Percentages are of voters (see
+    :func:`format_percent`); a non-zero count always shows at least one filled block. ``highlight_winners`` adds 🏆 to the leaders.
     """
     if len(options) != len(result.counts):
         raise ValueError("options and tally have different lengths")
@@ -366,10 +396,9 @@ def render_bars(
     heads: list[str] = []
     tails: list[str] = []
     for i, count in enumerate(result.counts):
-        share = count / voters if voters else 0.0
         trophy = " 🏆" if highlight_winners and i in result.winners else ""
         heads.append(f"{NUMBER_EMOJI[i]} ")
-        tails.append(f"{trophy}\n{_bar(share, count, width)} {round(share * 100)}% ({count})")
+        tails.append(f"{trophy}\n{_bar(count, voters, width)} {format_percent(count, voters)} ({count})")
     fixed = sum(_units(h) + _units(t) for h, t in zip(heads, tails, strict=True)) + (len(options) - 1)
     budget = limit - fixed
     if budget < len(options):
@@ -395,9 +424,12 @@ def render_bars(
 @dataclass(frozen=True, slots=True)
 class Round:
     """One IRV round. ``counts`` has an entry per option (0 for options already out); ``continuing`` are the
-    options still in; ``eliminated`` leave after this round (empty in the last round); ``tied_lowest`` lists
-    the options that shared the fewest votes when a tie-break was needed, and ``tiebreak_round`` the earlier
-    round that separated them (None if none did and they all went out together)."""
+    options still in; ``eliminated`` leave after this round (empty in the last round).
+
+    When several options shared the fewest votes, ``tied_lowest`` lists them and the other fields say how the
+    tie was settled: all of them out together (``eliminated == tied_lowest``, their total was below the next
+    option's), by the earlier round ``tiebreak_round``, or ``by_lot`` (possibly after an earlier round
+    narrowed the group, which ``tiebreak_round`` then names)."""
 
     number: int
     counts: tuple[int, ...]
@@ -406,6 +438,7 @@ class Round:
     eliminated: tuple[int, ...]
     tied_lowest: tuple[int, ...] = ()
     tiebreak_round: int | None = None
+    by_lot: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,7 +464,24 @@ def _clean_ballots(ballots: Iterable[Sequence[int]], n_options: int) -> list[tup
     return cleaned
 
 
-def _break_tie(tied: list[int], history: list[list[int]]) -> tuple[list[int], int | None]:
+def draw_lot(candidates: Sequence[int], seed: int, round_number: int) -> int:
+    """The option a lot eliminates among tied ``candidates`` in round ``round_number`` of poll ``seed``.
+
+    Deterministic and recomputable by anyone: the first 8 bytes of
+    ``sha256("projectionist-irv-lot:{seed}:{round_number}:{sorted candidates, comma-separated}")`` as a
+    big-endian integer, modulo the number of candidates, index the sorted candidates.
+    """
+    ordered = sorted(candidates)
+    if not ordered:
+        raise ValueError("a lot needs at least one candidate")
+    key = f"projectionist-irv-lot:{seed}:{round_number}:{','.join(map(str, ordered))}"
+    draw = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+    return ordered[draw % len(ordered)]
+
+
+def _narrow_by_history(tied: list[int], history: list[list[int]]) -> tuple[list[int], int | None]:
+    """Those of ``tied`` with the fewest votes at the earliest round that separates them (repeatedly), and
+    the last round that narrowed them (None if no round did)."""
     candidates = tied
     deciding: int | None = None
     for number, counts in enumerate(history, start=1):
@@ -445,11 +495,30 @@ def _break_tie(tied: list[int], history: list[list[int]]) -> tuple[list[int], in
     return candidates, deciding
 
 
-def instant_runoff(ballots: Iterable[Sequence[int]], n_options: int) -> IrvResult:
+def _eliminate(
+    number: int, counts: list[int], still_in: tuple[int, ...], history: list[list[int]], seed: int
+) -> tuple[tuple[int, ...], tuple[int, ...], int | None, bool]:
+    """Who leaves after round ``number``: (eliminated, tied_lowest, tiebreak_round, by_lot). Not called
+    when every option still in has the same count, so there is always a next-lowest option."""
+    fewest = min(counts[o] for o in still_in)
+    tied = [o for o in still_in if counts[o] == fewest]
+    if len(tied) == 1:
+        return (tied[0],), (), None, False
+    next_lowest = min(counts[o] for o in still_in if counts[o] > fewest)
+    if fewest * len(tied) < next_lowest:
+        return tuple(tied), tuple(tied), None, False
+    candidates, deciding = _narrow_by_history(tied, history)
+    if len(candidates) == 1:
+        return (candidates[0],), tuple(tied), deciding, False
+    return (draw_lot(candidates, seed, number),), tuple(tied), deciding, True
+
+
+def instant_runoff(ballots: Iterable[Sequence[int]], n_options: int, *, seed: int) -> IrvResult:
     """Count ranked ``ballots`` (each a sequence of 0-based options, first preference first) by IRV.
 
-    Repeated options in a ballot count once (the first time); empty ballots are ignored. See the module
-    docstring for the elimination and tie rules.
+    Repeated options in a ballot count once (the first time); empty ballots are ignored. ``seed`` (the poll
+    id) seeds the lot that settles a tie for last nothing else separates. See the module docstring for the
+    elimination and tie rules.
     """
     if not 1 <= n_options <= 64:
         raise ValueError("n_options must be 1..64")
@@ -478,23 +547,8 @@ def instant_runoff(ballots: Iterable[Sequence[int]], n_options: int) -> IrvResul
         if len({counts[o] for o in still_in}) == 1:
             rounds.append(Round(number, tuple(counts), still_in, exhausted, ()))
             return IrvResult(tuple(rounds), None, still_in, len(cleaned))
-        fewest = min(counts[o] for o in still_in)
-        tied = [o for o in still_in if counts[o] == fewest]
-        deciding: int | None = None
-        out = tied
-        if len(tied) > 1:
-            out, deciding = _break_tie(tied, history)
-        rounds.append(
-            Round(
-                number,
-                tuple(counts),
-                still_in,
-                exhausted,
-                tuple(out),
-                tuple(tied) if len(tied) > 1 else (),
-                deciding,
-            )
-        )
+        out, tied, deciding, by_lot = _eliminate(number, counts, still_in, history, seed)
+        rounds.append(Round(number, tuple(counts), still_in, exhausted, out, tied, deciding, by_lot))
         history.append(counts)
         continuing.difference_update(out)
 
@@ -523,11 +577,12 @@ def format_rounds(result: IrvResult, options: Sequence[str], *, limit: int = EMB
             line += f" ({rnd.exhausted} exhausted)"
         if rnd.eliminated:
             line += " → out: " + ", ".join(label(o) for o in rnd.eliminated)
-            if rnd.tied_lowest:
-                if rnd.tiebreak_round is not None:
-                    line += f" (tie for last broken by round {rnd.tiebreak_round})"
-                else:
-                    line += " (tied for last)"
+            if rnd.by_lot:
+                line += " (tie for last broken by lot)"
+            elif rnd.tiebreak_round is not None:
+                line += f" (tie for last broken by round {rnd.tiebreak_round})"
+            elif rnd.tied_lowest:
+                line += " (tied for last, out together: fewer votes than the next)"
         lines.append(line)
     last = result.rounds[-1]
     active = sum(last.counts[o] for o in last.continuing)

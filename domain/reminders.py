@@ -61,6 +61,7 @@ __all__ = [
     "reminder_header",
     "reminder_messages",
     "seconds_until",
+    "unscheduled_reminders",
 ]
 
 ReminderKind = Literal["before", "start", "discussion", "spoiler_end"]
@@ -234,6 +235,26 @@ def plan_reminders(
         reminders=tuple(planned),
         skipped_offsets=tuple(skipped),
     )
+
+
+def unscheduled_reminders(
+    start_epoch: int, offsets: Iterable[int], scheduled_keys: Iterable[str]
+) -> tuple[Reminder, ...]:
+    """The party's configured reminders that have no job (``scheduled_keys`` are its live jobs' keys):
+    those :func:`plan_reminders` skipped because they were already past, or too soon, when the party was
+    scheduled or moved. Listed so ``/watchparty info`` can show them as skipped instead of leaving members
+    to wonder where the 24 h reminder went."""
+    keys = set(scheduled_keys)
+    missing = []
+    for offset in normalise_offsets(offsets):
+        reminder = (
+            Reminder("start", 0, start_epoch)
+            if offset == 0
+            else Reminder("before", offset, start_epoch - offset)
+        )
+        if reminder.key not in keys:
+            missing.append(reminder)
+    return tuple(missing)
 
 
 def classify_due(due_epoch: int, now: datetime | float, grace_seconds: float) -> Due:

@@ -397,7 +397,9 @@ class PollService:
     def _compute(poll: Poll, votes: Sequence[Vote], nominations: Sequence[Nomination] = ()) -> Outcome:
         counted = tally(votes, poll.n_options, mode=poll.mode, max_choices=poll.max_choices)
         if poll.mode == PollMode.RANKED:
-            irv = instant_runoff(ballots_from_votes(votes, poll.n_options, poll.max_choices), poll.n_options)
+            irv = instant_runoff(
+                ballots_from_votes(votes, poll.n_options, poll.max_choices), poll.n_options, seed=poll.id
+            )
             return Outcome(poll, counted, irv, irv.winner, irv.tie, tuple(nominations))
         winners = counted.winners
         winner = winners[0] if len(winners) == 1 else None

@@ -6,10 +6,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from storage.db import Database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis fails any example slower than 200 ms by default: a wall-clock assert that breaks on a busy
+# machine (it did, under load, in test_feedrules). No test asserts on speed, so no deadline anywhere.
+settings.register_profile("projectionist", deadline=None)
+settings.load_profile("projectionist")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from domain.errors import UserError
 from domain.ics import ICS_MEDIA_TYPE, IcsError, IcsParty, build_calendar, event_uid
 
 NOW = datetime(2026, 11, 25, 15, 0, 42, 123456, tzinfo=UTC)
@@ -194,3 +195,51 @@ def test_media_type_and_duration_sanity() -> None:
     assert ICS_MEDIA_TYPE.startswith("text/calendar")
     (event,) = events(build_calendar([party()], PRODID, NOW))
     assert event["DTEND"].dt - event["DTSTART"].dt == timedelta(seconds=7020)
+
+
+# ---------------------------------------------------------------- hostile names (issue 11: bad input never crashes)
+
+NASTY_NAMES = [
+    ("Film club, Tuesdays; 8pm", b"X-WR-CALNAME:Film club\\, Tuesdays\\; 8pm\r\n"),
+    ("back\\slash", b"X-WR-CALNAME:back\\\\slash\r\n"),
+    ("two\nlines\r\nthree", b"X-WR-CALNAME:two lines three\r\n"),
+    ("bell\x07 nul\x00 esc\x1b c1\x85 del\x7f end", b"X-WR-CALNAME:bell nul esc c1 del end\r\n"),
+    ("para\u2028graph", b"X-WR-CALNAME:para graph\r\n"),
+    ("lone \ud800 surrogate", "X-WR-CALNAME:lone \ufffd surrogate\r\n".encode()),
+    ("paired \ud83c\udfac surrogates", "X-WR-CALNAME:paired 🎬 surrogates\r\n".encode()),
+]
+
+
+@pytest.mark.parametrize(("name", "line"), NASTY_NAMES)
+def test_calendar_name_is_escaped(name: str, line: bytes) -> None:
+    data = build_calendar([party()], PRODID, NOW, name=name)
+    assert line in data
+    assert data.count(b"\r\n") == data.count(b"\n")  # no bare newline split a content line
+
+
+@pytest.mark.parametrize("text", [name for name, _ in NASTY_NAMES])
+def test_hostile_text_in_every_field_exports_cleanly(text: str) -> None:
+    data = build_calendar([party(title=text, notes=text, location=text)], text or PRODID, NOW, name=text)
+    data.decode("utf-8")  # valid UTF-8 throughout
+    for raw_line in data.split(b"\r\n"):
+        assert not any(byte < 0x20 and byte != 0x09 for byte in raw_line), raw_line
+    (event,) = events(data)
+    for key in ("SUMMARY", "LOCATION"):
+        value = str(event[key])
+        assert "\n" not in value and "\ud800" not in value
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"start_epoch": 10**12, "end_epoch": 10**12 + 60}, "can't hold"),
+        ({"created_epoch": 10**13}, "can't hold"),
+        ({"updated_epoch": -5}, "can't hold"),
+        ({"url": "http://[::1"}, "Not a web link"),
+        ({"url": "https://example.com/\x00x"}, "Not a web link"),
+        ({"url": "https://example.com/\ud800"}, "Not a web link"),
+    ],
+)
+def test_unexportable_parties_raise_the_typed_user_error(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        build_calendar([party(**changes)], PRODID, NOW)

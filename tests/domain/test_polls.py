@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import random
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.polls import (
     BAR_EMPTY,
@@ -13,8 +17,10 @@ from domain.polls import (
     apply_add,
     apply_remove,
     ballots_from_votes,
+    draw_lot,
     emoji_index,
     escape_text,
+    format_percent,
     format_rounds,
     instant_runoff,
     nomination_key,
@@ -254,7 +260,7 @@ def test_render_bars_and_rounds_defuse_mentions() -> None:
     text = render_bars(names, tally(votes((1, 0, 1), (2, 1, 2), (3, 2, 3)), 3))
     assert "<@123>" not in text and "\\<@\u200b123\\>" in text and "@\u200bhere" in text
     assert "[x](" not in text
-    rounds = format_rounds(instant_runoff([(0,), (0,), (1,)], 3), names)
+    rounds = format_rounds(instant_runoff([(0,), (0,), (1,)], 3, seed=7), names)
     assert "<@123>" not in rounds and "\\<@\u200b123\\>" in rounds
 
 
@@ -277,6 +283,36 @@ def test_render_bars_fits_an_embed_field(name_length: int, voters: int) -> None:
     for i in range(10):
         assert lines[2 * i].startswith(NUMBER_EMOJI[i] + f" {i} ")
     assert all("…" in lines[2 * i] for i in range(10))
+
+
+@pytest.mark.parametrize(
+    ("count", "total", "shown"),
+    [
+        (1, 8, "13%"),  # 12.5 rounds half up (Python's round() gives banker's 12)
+        (3, 8, "38%"),  # 37.5
+        (5, 8, "63%"),  # 62.5
+        (1, 200, "<1%"),  # 0.5: never "0%" beside a filled block
+        (1, 1000, "<1%"),
+        (199, 200, ">99%"),  # 99.5: not "100%" while someone chose otherwise
+        (7, 20, "35%"),  # 0.35 * 100 is 35.00000000000001 in floats
+        (1, 3, "33%"),
+        (2, 3, "67%"),
+        (0, 5, "0%"),
+        (0, 0, "0%"),
+        (5, 5, "100%"),
+    ],
+)
+def test_format_percent_rounds_half_up(count: int, total: int, shown: str) -> None:
+    assert format_percent(count, total) == shown
+
+
+def test_render_bars_shows_half_up_and_less_than_one_percent() -> None:
+    eighth = tally([Vote(1, 0, 1)] + [Vote(u, 1, u) for u in range(2, 9)], 2)
+    assert render_bars(("A", "B"), eighth).split("\n")[1] == BAR_FULL + BAR_EMPTY * 9 + " 13% (1)"
+    tiny = tally([Vote(1, 0, 1)] + [Vote(u, 1, u) for u in range(2, 201)], 2)
+    lines = render_bars(("A", "B"), tiny).split("\n")
+    assert lines[1] == BAR_FULL + BAR_EMPTY * 9 + " <1% (1)"
+    assert lines[3] == BAR_FULL * 10 + " >99% (199)"
 
 
 def test_render_bars_uses_full_names_when_they_fit() -> None:
@@ -369,7 +405,7 @@ def test_instant_runoff(
     winner: int | None,
     tie: tuple[int, ...],
 ) -> None:
-    result = instant_runoff(ballots, n)
+    result = instant_runoff(ballots, n, seed=7)
     assert summary(result) == rounds
     assert result.winner == winner
     assert result.tie == tie
@@ -378,7 +414,7 @@ def test_instant_runoff(
 
 def test_tie_for_last_broken_by_earliest_round() -> None:
     ballots = [(0,)] * 4 + [(1,)] * 3 + [(2, 1)] * 2 + [(3, 2, 1)]
-    result = instant_runoff(ballots, 4)
+    result = instant_runoff(ballots, 4, seed=7)
     assert summary(result) == [
         ((4, 3, 2, 1), (3,), 0),
         ((4, 3, 3, 0), (2,), 0),  # B and C tied on 3; in round 1 C had fewer
@@ -389,28 +425,157 @@ def test_tie_for_last_broken_by_earliest_round() -> None:
     assert result.winner == 1
 
 
-def test_unbreakable_tie_for_last_eliminates_together() -> None:
+def test_tie_for_last_nothing_separates_is_broken_by_lot() -> None:
+    # B and C tie on 1 with no earlier round; together (2) they are not below D (2), so only one goes.
     ballots = [(0,)] * 2 + [(1, 0)] + [(2, 0)] + [(3,)] * 2
-    result = instant_runoff(ballots, 4)
-    assert summary(result) == [((2, 1, 1, 2), (1, 2), 0), ((4, 0, 0, 2), (), 0)]
-    assert result.rounds[0].tied_lowest == (1, 2)
-    assert result.rounds[0].tiebreak_round is None
+    result = instant_runoff(ballots, 4, seed=7)
+    first = result.rounds[0]
+    assert first.counts == (2, 1, 1, 2)
+    assert first.tied_lowest == (1, 2)
+    assert first.by_lot and first.tiebreak_round is None
+    assert first.eliminated == (draw_lot((1, 2), 7, 1),)
     assert result.winner == 0
 
 
+def test_tied_options_below_the_next_go_out_together() -> None:
+    ballots = [(0,)] * 4 + [(1,)] * 3 + [(2, 1)] + [(3, 1)]
+    result = instant_runoff(ballots, 4, seed=7)
+    assert summary(result) == [((4, 3, 1, 1), (2, 3), 0), ((4, 5, 0, 0), (), 0)]
+    assert result.rounds[0].tied_lowest == (2, 3) and not result.rounds[0].by_lot
+    assert result.winner == 1
+
+
+ISSUE_BALLOTS = [(0,)] * 3 + [(1, 2)] * 2 + [(2, 1)] * 2  # 3 x [Alien]; 2 x [Heat, Ran]; 2 x [Ran, Heat]
+
+
+@pytest.mark.parametrize("seed", range(1, 41))
+def test_tied_last_that_together_beat_the_leader_are_not_both_eliminated(seed: int) -> None:
+    result = instant_runoff(ISSUE_BALLOTS, 3, seed=seed)
+    assert result.winner in (1, 2)  # never Alien: 4 of 7 rank both others above it
+    assert result.rounds[0].eliminated == (draw_lot((1, 2), seed, 1),)
+    assert result.rounds[1].counts[result.winner] == 4
+    text = format_rounds(result, ("Alien", "Heat", "Ran"))
+    assert "(tie for last broken by lot)" in text
+    assert text.endswith("wins with 4 of 7 votes.")
+
+
+def test_the_lot_is_deterministic_per_poll_and_not_always_the_same_option() -> None:
+    outcomes = {seed: instant_runoff(ISSUE_BALLOTS, 3, seed=seed).winner for seed in range(1, 41)}
+    assert outcomes == {seed: instant_runoff(ISSUE_BALLOTS, 3, seed=seed).winner for seed in range(1, 41)}
+    assert set(outcomes.values()) == {1, 2}
+    assert draw_lot([2, 1], 5, 3) == draw_lot((1, 2), 5, 3)  # order of the candidates doesn't matter
+    with pytest.raises(ValueError):
+        draw_lot([], 1, 1)
+
+
+def test_earlier_round_narrows_before_the_lot() -> None:
+    # Round 1: A 5, B 3, C 2, D 2, E 1 -> E out (its voter moves to C).
+    # Round 2: A 5, B 3, C 3, D 2 -> D out (its voters move to B and C).
+    # Round 3: A 5, B 4, C 4: B and C tie for last; in round 1 C had fewer, so C goes.
+    ballots = [(0,)] * 5 + [(1,)] * 3 + [(2,)] * 2 + [(3, 1), (3, 2)] + [(4, 2)]
+    result = instant_runoff(ballots, 5, seed=7)
+    third = result.rounds[2]
+    assert third.counts == (5, 4, 4, 0, 0)
+    assert third.eliminated == (2,) and third.tiebreak_round == 1 and not third.by_lot
+
+
+# An independent, deliberately plain IRV with the same published tie rule, to cross-check the real count.
+def reference_irv(ballots: list[tuple[int, ...]], n: int, seed: int) -> tuple[object, list[set[int]]]:
+    import hashlib
+
+    ballots = [tuple(dict.fromkeys(b)) for b in ballots if b]
+    remaining = set(range(n))
+    past: list[dict[int, int]] = []
+    eliminated: list[set[int]] = []
+    while True:
+        counts = dict.fromkeys(remaining, 0)
+        for ballot in ballots:
+            for option in ballot:
+                if option in counts:
+                    counts[option] += 1
+                    break
+        active = sum(counts.values())
+        for option, count in counts.items():
+            if 2 * count > active:
+                return ("winner", option), eliminated
+        if len(set(counts.values())) == 1:
+            return ("tie", tuple(sorted(remaining))), eliminated
+        low = min(counts.values())
+        group = sorted(o for o in remaining if counts[o] == low)
+        above = min(c for c in counts.values() if c > low)
+        if low * len(group) < above:
+            out = set(group)
+        else:
+            for earlier in past:
+                least = min(earlier[o] for o in group)
+                group = [o for o in group if earlier[o] == least]
+            if len(group) > 1:
+                key = f"projectionist-irv-lot:{seed}:{len(past) + 1}:{','.join(str(o) for o in group)}"
+                index = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % len(group)
+                group = [group[index]]
+            out = set(group)
+        eliminated.append(out)
+        past.append(counts)
+        remaining -= out
+
+
+def outcome_of(result: IrvResult) -> tuple[object, list[set[int]]]:
+    verdict: object = ("winner", result.winner) if result.winner is not None else ("tie", result.tie)
+    return verdict, [set(r.eliminated) for r in result.rounds if r.eliminated]
+
+
+def random_election(rng: random.Random) -> tuple[list[tuple[int, ...]], int]:
+    n = rng.randint(2, 7)
+    ballots = []
+    for _ in range(rng.randint(1, 16)):
+        ranking = rng.sample(range(n), n)
+        ballots.append(tuple(ranking[: rng.randint(1, n)]))
+    return ballots, n
+
+
+def test_count_matches_an_independent_irv_on_random_elections() -> None:
+    rng = random.Random(20261206)
+    lots = together = 0
+    for number in range(5000):
+        ballots, n = random_election(rng)
+        result = instant_runoff(ballots, n, seed=number)
+        assert outcome_of(result) == reference_irv(ballots, n, number), (number, ballots, n)
+        lots += any(r.by_lot for r in result.rounds)
+        together += any(len(r.eliminated) > 1 for r in result.rounds)
+    assert lots > 100 and together > 100  # the random elections really exercise both tie paths
+
+
+@given(
+    st.integers(2, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(
+                st.permutations(range(n)).flatmap(lambda p: st.integers(1, n).map(lambda k: tuple(p[:k]))),
+                min_size=1,
+                max_size=12,
+            ),
+            st.just(n),
+            st.integers(0, 10**6),
+        )
+    )
+)
+def test_count_matches_the_independent_irv_hypothesis(case: tuple[list[tuple[int, ...]], int, int]) -> None:
+    ballots, n, seed = case
+    assert outcome_of(instant_runoff(ballots, n, seed=seed)) == reference_irv(ballots, n, seed)
+
+
 def test_ballot_cleaning() -> None:
-    result = instant_runoff([(0, 0, 1), (), (1,), (1, 1)], 2)
+    result = instant_runoff([(0, 0, 1), (), (1,), (1, 1)], 2, seed=7)
     assert result.ballots == 3  # the empty ballot is ignored
     assert result.winner == 1
     with pytest.raises(ValueError, match="outside"):
-        instant_runoff([(0, 5)], 2)
+        instant_runoff([(0, 5)], 2, seed=7)
     with pytest.raises(ValueError):
-        instant_runoff([(0,)], 0)
+        instant_runoff([(0,)], 0, seed=7)
 
 
 def test_no_ballots() -> None:
-    assert instant_runoff([], 3) == IrvResult(rounds=(), winner=None, tie=(), ballots=0)
-    assert format_rounds(instant_runoff([], 3), ("A", "B", "C")) == "No votes were cast."
+    assert instant_runoff([], 3, seed=7) == IrvResult(rounds=(), winner=None, tie=(), ballots=0)
+    assert format_rounds(instant_runoff([], 3, seed=7), ("A", "B", "C")) == "No votes were cast."
 
 
 def test_ballots_from_votes_follow_reaction_order() -> None:
@@ -420,7 +585,9 @@ def test_ballots_from_votes_follow_reaction_order() -> None:
 
 
 def test_format_rounds() -> None:
-    text = format_rounds(instant_runoff(TENNESSEE, 4), ("Memphis", "Nashville", "Chattanooga", "Knoxville"))
+    text = format_rounds(
+        instant_runoff(TENNESSEE, 4, seed=7), ("Memphis", "Nashville", "Chattanooga", "Knoxville")
+    )
     assert text == (
         "**Round 1:** 1️⃣ 42 · 2️⃣ 26 · 4️⃣ 17 · 3️⃣ 15 → out: 3️⃣\n"
         "**Round 2:** 1️⃣ 42 · 4️⃣ 32 · 2️⃣ 26 → out: 2️⃣\n"
@@ -431,18 +598,18 @@ def test_format_rounds() -> None:
 
 def test_format_rounds_tie_and_notes() -> None:
     ballots = [(0,)] * 4 + [(1,)] * 3 + [(2, 1)] * 2 + [(3, 2, 1)]
-    text = format_rounds(instant_runoff(ballots, 4), ("A", "B", "C", "D"))
+    text = format_rounds(instant_runoff(ballots, 4, seed=7), ("A", "B", "C", "D"))
     assert "→ out: 3️⃣ (tie for last broken by round 1)" in text
-    tie = format_rounds(instant_runoff([(0,), (1,)], 2), ("Alien", "Heat"))
+    tie = format_rounds(instant_runoff([(0,), (1,)], 2, seed=7), ("Alien", "Heat"))
     assert tie.endswith("🤝 Tie between 1️⃣ Alien, 2️⃣ Heat.")
-    together = format_rounds(instant_runoff([(0,)] * 2 + [(1, 0)] + [(2, 0)] + [(3,)] * 2, 4), "ABCD")
-    assert "→ out: 2️⃣, 3️⃣ (tied for last)" in together
+    together = format_rounds(instant_runoff([(0,)] * 4 + [(1,)] * 3 + [(2, 1)] + [(3, 1)], 4, seed=7), "ABCD")
+    assert "→ out: 3️⃣, 4️⃣ (tied for last, out together: fewer votes than the next)" in together
 
 
 def test_format_rounds_respects_limit() -> None:
     # Ten options, one eliminated per round: nine rounds.
     ballots = [tuple([i]) for i in range(10) for _ in range(i + 1)]
-    result = instant_runoff(ballots, 10)
+    result = instant_runoff(ballots, 10, seed=7)
     assert len(result.rounds) == 9
     options = tuple("Title " + "x" * 94 for _ in range(10))
     full = format_rounds(result, options, limit=5000)

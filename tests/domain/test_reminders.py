@@ -21,6 +21,7 @@ from domain.reminders import (
     reminder_header,
     reminder_messages,
     seconds_until,
+    unscheduled_reminders,
 )
 from domain.schedule import parse_when
 
@@ -350,3 +351,14 @@ def test_reminder_messages_carry_only_going_ids() -> None:
     messages = reminder_messages(Reminder("start", 0, START), "@everyone Alien", START, [42, 43])
     assert messages[0].user_ids == (42, 43)
     assert messages[0].content.endswith("<@42> <@43>")
+
+
+def test_unscheduled_reminders_are_the_ones_plan_skipped() -> None:
+    start = 1_800_000_000
+    now = start - 2 * 3600  # two hours ahead: the 24h reminder is already past
+    plan = plan_reminders(start, 7200, (86400, 3600, 0), now)
+    missing = unscheduled_reminders(start, (86400, 3600, 0), (r.key for r in plan.reminders))
+    assert [(r.key, r.due_epoch) for r in missing] == [("before:86400", start - 86400)]
+    assert plan.skipped_offsets == (86400,)
+    assert unscheduled_reminders(start, (), ()) == ()
+    assert [r.key for r in unscheduled_reminders(start, (0,), ())] == ["start"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -679,3 +679,139 @@ def test_format_local() -> None:
     assert format_local(at(NEW_YORK, 2026, 7, 4, 21, 5)) == "Sat 4 Jul 2026, 21:05 EDT"
     with pytest.raises(ValueError):
         format_local(datetime(2026, 7, 4))
+
+
+# ------------------------------------------------------------------------- zones typed inside `when` (issue 11)
+
+# Sunday 6 December 2026, 21:25 UTC (London is on GMT, New York on EST).
+SUN_EVENING = datetime(2026, 12, 6, 21, 25, tzinfo=UTC)
+
+TYPED_ZONES = [
+    # (text, reader's zone, expected UTC instant, note fragment)
+    (
+        "tomorrow 8pm pst",
+        LONDON,
+        datetime(2026, 12, 8, 4, 0, tzinfo=UTC),
+        "PST (America/Los_Angeles, UTC-08:00)",
+    ),
+    ("dec 5 8pm pst", LONDON, datetime(2027, 12, 6, 4, 0, tzinfo=UTC), "PST (America/Los_Angeles"),
+    ("dec 12 8pm PST", LONDON, datetime(2026, 12, 13, 4, 0, tzinfo=UTC), "PST"),
+    ("2026-12-12T20:00-05:00", LONDON, datetime(2026, 12, 13, 1, 0, tzinfo=UTC), "UTC-05:00, as written"),
+    ("2026-12-12T20:00+01:00", LONDON, datetime(2026, 12, 12, 19, 0, tzinfo=UTC), "UTC+01:00, as written"),
+    ("2026-12-12T20:00Z", NEW_YORK, datetime(2026, 12, 12, 20, 0, tzinfo=UTC), "as UTC, as written"),
+    ("2026-12-12 20:00 UTC", NEW_YORK, datetime(2026, 12, 12, 20, 0, tzinfo=UTC), "as UTC"),
+    ("2026-12-12 20:00 gmt", NEW_YORK, datetime(2026, 12, 12, 20, 0, tzinfo=UTC), "as UTC"),
+    ("fri 8pm utc+1", LONDON, datetime(2026, 12, 11, 19, 0, tzinfo=UTC), "UTC+01:00"),
+    ("fri 8pm +05:30", LONDON, datetime(2026, 12, 11, 14, 30, tzinfo=UTC), "UTC+05:30"),
+    ("fri 8pm Europe/Paris", LONDON, datetime(2026, 12, 11, 19, 0, tzinfo=UTC), "in Europe/Paris (CET"),
+    # Day words are read in the typed zone: it is already Monday morning in Singapore.
+    ("tomorrow 8pm sgt", LONDON, datetime(2026, 12, 8, 12, 0, tzinfo=UTC), "SGT (Asia/Singapore"),
+    ("8pm est", NEW_YORK, datetime(2026, 12, 7, 1, 0, tzinfo=UTC), "EST (America/New_York"),
+    # CEST is summer time: in December Paris is on CET, and the note says so.
+    (
+        "20:00 tomorrow CEST",
+        LONDON,
+        datetime(2026, 12, 7, 19, 0, tzinfo=UTC),
+        "CEST isn't in use in Europe/Paris",
+    ),
+    # The reader's own zone settles an otherwise ambiguous abbreviation.
+    ("8pm cst", "America/Chicago", datetime(2026, 12, 7, 2, 0, tzinfo=UTC), "CST (America/Chicago"),
+    ("8pm cst", "Asia/Shanghai", datetime(2026, 12, 7, 12, 0, tzinfo=UTC), "CST (Asia/Shanghai"),
+]
+
+
+@pytest.mark.parametrize(("text", "tz", "utc", "note"), TYPED_ZONES)
+def test_a_zone_typed_in_when_is_honoured_with_a_note(text: str, tz: str, utc: datetime, note: str) -> None:
+    parsed = parse_when(text, tz, SUN_EVENING)
+    assert parsed.start_utc == utc
+    assert parsed.tz == validate_timezone(tz)  # still shown in the reader's zone
+    assert parsed.local.tzinfo == ZoneInfo(parsed.tz)
+    assert parsed.note is not None and note in parsed.note
+
+
+def test_the_note_says_what_the_time_is_in_the_readers_zone() -> None:
+    parsed = parse_when("tomorrow 8pm pst", LONDON, SUN_EVENING)
+    assert parsed.note is not None and "That's Tue 8 Dec 2026, 04:00 GMT in Europe/London." in parsed.note
+
+
+def test_an_abbreviation_out_of_season_picks_the_zone_in_use() -> None:
+    # MST is Denver's winter time and Phoenix's all year: in July only Phoenix is on it.
+    parsed = parse_when("jul 5 2027 8pm mst", LONDON, SUN_EVENING)
+    assert parsed.start_utc == datetime(2027, 7, 6, 3, 0, tzinfo=UTC)
+    assert parsed.note is not None and "America/Phoenix" in parsed.note
+    # PST in July: Los Angeles is on PDT, so it is read as local time there and the note says so.
+    summer = parse_when("jul 5 2027 8pm pst", LONDON, SUN_EVENING)
+    assert summer.start_utc == datetime(2027, 7, 6, 3, 0, tzinfo=UTC)
+    assert summer.note is not None and "PST isn't in use" in summer.note and "PDT" in summer.note
+
+
+def test_an_abbreviation_picks_its_side_of_the_autumn_fold() -> None:
+    now = datetime(2026, 10, 1, 12, tzinfo=UTC)
+    edt = parse_when("2026-11-01 1:30am EDT", LONDON, now)
+    est = parse_when("2026-11-01 1:30am EST", LONDON, now)
+    assert edt.start_utc == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    assert est.start_utc == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "tz", "error", "message"),
+    [
+        ("8pm ist", LONDON, TimezoneError, "'IST' could be India (Asia/Kolkata, UTC+05:30), Ireland"),
+        ("8pm IST", NEW_YORK, TimezoneError, "e.g. '8pm +05:30') or an IANA zone (e.g. '8pm Asia/Kolkata')"),
+        ("8pm cst", LONDON, TimezoneError, "'CST' could be US Central (America/Chicago, UTC-06:00), China"),
+        ("8pm ast", LONDON, TimezoneError, "'AST' could be Atlantic"),
+        ("8pm pst utc", LONDON, UnparseableTimeError, "more than one time zone ('pst' and 'utc')"),
+        ("2026-12-12 20:00 +15:00", LONDON, UnparseableTimeError, "'+15:00' isn't a UTC offset"),
+        ("fri 8pm utc+3:75", LONDON, UnparseableTimeError, "isn't a UTC offset"),
+        # A zone dateparser knows but we don't place is refused, not dropped.
+        ("dec 12 8pm cat eat", LONDON, UnparseableTimeError, "more than one time zone"),
+        ("tomorrow 8pm hast", LONDON, UnparseableTimeError, "'tomorrow hast' names a time zone I can't use"),
+    ],
+)
+def test_zones_that_cannot_be_honoured_are_refused(
+    text: str, tz: str, error: type[ScheduleError], message: str
+) -> None:
+    with pytest.raises(error) as excinfo:
+        parse_when(text, tz, SUN_EVENING)
+    assert message in str(excinfo.value)
+
+
+def test_time_ranges_are_not_read_as_offsets() -> None:
+    with pytest.raises(UnparseableTimeError):
+        parse_when("fri 10:00-12:00", LONDON, SUN_EVENING)
+
+
+# ------------------------------------------------------------- the repeated autumn hour compares instants
+
+# 01:30 EDT on Sunday 1 Nov 2026, the first pass through New York's repeated hour (05:30 UTC).
+FIRST_PASS = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ["sunday 1:15am", "today 1:15am", "1:15am", "nov 1 1:15am", "sun 1:15"])
+def test_in_the_repeated_hour_a_passed_first_occurrence_takes_the_second(text: str) -> None:
+    parsed = parse_when(text, NEW_YORK, FIRST_PASS)
+    assert parsed.start_utc == datetime(2026, 11, 1, 6, 15, tzinfo=UTC)  # 01:15 EST, 45 minutes ahead
+    assert parsed.local.strftime("%Y-%m-%d %H:%M %Z") == "2026-11-01 01:15 EST"
+
+
+def test_after_the_repeated_hour_the_weekday_rolls_to_next_week() -> None:
+    second_pass = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST: both 01:15s are past
+    parsed = parse_when("sunday 1:15am", NEW_YORK, second_pass)
+    assert parsed.local.strftime("%Y-%m-%d %H:%M %Z") == "2026-11-08 01:15 EST"
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(2027, 1, 1), max_value=datetime(2027, 12, 31)),
+    offset_minutes=st.integers(-12 * 60, 14 * 60).map(lambda m: m - m % 15),
+    reader=st.sampled_from([LONDON, NEW_YORK, "Asia/Kolkata", "UTC"]),
+)
+def test_iso_times_with_offsets_are_the_instant_they_name(
+    moment: datetime, offset_minutes: int, reader: str
+) -> None:
+    sign = "+" if offset_minutes >= 0 else "-"
+    hours, minutes = divmod(abs(offset_minutes), 60)
+    text = f"{moment:%Y-%m-%dT%H:%M}{sign}{hours:02d}:{minutes:02d}"
+    expected = moment.replace(second=0, microsecond=0, tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    parsed = parse_when(text, reader, SUN_EVENING, max_ahead=timedelta(days=800))
+    assert parsed.start_utc == expected.astimezone(UTC)
+    assert parsed.tz == reader

@@ -334,7 +334,9 @@ async def test_edit_info_timezone_and_event_cancelled_in_discord(tmp_path: Path)
         shown = await fake.slash("watchparty timezone", user=fake.organiser)
         await shown.wait_for_output()
         assert "Europe/Paris" in shown.text
-        ix, message = await schedule(fake, {"film": "Playtime", "when": "tomorrow 20:00", "capacity": 1})
+        # Three days ahead, so the 1d reminder is still to come whatever the time of day (with "tomorrow",
+        # after 20:00 UTC it was already past and the test failed every evening).
+        ix, message = await schedule(fake, {"film": "Playtime", "when": "in 3 days at 20:00", "capacity": 1})
         assert message is not None and "watch party #1" in ix.text, ix.text
         [view] = await bot.services.watchparties.upcoming(fake.guild_id)
         assert view.party.timezone == "Europe/Paris"
@@ -350,7 +352,7 @@ async def test_edit_info_timezone_and_event_cancelled_in_discord(tmp_path: Path)
         await member_cancel.wait_for_output()
         assert member_cancel.ephemeral and "Only organisers" in member_cancel.text
         edit = await fake.slash(
-            "watchparty edit", {"id": 1, "when": "tomorrow 21:00", "capacity": 2}, user=fake.organiser
+            "watchparty edit", {"id": 1, "when": "in 3 days at 21:00", "capacity": 2}, user=fake.organiser
         )
         await edit.wait_for_output(timeout=10)
         assert "Updated watch party #1" in edit.text, edit.text
@@ -371,6 +373,16 @@ async def test_edit_info_timezone_and_event_cancelled_in_discord(tmp_path: Path)
             and "Playtime" in info.text
             and "Reminder 1d before" in info.text
             and "Discussion thread" in info.text
+        )
+        assert "skipped" not in info.text and "— pending" in info.text, info.text
+        # Moved to two hours from now, the 1d and 1h reminders are past or too soon: info still lists them.
+        soon = await fake.slash("watchparty edit", {"id": 1, "when": "in 2 hours"}, user=fake.organiser)
+        await soon.wait_for_output(timeout=10)
+        assert "Updated watch party #1" in soon.text, soon.text
+        info = await fake.slash("watchparty info", {"id": 1}, user=fake.member)
+        await info.wait_for_output()
+        assert "Reminder 1d before" in info.text and "skipped (already past or too soon" in info.text, (
+            info.text
         )
         # a moderator cancels the event in the Discord client
         await fake.set_scheduled_event_status(int(event["id"]), 4)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -105,13 +104,12 @@ def test_corpus_is_where_we_expect() -> None:
     assert not any(REPO_ROOT in path.resolve().parents for path in files)
 
 
-def test_corpus_timing_smoke() -> None:
-    """A quick guard that in-process parsing stays cheap (the full corpus takes a few seconds)."""
+def test_corpus_sample_parses_in_process() -> None:
+    """A smoke test: a corpus sample parses in-process, failing only with FeedParseError. Speed is for
+    ``benchmarks/`` (no test asserts on wall-clock time)."""
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
     sample = sorted(CORPUS.rglob("*.xml"))[:200]
-    started = time.perf_counter()
     for path in sample:
         with contextlib.suppress(FeedParseError):
             parse_bytes(path.read_bytes())
-    assert time.perf_counter() - started < 10

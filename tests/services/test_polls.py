@@ -320,17 +320,19 @@ async def test_ranked_pick_records_arrival_order(env: Env) -> None:
     await _nominate_films(env, 3)
     pick = (await env.service.pick(GUILD, CHANNEL, CREATOR, method="ranked")).poll
     assert pick.mode == "ranked"
-    # 1: A>B>C, 2: B>A, 3: C>B, 4: C. Round 1: A 1, B 1, C 2 of 4 (no majority); A and B share the fewest
-    # with no earlier round to separate them, so both go; round 2: C 3 of 3 (ballot 2 is exhausted).
-    for user, order in {1: [0, 1, 2], 2: [1, 0], 3: [2, 1], 4: [2]}.items():
+    # 1: C>A>B (reacted in that order), 2: B>C, 3: A>C, 4: C. Round 1: C 2, A 1, B 1 of 4 (no majority);
+    # A and B tie for last and together equal C, so a lot seeded by the poll id removes one of them; either
+    # way C has 3 of 4 in round 2. Read by option index instead of arrival, ballot 1 would put A first.
+    for user, order in {1: [2, 0, 1], 2: [1, 2], 3: [0, 2], 4: [2]}.items():
         for option in order:
             await env.add(pick, user, option)
     outcome = await env.service.results(GUILD, pick.id)
     assert outcome.irv is not None and outcome.winner == 2
+    assert outcome.irv.rounds[0].counts == (1, 1, 2) and outcome.irv.rounds[0].by_lot
     # removing a reaction moves later ranks up
-    await env.remove(pick, 1, 0)
+    await env.remove(pick, 1, 2)
     stored = [(v.user_id, v.option) for v in await repo.votes_for(env.db, pick.id) if v.user_id == 1]
-    assert stored == [(1, 1), (1, 2)]
+    assert stored == [(1, 0), (1, 1)]
 
 
 async def test_reactions_cleared(env: Env) -> None:
