@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._ui import COLOUR, NO_MENTIONS, bot_of, human_bytes, human_duration, manage_guild_only, reply, ts
+from domain.markdown import escape_markdown
 from services.club import ClubService, timezone_choices
 from services.digest import CATEGORY_LABELS, DigestService
 
@@ -196,11 +197,7 @@ class Club(commands.Cog):
             if cid in current.spoiler_categories:
                 flags.append("spoilers the summary")
             terms = current.custom_terms.get(cid, ())
-            extra = (
-                f" · extra terms: {', '.join(discord.utils.escape_markdown(t) for t in terms)}"
-                if terms
-                else ""
-            )
+            extra = f" · extra terms: {', '.join(escape_markdown(t) for t in terms)}" if terms else ""
             lines.append(f"**{label}** (`{cid}`): {', '.join(flags)}{extra}")
         title = "Content warnings updated" if changing else "Content warnings"
         await reply(

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from domain.errors import UserError
-from domain.markdown import escape_markdown as escape_text
+from domain.markdown import escape_markdown
 from domain.titles import title_key
 
 __all__ = [
@@ -52,7 +52,6 @@ __all__ = [
     "apply_remove",
     "ballots_from_votes",
     "emoji_index",
-    "escape_text",
     "format_rounds",
     "instant_runoff",
     "nomination_key",
@@ -114,7 +113,7 @@ def parse_options(text: str) -> tuple[str, ...]:
         key = unicodedata.normalize("NFKC", option).casefold()
         if key in seen:
             shown = option if len(option) <= 40 else option[:39] + "…"
-            raise PollError(f"'{escape_text(shown)}' is listed twice (options {seen[key]} and {number}).")
+            raise PollError(f"'{escape_markdown(shown)}' is listed twice (options {seen[key]} and {number}).")
         seen[key] = number
         options.append(option)
     if len(options) < MIN_OPTIONS:
@@ -322,7 +321,7 @@ def clip_units(text: str, limit: int = EMBED_FIELD_LIMIT) -> str:
 
 def _fit(name: str, cap: int) -> str:
     """``name`` escaped, shortened with "…" so it takes at most ``cap`` units."""
-    escaped = escape_text(name)
+    escaped = escape_markdown(name)
     if _units(escaped) <= cap:
         return escaped
     if cap <= 1:
@@ -330,11 +329,11 @@ def _fit(name: str, cap: int) -> str:
     low, high = 0, len(name)
     while low < high:  # longest prefix whose escaped form plus "…" fits
         mid = (low + high + 1) // 2
-        if _units(escape_text(name[:mid]).rstrip()) + 1 <= cap:
+        if _units(escape_markdown(name[:mid]).rstrip()) + 1 <= cap:
             low = mid
         else:
             high = mid - 1
-    return escape_text(name[:low]).rstrip() + "…"
+    return escape_markdown(name[:low]).rstrip() + "…"
 
 
 def _bar(share: float, count: int, width: int) -> str:
@@ -374,9 +373,9 @@ def render_bars(
     budget = limit - fixed
     if budget < len(options):
         raise ValueError("limit too small for this many options")
-    escaped_units = [_units(escape_text(name)) for name in options]
+    escaped_units = [_units(escape_markdown(name)) for name in options]
     if sum(escaped_units) <= budget:
-        names = [escape_text(name) for name in options]
+        names = [escape_markdown(name) for name in options]
     else:
         low, high = 1, max(escaped_units)
         while low < high:  # the largest per-name cap that fits

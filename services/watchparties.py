@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from domain import reminders as rem
 from domain.errors import UserError
 from domain.ics import IcsParty, build_calendar
+from domain.markdown import escape_markdown
 from domain.schedule import (
     ParsedTime,
     format_compact_duration,
@@ -696,7 +697,7 @@ class WatchPartyService:
 
     async def announce_promotions(self, party: repo.Party, promoted: Sequence[int]) -> None:
         if promoted:
-            name = rem.escape_markdown(party.film)
+            name = escape_markdown(party.film)
             await self._tell(
                 party,
                 f"🎟️ A seat opened up for **{name}** (watch party #{party.id}): you're going now!",
@@ -784,8 +785,8 @@ class WatchPartyService:
         await self.refresh_announcement(party_id)
         after = await self.view(party_id)
         self._shields.pop(guild_id, None)
-        name = rem.escape_markdown(updated.film)
-        was = rem.escape_markdown(party.film)
+        name = escape_markdown(updated.film)
+        was = escape_markdown(party.film)
         told = [label for key, label in _TOLD_CHANGES if key in changes]
         header = ""
         if "start_at" in changes:
@@ -812,7 +813,7 @@ class WatchPartyService:
         if demoted:
             await self._tell(
                 updated,
-                f"⏳ **{rem.escape_markdown(updated.film)}** (watch party #{party_id}) now has fewer seats, "
+                f"⏳ **{escape_markdown(updated.film)}** (watch party #{party_id}) now has fewer seats, "
                 "so you're on the waitlist; I'll ping you if a seat opens up.",
                 demoted,
             )
@@ -894,9 +895,9 @@ class WatchPartyService:
                 warnings.append(f"I couldn't cancel the Discord event ({type(exc).__name__}).")
         await self.refresh_announcement(party_id)
         view = await self.view(party_id)
-        why = f" ({rem.escape_markdown(reason)})" if reason else ""
+        why = f" ({escape_markdown(reason)})" if reason else ""
         header = (
-            f"❌ **{rem.escape_markdown(party.film)}** on <t:{party.start_at}:F> "
+            f"❌ **{escape_markdown(party.film)}** on <t:{party.start_at}:F> "
             f"(watch party #{party_id}) is cancelled{why}."
         )
         await self._tell(view.party, header, view.interested)

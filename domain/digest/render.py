@@ -10,10 +10,8 @@ Layout (chosen for how Discord shows it):
   ``timestamp``, and a thumbnail only when the post is not spoilered (an embed image cannot be hidden).
 * ``allowed_mentions`` ``{"parse": []}``: nothing in a digest may ping anyone.
 
-All feed text is escaped: markdown characters, line-start markers (headings, lists, quotes), every ``|`` (so
-feed text can never open or close a spoiler), ``<`` (mentions, channels, slash commands, timestamps) and
-``@`` (a zero-width space after it, for ``@everyone``/``@here``). Footer text is not markdown, so it only gets
-the mention defusing.
+All feed text goes through the one escaper, :func:`domain.markdown.escape_markdown` (see there for what it
+guarantees); footer text is not markdown, so it is escaped with ``plain=True`` (mentions defused only).
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from urllib.parse import urlsplit
 
 from domain.digest.models import Article, ContentWarning
 from domain.digest.summary import truncate_words
-from domain.markdown import defuse_plain, escape_markdown
+from domain.markdown import escape_markdown
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -68,7 +66,7 @@ def _fit(text: str, limit: int, transform: Callable[[str], str]) -> str:
 
 
 def _fit_plain(text: str, limit: int) -> str:
-    return _fit(text, limit, defuse_plain)
+    return _fit(text, limit, lambda part: escape_markdown(part, plain=True))
 
 
 def safe_url(url: object) -> str | None:
