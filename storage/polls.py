@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiosqlite
@@ -378,18 +378,6 @@ async def delete_other_votes(
         (poll_id, user_id, option, poll_id),
     )
     return sorted(r["option"] for r in rows)
-
-
-async def delete_votes(conn: aiosqlite.Connection, poll_id: int, user_id: int, options: Iterable[int]) -> int:
-    options = list(options)
-    if not options:
-        return 0
-    marks = ", ".join("?" * len(options))
-    cur = await conn.execute(
-        f"DELETE FROM votes WHERE poll_id = ? AND user_id = ? AND option IN ({marks})",
-        (poll_id, user_id, *options),
-    )
-    return cur.rowcount
 
 
 async def delete_vote(db: DB, poll_id: int, user_id: int, option: int) -> bool:
