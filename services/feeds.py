@@ -151,7 +151,6 @@ class FeedService:
         # Twice the fetch concurrency keeps the fetcher busy while the parsers catch up.
         self._pipeline = asyncio.Semaphore(2 * fetcher.limits.global_concurrency)
         self.last_cycle: CycleReport | None = None
-        self.last_cycle_at: float | None = None
 
     def attach(self, poster: Poster, notifier: Notifier) -> None:
         self.poster = poster
@@ -432,7 +431,6 @@ class FeedService:
                 await asyncio.gather(*(self._poll_isolated(feed, report) for feed in due))
             await self.deliver(report)
             self.last_cycle = report
-            self.last_cycle_at = self.clock()
             return report
 
     async def _poll_isolated(self, feed: repo.Feed, report: CycleReport) -> None:

@@ -328,7 +328,6 @@ class WatchPartyService:
         self._party_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._shields: dict[int, tuple[float, Shield | None]] = {}
         self._refresh_waiting: set[int] = set()
-        self.last_run: RunReport | None = None
 
     # -- wiring ------------------------------------------------------------------------------------
 
@@ -1018,7 +1017,6 @@ class WatchPartyService:
                             await repo.record_attempt(conn, row.id, repr(exc))
                     except Exception:
                         log.exception("reminder %s: could not record the failure", row.id)
-            self.last_run = report
             return report
 
     async def _finish(self, row: repo.ReminderRow, state: str, error: str | None = None) -> None:

@@ -28,10 +28,6 @@ from domain.markdown import escape_markdown
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-FOOTER_LIMIT = 2048
-AUTHOR_LIMIT = 256
 EMBED_TOTAL_LIMIT = 6000
 URL_LIMIT = 2048
 # A feed's name in the footer: far below the limit because it is a label, not a paragraph.
