@@ -317,8 +317,8 @@ class Feeds(commands.Cog):
         embed = discord.Embed(title="Feeds", colour=COLOUR)
         for view in views[:25]:
             sub = view.subscription
-            channel = escape_markdown(self._channel_name(sub.channel_id), limit=60)
-            name = f"#{sub.id} {escape_markdown(sub.name, limit=180)} → #{channel}"
+            posts_in = escape_markdown(self._channel_name(sub.channel_id), limit=60)
+            name = f"#{sub.id} {escape_markdown(sub.name, limit=180)} → #{posts_in}"
             embed.add_field(name=name, value=describe_subscription(view), inline=False)
         if len(views) > 25:
             embed.set_footer(text=f"…and {len(views) - 25} more; filter by channel to see them.")
