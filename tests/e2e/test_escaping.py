@@ -14,6 +14,7 @@ from typing import Any
 
 from tests.e2e.harness import e2e_settings, running_bot
 from tests.fakediscord import FakeDiscord
+from tests.feedserver import FeedServer, make_entries
 from tests.markup import live_mentions, live_spoiler_bars, masked_links
 
 FILM = "@everyone || Heat"
@@ -93,3 +94,27 @@ async def test_hostile_film_titles_come_back_literal_in_replies_and_posts(tmp_pa
         assert problems(fake.messages(fake.text_channel_id)) == []
         shown = "\n".join(t for messages in replies.values() for m in messages for t in texts(m))
         assert "@\u200beveryone \\|\\| Heat" in shown  # the title is still there, shown as typed
+
+
+async def test_hostile_feed_titles_and_filters_come_back_literal(tmp_path: Path) -> None:
+    """A feed's own title is feed text: /feed add, list, filter and pause show it escaped (the list's field
+    names used it raw); a filter with a backtick cannot close a code span (it is no longer shown in one)."""
+    feeds = {"interval": 1.0, "min_interval": 1.0, "allow_private_addresses": True, "parse_workers": 1}
+    async with FeedServer() as server, FakeDiscord() as fake:
+        server.set_feed("/rss", make_entries(2), title=f"{FILM} <@123> [x](https://evil.example)")
+        async with running_bot(fake, e2e_settings(fake, tmp_path, feeds=feeds)):
+            mod = fake.moderator
+            replies: dict[str, list[dict[str, Any]]] = {}
+            replies["feed add"] = await run(
+                fake, "feed add", {"url": server.url("/rss"), "channel": fake.news_channel_id}, mod
+            )
+            replies["feed filter"] = await run(
+                fake, "feed filter", {"feed": 1, "include": "heat, `@everyone` ||x"}, mod
+            )
+            replies["feed list"] = await run(fake, "feed list", {}, mod)
+            replies["feed pause"] = await run(fake, "feed pause", {"feed": 1}, mod)
+            found = {name: problems(messages) for name, messages in replies.items()}
+            failing = " / ".join(name for name, bad in found.items() if bad)
+            assert not failing, f"{failing}: {found}"
+            listing = "\n".join(t for m in replies["feed list"] for t in texts(m))
+            assert "@\u200beveryone \\|\\| Heat" in listing and "\\`@\u200beveryone\\`" in listing
