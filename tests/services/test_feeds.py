@@ -25,6 +25,7 @@ from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
 from storage.db import Database
 from tests.feedserver import FeedEntry, FeedServer, make_entries
+from tests.markup import live_spoiler_bars, pings
 
 GUILD = 1
 CHANNEL = 10
@@ -499,3 +500,11 @@ async def test_a_big_feed_never_blocks_the_event_loop_for_250ms(
     assert report.new_entries == 1480
     slow = [r.getMessage() for r in caplog.records if r.name == "asyncio" and "took" in r.getMessage()]
     assert slow == []
+
+
+async def test_the_already_follows_error_shows_the_feed_title_literally(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3), title="@everyone ||Heat <@123>")
+    await rig.add()
+    with pytest.raises(UserError, match="already follows") as info:
+        await rig.add()
+    assert pings(str(info.value)) == [] and live_spoiler_bars(str(info.value)) == 0
