@@ -18,6 +18,7 @@ from domain.digest import (
     digest_entry,
 )
 from domain.errors import UserError
+from domain.markdown import escape_markdown
 from settings import DigestSettings
 from storage import warnings as repo
 from storage.db import Database
@@ -89,7 +90,9 @@ class DigestService:
         remove_term: str | None = None,
     ) -> repo.WarningSettings:
         if category not in CATEGORY_LABELS:
-            raise UserError(f"Unknown category {category[:40]!r}; choose one of: {', '.join(CATEGORIES)}.")
+            raise UserError(
+                f"Unknown category “{escape_markdown(category, limit=40)}”; choose one of: {', '.join(CATEGORIES)}."
+            )
         current = await repo.get(self.db, guild_id)
         hidden = set(current.hidden_categories)
         spoilered = set(current.spoiler_categories)
@@ -113,7 +116,9 @@ class DigestService:
             wanted = " ".join(remove_term.split()).casefold()
             bucket = terms.get(category, [])
             if wanted not in (t.casefold() for t in bucket):
-                raise UserError(f"“{remove_term[:60]}” is not a custom term of {CATEGORY_LABELS[category]}.")
+                raise UserError(
+                    f"“{escape_markdown(remove_term, limit=60)}” is not a custom term of {CATEGORY_LABELS[category]}."
+                )
             terms[category] = [t for t in bucket if t.casefold() != wanted]
         updated = repo.WarningSettings(
             guild_id, frozenset(hidden), frozenset(spoilered), {k: tuple(v) for k, v in terms.items() if v}
