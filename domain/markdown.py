@@ -18,14 +18,15 @@ What it guarantees for markdown contexts (content, embed title/description/field
 show there, so only mentions are defused and the text is made one line.
 
 ``limit`` cuts the *source* text (never the escaped text: a cut after ``\\`` would escape whatever the
-caller puts next, e.g. the closing ``**``) and ends it with "…" so the result has at most ``limit`` chars.
+caller puts next, e.g. the closing ``**``) and ends it with "…" so the result takes at most ``limit`` UTF-16
+code units (:func:`utf16_len`: how Discord counts its limits in the worst case; emoji take two).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["ZWSP", "escape_markdown"]
+__all__ = ["ZWSP", "escape_markdown", "utf16_len"]
 
 ZWSP = "\u200b"
 ELLIPSIS = "…"
@@ -39,21 +40,26 @@ def escape_markdown(text: str, *, plain: bool = False, limit: int | None = None)
     """``text`` made literal for Discord: it cannot format, ping, link, quote, fence or spoiler anything.
 
     ``plain``: the text goes where Discord renders no markdown (footers, author names): defuse mentions only,
-    on one line. ``limit``: the most characters the result may have (the source is cut, then "…" added).
+    on one line. ``limit``: the most UTF-16 units the result may take (the source is cut, then "…" added).
     """
     escaped = _escape(text, plain)
-    if limit is None or len(escaped) <= limit:
+    if limit is None or utf16_len(escaped) <= limit:
         return escaped
-    if limit <= len(ELLIPSIS):
-        return ELLIPSIS[:limit] if limit > 0 else ""
+    if limit <= 1:
+        return ELLIPSIS if limit == 1 else ""
     low, high = 0, len(text)  # the longest source prefix whose escaped form plus "…" fits
     while low < high:
         mid = (low + high + 1) // 2
-        if len(_escape(text[:mid], plain).rstrip()) + len(ELLIPSIS) <= limit:
+        if utf16_len(_escape(text[:mid], plain).rstrip()) + 1 <= limit:
             low = mid
         else:
             high = mid - 1
     return _escape(text[:low], plain).rstrip() + ELLIPSIS
+
+
+def utf16_len(text: str) -> int:
+    """Length as Discord counts it in the worst case: UTF-16 code units (an emoji can take two)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _escape(text: str, plain: bool) -> str:

@@ -319,23 +319,6 @@ def clip_units(text: str, limit: int = EMBED_FIELD_LIMIT) -> str:
     return head + "…"
 
 
-def _fit(name: str, cap: int) -> str:
-    """``name`` escaped, shortened with "…" so it takes at most ``cap`` units."""
-    escaped = escape_markdown(name)
-    if _units(escaped) <= cap:
-        return escaped
-    if cap <= 1:
-        return "…" if cap == 1 else ""
-    low, high = 0, len(name)
-    while low < high:  # longest prefix whose escaped form plus "…" fits
-        mid = (low + high + 1) // 2
-        if _units(escape_markdown(name[:mid]).rstrip()) + 1 <= cap:
-            low = mid
-        else:
-            high = mid - 1
-    return escape_markdown(name[:low]).rstrip() + "…"
-
-
 def _bar(share: float, count: int, width: int) -> str:
     filled = math.floor(share * width + 0.5)
     if count > 0 and filled == 0:
@@ -380,11 +363,11 @@ def render_bars(
         low, high = 1, max(escaped_units)
         while low < high:  # the largest per-name cap that fits
             mid = (low + high + 1) // 2
-            if sum(_units(_fit(name, mid)) for name in options) <= budget:
+            if sum(_units(escape_markdown(name, limit=mid)) for name in options) <= budget:
                 low = mid
             else:
                 high = mid - 1
-        names = [_fit(name, low) for name in options]
+        names = [escape_markdown(name, limit=low) for name in options]
     return "\n".join(h + n + t for h, n, t in zip(heads, names, tails, strict=True))
 
 
@@ -512,7 +495,7 @@ def format_rounds(result: IrvResult, options: Sequence[str], *, limit: int = EMB
 
     def named(i: int) -> str:
         name = options[i] if i < len(options) else f"Option {i + 1}"
-        return f"{label(i)} {_fit(name, 80)}"
+        return f"{label(i)} {escape_markdown(name, limit=80)}"
 
     lines: list[str] = []
     for rnd in result.rounds:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.markdown import ZWSP, escape_markdown
+from domain.markdown import ZWSP, escape_markdown, utf16_len
 from tests.markup import live_markup, live_mentions, live_spoiler_bars, live_view, masked_links, pings
 
 HOSTILE = [
@@ -104,19 +104,20 @@ def test_plain_text_defuses_mentions_on_one_line(text: str) -> None:
 
 
 @pytest.mark.parametrize("limit", [1, 2, 5, 10, 17, 30])
-@pytest.mark.parametrize("text", ["**Heat** @everyone || <@123>", "\\\\\\\\\\\\\\\\", "#" * 40])
+@pytest.mark.parametrize("text", ["**Heat** @everyone || <@123>", "\\\\\\\\\\\\\\\\", "#" * 40, "🎬*" * 20])
 def test_limit_cuts_the_source_not_the_escape(text: str, limit: int) -> None:
     escaped = escape_markdown(text, limit=limit)
-    assert len(escaped) <= limit
+    assert utf16_len(escaped) <= limit  # Discord's worst-case measure: an emoji takes two units
     # a dangling "\" would escape whatever the caller writes next (e.g. the closing "**")
     assert live_markup(escaped + "**") == ["live '*'"] or len(escaped) < 2
-    if len(escape_markdown(text)) > limit and limit > 1:
+    if utf16_len(escape_markdown(text)) > limit and limit > 1:
         assert escaped.endswith("…")
 
 
 def test_limit_keeps_short_text_whole() -> None:
     assert escape_markdown("Alien", limit=5) == "Alien"
     assert escape_markdown("Aliens", limit=5) == "Alie…"
+    assert escape_markdown("🎬🎬🎬", limit=5) == "🎬🎬…"  # 2 + 2 + 1 units
 
 
 @given(st.text(alphabet=st.sampled_from(list("@everyonhr<>#!&/:0123|[]()*_~`\\-+. \n>abc")), max_size=60))
