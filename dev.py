@@ -3,7 +3,7 @@
 
     python3 dev.py run [bot.py arguments]   # start the bot (creates .venv on first use)
     python3 dev.py test [pytest arguments]  # run the whole test suite
-    python3 dev.py lint                      # ruff check + ruff format --check + mypy
+    python3 dev.py lint                      # ruff check + ruff format --check + mypy + vulture
 
 The virtual environment in ``.venv`` is (re)built whenever the dependencies in pyproject.toml change.
 """
@@ -62,7 +62,9 @@ def main(argv: list[str]) -> int:
         cmd = [str(PYTHON), "-m", "pytest", *rest]
     elif command == "lint":
         ensure_venv(("test",))
-        for step in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
+        # vulture (unused code) reads its paths, confidence and whitelist from [tool.vulture] in pyproject.toml
+        steps = (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"], ["vulture"])
+        for step in steps:
             result = subprocess.run([str(BIN / step[0]), *step[1:]], cwd=ROOT)
             if result.returncode:
                 return result.returncode

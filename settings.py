@@ -54,7 +54,6 @@ class DiscordSettings:
     api_base: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
     dev_guild_id: int | None = None
-    owner_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +129,8 @@ class Settings:
 
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Keys that used to exist: say why they went instead of a bare "unknown key" (the example file shipped them).
+_REMOVED = {"discord.owner_ids": "it was never read (admin commands are gated by Discord permissions)"}
 
 
 def _convert(path: str | Path | None, key: str, f: dataclasses.Field[Any], hint: Any, value: Any) -> Any:
@@ -179,6 +180,8 @@ def _build(cls: type[Any], data: Mapping[str, Any], path: str | Path | None, pre
     unknown = sorted(set(data) - set(known))
     if unknown:
         key = f"{prefix}{unknown[0]}"
+        if key in _REMOVED:
+            raise ConfigError(path, key, f"no longer a setting: {_REMOVED[key]}; delete the line")
         raise ConfigError(path, key, f"unknown key (known keys: {', '.join(sorted(known))})")
     kwargs: dict[str, Any] = {}
     for name, value in data.items():

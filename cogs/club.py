@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from cogs._bot import ClubBot
 from cogs._ui import COLOUR, NO_MENTIONS, bot_of, human_bytes, human_duration, manage_guild_only, reply, ts
+from domain.markdown import escape_markdown
 from services.club import ClubService, timezone_choices
 from services.digest import CATEGORY_LABELS, DEFAULT_SPOILER_CATEGORIES, DigestService, spoilered_categories
 
@@ -197,11 +198,7 @@ class Club(commands.Cog):
             elif cid in current.unspoilered_categories and cid in DEFAULT_SPOILER_CATEGORIES:
                 flags.append("summary shown (changed from the default)")
             terms = current.custom_terms.get(cid, ())
-            extra = (
-                f" · extra terms: {', '.join(discord.utils.escape_markdown(t) for t in terms)}"
-                if terms
-                else ""
-            )
+            extra = f" · extra terms: {', '.join(escape_markdown(t) for t in terms)}" if terms else ""
             lines.append(f"**{label}** (`{cid}`): {', '.join(flags)}{extra}")
         defaults = ", ".join(CATEGORY_LABELS[c] for c in CATEGORY_LABELS if c in DEFAULT_SPOILER_CATEGORIES)
         lines.append(

@@ -24,6 +24,7 @@ from cogs._ui import (
     stop_loop,
     ts,
 )
+from domain.markdown import escape_markdown
 from domain.models import SubscriptionView
 from services.feeds import DeliveryFailed, DeliveryRefused, FeedService
 
@@ -120,7 +121,7 @@ class DiscordPoster:
         view.add_item(FloodButton(subscription_id, "post"))
         view.add_item(FloodButton(subscription_id, "skip"))
         text = (
-            f"The feed “{discord.utils.escape_markdown(name)}” (id {subscription_id}) suddenly shows {count} "
+            f"The feed “{escape_markdown(name)}” (id {subscription_id}) suddenly shows {count} "
             f"items as new (a site migration or regenerated ids?). I'm holding them for <#{channel_id}>. "
             "Post them, or skip them?"
         )
@@ -169,12 +170,17 @@ def _status(view: SubscriptionView) -> str:
     if sub.status == "paused":
         return "⏸ paused by a moderator"
     if sub.status == "broken":
-        return f"⚠ stopped: {sub.status_reason}"
+        return f"⚠ stopped: {escape_markdown(sub.status_reason or '', limit=200)}"
     if feed.status == "paused":
-        return f"⏸ paused automatically: {feed.pause_reason}"
+        return f"⏸ paused automatically: {escape_markdown(feed.pause_reason or '', limit=200)}"
     if feed.consecutive_failures:
         return f"⚠ failing ({feed.consecutive_failures}×)"
     return "✅ active"
+
+
+def _filter(terms: str | None) -> str:
+    # Typed by a moderator: escaped in quotes, not in a code span a backtick in the terms could close.
+    return f"“{escape_markdown(terms, limit=300)}”" if terms else "-"
 
 
 def describe_subscription(view: SubscriptionView) -> str:
@@ -186,11 +192,11 @@ def describe_subscription(view: SubscriptionView) -> str:
     ]
     if feed.last_error:
         when = f" ({ts(feed.last_error_at, 'R')})" if feed.last_error_at else ""
-        lines.append(f"Last error: {discord.utils.escape_markdown(feed.last_error[:150])}{when}")
+        lines.append(f"Last error: {escape_markdown(feed.last_error, limit=150)}{when}")
     if sub.status == "active":
         lines.append(f"Next poll: {ts(feed.next_poll_at, 'R')}")
     if sub.include_filter or sub.exclude_filter:
-        lines.append(f"Filter: include `{sub.include_filter or '-'}` exclude `{sub.exclude_filter or '-'}`")
+        lines.append(f"Filter: include {_filter(sub.include_filter)} exclude {_filter(sub.exclude_filter)}")
     if sub.force_spoiler:
         lines.append("Always spoilered")
     return "\n".join(lines)[:1024]
@@ -288,7 +294,7 @@ class Feeds(commands.Cog):
             backfill=backfill,
         )
         text = (
-            f"Subscribed {target.mention} to **{discord.utils.escape_markdown(result.title[:200])}** "
+            f"Subscribed {target.mention} to **{escape_markdown(result.title, limit=200)}** "
             f"(id {result.subscription_id}, {result.item_count} items now; I'll post only new ones"
         )
         text += f", plus the {result.backfilled} newest now)." if result.backfilled else ")."
@@ -304,7 +310,7 @@ class Feeds(commands.Cog):
         view = await self.service.remove(interaction.guild_id, feed)
         await reply(
             interaction,
-            f"Removed “{discord.utils.escape_markdown(view.subscription.name)}” from <#{view.subscription.channel_id}>.",
+            f"Removed “{escape_markdown(view.subscription.name)}” from <#{view.subscription.channel_id}>.",
         )
 
     @feed.command(name="list")
@@ -322,8 +328,9 @@ class Feeds(commands.Cog):
         embed = discord.Embed(title="Feeds", colour=COLOUR)
         for view in views[:25]:
             sub = view.subscription
-            name = f"#{sub.id} {sub.name}"[:200] + f" → #{self._channel_name(sub.channel_id)}"
-            embed.add_field(name=name[:256], value=describe_subscription(view), inline=False)
+            posts_in = escape_markdown(self._channel_name(sub.channel_id), limit=60)
+            name = f"#{sub.id} {escape_markdown(sub.name, limit=180)} → #{posts_in}"
+            embed.add_field(name=name, value=describe_subscription(view), inline=False)
         if len(views) > 25:
             embed.set_footer(text=f"…and {len(views) - 25} more; filter by channel to see them.")
         await reply(interaction, embed=embed)
@@ -341,7 +348,7 @@ class Feeds(commands.Cog):
         view = await self.service.pause(interaction.guild_id, feed, interaction.user.id)
         await reply(
             interaction,
-            f"Paused “{discord.utils.escape_markdown(view.subscription.name)}”. `/feed resume` restarts it.",
+            f"Paused “{escape_markdown(view.subscription.name)}”. `/feed resume` restarts it.",
         )
 
     @feed.command(name="resume")
@@ -353,7 +360,7 @@ class Feeds(commands.Cog):
         view = await self.service.resume(interaction.guild_id, feed)
         await reply(
             interaction,
-            f"Resumed “{discord.utils.escape_markdown(view.subscription.name)}”; it will be polled shortly.",
+            f"Resumed “{escape_markdown(view.subscription.name)}”; it will be polled shortly.",
         )
 
     @feed.command(name="test")
@@ -392,7 +399,7 @@ class Feeds(commands.Cog):
         sub = view.subscription
         await reply(
             interaction,
-            f"Filter for “{discord.utils.escape_markdown(sub.name)}”: include `{sub.include_filter or '-'}`, exclude `{sub.exclude_filter or '-'}`.",
+            f"Filter for “{escape_markdown(sub.name)}”: include {_filter(sub.include_filter)}, exclude {_filter(sub.exclude_filter)}.",
         )
 
     @feed.command(name="spoilers")
@@ -404,9 +411,7 @@ class Feeds(commands.Cog):
         assert interaction.guild_id is not None
         view = await self.service.set_force_spoiler(interaction.guild_id, feed, always)
         state = "always be spoilered" if always else "be spoilered only when needed"
-        await reply(
-            interaction, f"Posts from “{discord.utils.escape_markdown(view.subscription.name)}” will {state}."
-        )
+        await reply(interaction, f"Posts from “{escape_markdown(view.subscription.name)}” will {state}.")
 
 
 async def setup(bot: ClubBot) -> None:

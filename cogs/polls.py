@@ -26,6 +26,7 @@ from cogs._ui import (
     ts,
 )
 from domain.errors import UserError
+from domain.markdown import escape_markdown
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, clip_units, format_rounds, render_bars
 from services.polls import CreateRequest, Outcome, PollGone, PollRefused, PollService
@@ -42,15 +43,6 @@ MODE_HELP = {
 }
 
 
-def safe(text: str) -> str:
-    """User text for an embed or message: no markdown, spoiler or mention breakout.
-
-    ``escape_markdown`` leaves ``<`` alone, and ``escape_mentions`` only defuses 17-20 digit ids, so ``<@123>``
-    or ``<#1>`` would still render as a mention: every ``<`` is escaped and every ``@`` gets a zero-width space.
-    """
-    return discord.utils.escape_markdown(text).replace("<", "\\<").replace("@", "@\u200b")
-
-
 def _wrap(exc: discord.HTTPException) -> Exception:
     if isinstance(exc, discord.NotFound):
         return PollGone(f"{exc.status} {exc.text or 'not found'}".strip())
@@ -61,8 +53,8 @@ def _wrap(exc: discord.HTTPException) -> Exception:
 
 def poll_embed(poll: Poll) -> discord.Embed:
     title = "🎬 Film pick" if poll.kind == "pick" else "📊 Poll"
-    lines = [f"**{safe(poll.question)}**", ""]
-    lines += [f"{NUMBER_EMOJI[i]} {safe(option)}" for i, option in enumerate(poll.options)]
+    lines = [f"**{escape_markdown(poll.question)}**", ""]
+    lines += [f"{NUMBER_EMOJI[i]} {escape_markdown(option)}" for i, option in enumerate(poll.options)]
     lines += ["", MODE_HELP.get(poll.mode, "")]
     if poll.mode == "multi" and poll.max_choices:
         lines.append(f"At most {poll.max_choices} choice{'s' * (poll.max_choices != 1)} each.")
@@ -78,7 +70,7 @@ def poll_embed(poll: Poll) -> discord.Embed:
 def outcome_text(outcome: Outcome, *, final: bool = True) -> tuple[str, str]:
     """(the chart or rounds, the verdict line) for a result embed."""
     poll = outcome.poll
-    names = list(poll.options)  # render_bars and format_rounds escape them (domain.polls.escape_text)
+    names = list(poll.options)  # render_bars and format_rounds escape them
     if outcome.irv is not None:
         chart = format_rounds(outcome.irv, names)
         first = "First preferences:\n" + render_bars(names, outcome.tally, limit=1024)
@@ -92,9 +84,11 @@ def outcome_text(outcome: Outcome, *, final: bool = True) -> tuple[str, str]:
             verdict += " The nominations stay for the next `/film pick`."
     elif outcome.winner is not None:
         label = "🏆 Winner" if final else "Leading"
-        verdict = f"{label}: {NUMBER_EMOJI[outcome.winner]} **{safe(poll.options[outcome.winner])}**"
+        verdict = (
+            f"{label}: {NUMBER_EMOJI[outcome.winner]} **{escape_markdown(poll.options[outcome.winner])}**"
+        )
     else:
-        tied = ", ".join(f"{NUMBER_EMOJI[i]} **{safe(poll.options[i])}**" for i in outcome.tie)
+        tied = ", ".join(f"{NUMBER_EMOJI[i]} **{escape_markdown(poll.options[i])}**" for i in outcome.tie)
         verdict = f"🤝 Tie between {tied}." if final else f"Tied so far: {tied}."
     return clip_units(chart), verdict
 
@@ -105,7 +99,7 @@ def results_embed(outcome: Outcome, *, final: bool) -> discord.Embed:
     head = "Results" if final else "Current results"
     embed = discord.Embed(
         title=f"{head}: poll #{poll.id}",
-        description=f"**{safe(poll.question)}**\n{verdict}"[:4096],
+        description=f"**{escape_markdown(poll.question)}**\n{verdict}"[:4096],
         colour=COLOUR,
     )
     voters = f"{outcome.voters} voter{'s' * (outcome.voters != 1)}"
@@ -225,7 +219,7 @@ class ScheduleModal(discord.ui.Modal, title="Schedule a watch party"):
             return
         party = result.view.party
         lines = [
-            f"Scheduled **{safe(party.film)}** as watch party #{party.id}: "
+            f"Scheduled **{escape_markdown(party.film)}** as watch party #{party.id}: "
             f"{ts(party.start_at, 'F')} ({ts(party.start_at, 'R')}).",
             f"Announced in <#{party.announce_channel_id}>"
             + (" with a Discord event." if party.event_id else "."),
@@ -633,7 +627,7 @@ class Polls(commands.Cog):
             await reply(interaction, "No open polls. Start one with `/poll create`.")
             return
         lines = [
-            f"**#{p.id}** {safe(p.question[:80])} · <#{p.channel_id}> · {voters} voter{'s' * (voters != 1)} · "
+            f"**#{p.id}** {escape_markdown(p.question, limit=80)} · <#{p.channel_id}> · {voters} voter{'s' * (voters != 1)} · "
             f"closes {ts(p.closes_at, 'R')}"
             for p, voters in found[:20]
         ]
@@ -664,7 +658,7 @@ class Polls(commands.Cog):
         nomination = await self.service.nominate(interaction.guild_id, interaction.user.id, title, year, note)
         await reply(
             interaction,
-            f"Nominated **{safe(nomination.label)}** (#{nomination.id}). `/film nominations` shows this round.",
+            f"Nominated **{escape_markdown(nomination.label)}** (#{nomination.id}). `/film nominations` shows this round.",
         )
 
     @film.command(name="nominations")
@@ -677,9 +671,9 @@ class Polls(commands.Cog):
             return
         lines = []
         for n in found[:30]:
-            line = f"**#{n.id}** {safe(n.label)} · by <@{n.user_id}>"
+            line = f"**#{n.id}** {escape_markdown(n.label)} · by <@{n.user_id}>"
             if n.note:
-                line += f" · “{safe(n.note[:100])}”"
+                line += f" · “{escape_markdown(n.note, limit=100)}”"
             if n.status == "in_poll":
                 line += f" · in pick poll #{n.poll_id}"
             lines.append(line)
@@ -699,7 +693,7 @@ class Polls(commands.Cog):
         nomination = await self.service.withdraw(
             interaction.guild_id, interaction.user.id, id, can_moderate=organiser
         )
-        await reply(interaction, f"Withdrew **{safe(nomination.label)}** (#{nomination.id}).")
+        await reply(interaction, f"Withdrew **{escape_markdown(nomination.label)}** (#{nomination.id}).")
 
     @film.command(name="pick")
     @organiser_only()

@@ -23,6 +23,7 @@ from discord.ext import commands, tasks
 from cogs._bot import ClubBot
 from cogs._ui import COLOUR, NO_MENTIONS, bot_of, guarded_pass, organiser_only, reply, stop_loop, ts
 from domain.errors import UserError
+from domain.markdown import escape_markdown
 from domain.reminders import unscheduled_reminders
 from domain.schedule import format_compact_duration
 from services.watchparties import (
@@ -51,10 +52,6 @@ CHOICE_EMOJI = {"going": "✅", "maybe": "🤔", "no": "❌"}
 THREAD_ALREADY_EXISTS = 160004
 
 
-def _escape(text: str) -> str:
-    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
-
-
 def _mentions(user_ids: Sequence[int], limit: int = FIELD_LIMIT) -> str:
     """``<@a> <@b> …`` within ``limit`` characters (embeds show them as names and never ping)."""
     out = ""
@@ -78,7 +75,7 @@ def _wrap(exc: discord.HTTPException) -> Exception:
 
 def announcement_embed(view: PartyView, place: str) -> discord.Embed:
     party = view.party
-    title = discord.utils.escape_markdown(party.film)[:200]
+    title = escape_markdown(party.film, limit=200)
     lines = [f"**When:** {ts(party.start_at, 'F')} ({ts(party.start_at, 'R')})"]
     lines.append(f"**Where:** {place}")
     lines.append(f"**Length:** {format_compact_duration(party.duration)}")
@@ -86,9 +83,9 @@ def announcement_embed(view: PartyView, place: str) -> discord.Embed:
         lines.append(f"**Seats:** {party.capacity}")
     if party.notes:
         lines.append("")
-        lines.append(_escape(party.notes)[:1500])
+        lines.append(escape_markdown(party.notes, limit=1500))
     if party.cancelled:
-        reason = f" ({_escape(party.cancel_reason)})" if party.cancel_reason else ""
+        reason = f" ({escape_markdown(party.cancel_reason)})" if party.cancel_reason else ""
         lines.insert(0, f"❌ **Cancelled**{reason}")
         embed = discord.Embed(
             title=f"Cancelled: {title}"[:256], description="\n".join(lines), colour=CANCELLED_COLOUR
@@ -168,7 +165,7 @@ class RsvpButton(
             )
             await reply(interaction, "Something went wrong on my side; it has been logged. Please try again.")
             return
-        name = discord.utils.escape_markdown(result.view.party.film)
+        name = escape_markdown(result.view.party.film)
         if result.status == "going":
             text = f"You're going to **{name}** ({ts(result.view.party.start_at, 'F')}). See you there!"
         elif result.status == "waitlist":
@@ -230,7 +227,7 @@ class DiscordWatchParties:
         party = view.party
         if party.voice_channel_id is not None:
             return f"<#{party.voice_channel_id}>"
-        return _escape(party.location or "Discord")
+        return escape_markdown(party.location or "Discord")
 
     async def post_announcement(self, view: PartyView) -> int:
         channel = await self._messageable(view.party.announce_channel_id)
@@ -589,7 +586,7 @@ class WatchParties(commands.Cog):
         )
         party = result.view.party
         lines = [
-            f"Scheduled **{discord.utils.escape_markdown(party.film)}** as watch party #{party.id}: "
+            f"Scheduled **{escape_markdown(party.film)}** as watch party #{party.id}: "
             f"{ts(party.start_at, 'F')} ({ts(party.start_at, 'R')}), {result.parsed.display}.",
             f"Announced in <#{party.announce_channel_id}>"
             + (" with a Discord event." if party.event_id else "."),
@@ -627,7 +624,9 @@ class WatchParties(commands.Cog):
             value = f"{ts(party.start_at, 'F')} ({ts(party.start_at, 'R')})\n{counts}"
             if party.announce_message_id:
                 value += f"\n[Announcement](https://discord.com/channels/{party.guild_id}/{party.announce_channel_id}/{party.announce_message_id})"
-            embed.add_field(name=f"#{party.id} {_escape(party.film)}"[:256], value=value[:1024], inline=False)
+            embed.add_field(
+                name=f"#{party.id} {escape_markdown(party.film, limit=240)}", value=value[:1024], inline=False
+            )
         await reply(interaction, embed=embed)
 
     @watchparty.command(name="info")
@@ -704,7 +703,7 @@ class WatchParties(commands.Cog):
         )
         party = result.view.party
         lines = [
-            f"Updated watch party #{party.id} (**{discord.utils.escape_markdown(party.film)}**): "
+            f"Updated watch party #{party.id} (**{escape_markdown(party.film)}**): "
             f"{', '.join(c.replace('_', ' ') for c in result.changed)}.",
             f"It starts {ts(party.start_at, 'F')} ({ts(party.start_at, 'R')}).",
         ]
@@ -727,7 +726,7 @@ class WatchParties(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.service.cancel(interaction.guild_id, id, interaction.user.id, reason=reason)
         lines = [
-            f"Cancelled watch party #{id} (**{discord.utils.escape_markdown(result.view.party.film)}**); "
+            f"Cancelled watch party #{id} (**{escape_markdown(result.view.party.film)}**); "
             f"{len(result.view.interested)} member(s) told."
         ]
         lines.extend(f"⚠️ {w}" for w in result.warnings)

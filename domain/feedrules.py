@@ -413,8 +413,6 @@ class EntryFilter:
     ``MAX_TIMEOUTS`` timeouts the filter stops searching and answers that way straight away.
     """
 
-    include_source: str | None
-    exclude_source: str | None
     include: regex.Pattern[str] | None
     exclude: regex.Pattern[str] | None
     _budget: _TimeoutBudget = field(default_factory=_TimeoutBudget, compare=False, repr=False)
@@ -468,8 +466,6 @@ def compile_filter(include: str | None, exclude: str | None) -> EntryFilter:
     except ValueError as exc:
         raise ValueError(f"exclude filter: {exc}") from exc
     return EntryFilter(
-        include_source=include.strip() if include and include.strip() else None,
-        exclude_source=exclude.strip() if exclude and exclude.strip() else None,
         include=include_pattern,
         exclude=exclude_pattern,
     )

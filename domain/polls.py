@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from domain.errors import UserError
-from domain.markdown import escape_markdown as escape_text
+from domain.markdown import escape_markdown
 from domain.models import PollMode
 from domain.titles import title_key
 
@@ -61,7 +61,6 @@ __all__ = [
     "ballots_from_votes",
     "draw_lot",
     "emoji_index",
-    "escape_text",
     "format_percent",
     "format_rounds",
     "instant_runoff",
@@ -123,7 +122,7 @@ def parse_options(text: str) -> tuple[str, ...]:
         key = unicodedata.normalize("NFKC", option).casefold()
         if key in seen:
             shown = option if len(option) <= 40 else option[:39] + "…"
-            raise PollError(f"'{escape_text(shown)}' is listed twice (options {seen[key]} and {number}).")
+            raise PollError(f"'{escape_markdown(shown)}' is listed twice (options {seen[key]} and {number}).")
         seen[key] = number
         options.append(option)
     if len(options) < MIN_OPTIONS:
@@ -329,23 +328,6 @@ def clip_units(text: str, limit: int = EMBED_FIELD_LIMIT) -> str:
     return head + "…"
 
 
-def _fit(name: str, cap: int) -> str:
-    """``name`` escaped, shortened with "…" so it takes at most ``cap`` units."""
-    escaped = escape_text(name)
-    if _units(escaped) <= cap:
-        return escaped
-    if cap <= 1:
-        return "…" if cap == 1 else ""
-    low, high = 0, len(name)
-    while low < high:  # longest prefix whose escaped form plus "…" fits
-        mid = (low + high + 1) // 2
-        if _units(escape_text(name[:mid]).rstrip()) + 1 <= cap:
-            low = mid
-        else:
-            high = mid - 1
-    return escape_text(name[:low]).rstrip() + "…"
-
-
 def _half_up(numerator: int, denominator: int) -> int:
     """``numerator / denominator`` rounded half up, in integers (floats turn 0.35 * 10 into 3.4999...)."""
     return (2 * numerator + denominator) // (2 * denominator)
@@ -403,18 +385,18 @@ def render_bars(
     budget = limit - fixed
     if budget < len(options):
         raise ValueError("limit too small for this many options")
-    escaped_units = [_units(escape_text(name)) for name in options]
+    escaped_units = [_units(escape_markdown(name)) for name in options]
     if sum(escaped_units) <= budget:
-        names = [escape_text(name) for name in options]
+        names = [escape_markdown(name) for name in options]
     else:
         low, high = 1, max(escaped_units)
         while low < high:  # the largest per-name cap that fits
             mid = (low + high + 1) // 2
-            if sum(_units(_fit(name, mid)) for name in options) <= budget:
+            if sum(_units(escape_markdown(name, limit=mid)) for name in options) <= budget:
                 low = mid
             else:
                 high = mid - 1
-        names = [_fit(name, low) for name in options]
+        names = [escape_markdown(name, limit=low) for name in options]
     return "\n".join(h + n + t for h, n, t in zip(heads, names, tails, strict=True))
 
 
@@ -567,7 +549,7 @@ def format_rounds(result: IrvResult, options: Sequence[str], *, limit: int = EMB
 
     def named(i: int) -> str:
         name = options[i] if i < len(options) else f"Option {i + 1}"
-        return f"{label(i)} {_fit(name, 80)}"
+        return f"{label(i)} {escape_markdown(name, limit=80)}"
 
     lines: list[str] = []
     for rnd in result.rounds:

@@ -54,7 +54,6 @@ __all__ = [
     "StoredReminder",
     "classify_due",
     "diff_reminders",
-    "escape_markdown",
     "mention_messages",
     "normalise_offsets",
     "plan_reminders",

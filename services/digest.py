@@ -19,6 +19,7 @@ from domain.digest import (
 )
 from domain.digest.models import DEFAULT_SPOILER_CATEGORIES, effective_spoiler_categories
 from domain.errors import UserError
+from domain.markdown import escape_markdown
 from domain.models import Subscription, WarningSettings
 from settings import DigestSettings
 from storage import warnings as repo
@@ -103,7 +104,9 @@ class DigestService:
         remove_term: str | None = None,
     ) -> WarningSettings:
         if category not in CATEGORY_LABELS:
-            raise UserError(f"Unknown category {category[:40]!r}; choose one of: {', '.join(CATEGORIES)}.")
+            raise UserError(
+                f"Unknown category “{escape_markdown(category, limit=40)}”; choose one of: {', '.join(CATEGORIES)}."
+            )
         current = await repo.get(self.db, guild_id)
         hidden = set(current.hidden_categories)
         spoilered = set(current.spoiler_categories)
@@ -130,7 +133,9 @@ class DigestService:
             wanted = " ".join(remove_term.split()).casefold()
             bucket = terms.get(category, [])
             if wanted not in (t.casefold() for t in bucket):
-                raise UserError(f"“{remove_term[:60]}” is not a custom term of {CATEGORY_LABELS[category]}.")
+                raise UserError(
+                    f"“{escape_markdown(remove_term, limit=60)}” is not a custom term of {CATEGORY_LABELS[category]}."
+                )
             terms[category] = [t for t in bucket if t.casefold() != wanted]
         updated = WarningSettings(
             guild_id,

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from domain import feedrules, netguard
 from domain.errors import UserError
+from domain.markdown import escape_markdown
 from domain.models import Feed, NewEntry, Subscription, SubscriptionStatus, SubscriptionView
 from services.feedparse import FeedParser, ParsedFeed
 from services.fetcher import Fetcher, FetchError, FetchResult
@@ -116,7 +117,7 @@ async def plain_renderer(
     entry: Mapping[str, Any], feed_title: str | None, sub: Subscription
 ) -> dict[str, Any]:
     """Title + link, used until a richer renderer is plugged in (and by tests)."""
-    title = str(entry.get("title") or "(untitled)")[:200]
+    title = escape_markdown(str(entry.get("title") or "(untitled)"), limit=200)
     link = str(entry.get("link") or "")
     return {"content": f"**{title}**\n{link}".strip()[:2000], "allowed_mentions": {"parse": []}}
 
@@ -152,7 +153,6 @@ class FeedService:
         # Twice the fetch concurrency keeps the fetcher busy while the parsers catch up.
         self._pipeline = asyncio.Semaphore(2 * fetcher.limits.global_concurrency)
         self.last_cycle: CycleReport | None = None
-        self.last_cycle_at: float | None = None
 
     def attach(self, poster: Poster, notifier: Notifier) -> None:
         self.poster = poster
@@ -212,16 +212,16 @@ class FeedService:
             for sub in await repo.subscriptions_for_feed(self.db, existing.id, active_only=False):
                 if sub.channel_id == channel_id:
                     raise UserError(
-                        f"<#{channel_id}> already follows that feed (as “{sub.name}”, id {sub.id})."
+                        f"<#{channel_id}> already follows that feed (as “{escape_markdown(sub.name)}”, id {sub.id})."
                     )
         try:
             result, parsed = await self._fetch_and_parse(url)
         except FetchError as exc:
-            raise UserError(f"I couldn't add that feed: {exc.reason}") from None
+            raise UserError(f"I couldn't add that feed: {escape_markdown(exc.reason)}") from None
         assert parsed is not None
         if not parsed.entries and parsed.bozo:
             raise UserError(
-                f"I couldn't add that feed: {parsed.bozo_reason or 'it is not an RSS or Atom feed'}"
+                f"I couldn't add that feed: {escape_markdown(parsed.bozo_reason or 'it is not an RSS or Atom feed')}"
             )
         stored_url = result.permanent_url or url
         title = (parsed.title or "").strip() or stored_url
@@ -433,7 +433,6 @@ class FeedService:
                 await asyncio.gather(*(self._poll_isolated(feed, report) for feed in due))
             await self.deliver(report)
             self.last_cycle = report
-            self.last_cycle_at = self.clock()
             return report
 
     async def _poll_isolated(self, feed: Feed, report: CycleReport) -> None:
@@ -582,13 +581,13 @@ class FeedService:
             log.warning("feed %s (%s) paused: %s", feed.id, feed.url, pause_reason)
             await self._notify_subscribers(
                 feed,
-                f"I paused the feed {display_url(feed.url)} because {pause_reason}. I'll check it daily and resume "
+                f"I paused the feed {display_url(feed.url)} because {escape_markdown(pause_reason)}. I'll check it daily and resume "
                 "it when it works again; a moderator can also use `/feed resume`.",
             )
         elif warn:
             await self._notify_subscribers(
                 feed,
-                f"The feed {display_url(feed.url)} has failed {updated.consecutive_failures} times in a row: {reason}. "
+                f"The feed {display_url(feed.url)} has failed {updated.consecutive_failures} times in a row: {escape_markdown(reason)}. "
                 "I'll keep retrying with growing pauses.",
             )
 

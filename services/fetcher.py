@@ -124,10 +124,6 @@ class FetchResult:
     redirects: tuple[str, ...] = ()
     peer_address: str | None = None
 
-    @property
-    def moved_permanently(self) -> bool:
-        return self.permanent_url is not None
-
 
 class FetchError(Exception):
     """A failed fetch (or parse, see ``services.feedparse``), typed by ``kind``.

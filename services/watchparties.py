@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from domain import reminders as rem
 from domain.errors import UserError
 from domain.ics import IcsParty, build_calendar
+from domain.markdown import escape_markdown
 from domain.models import Party, ReminderRow
 from domain.schedule import (
     ParsedTime,
@@ -328,7 +329,6 @@ class WatchPartyService:
         self._party_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._shields: dict[int, tuple[float, Shield | None]] = {}
         self._refresh_waiting: set[int] = set()
-        self.last_run: RunReport | None = None
 
     # -- wiring ------------------------------------------------------------------------------------
 
@@ -726,7 +726,7 @@ class WatchPartyService:
 
     async def announce_promotions(self, party: Party, promoted: Sequence[int]) -> None:
         if promoted:
-            name = rem.escape_markdown(party.film)
+            name = escape_markdown(party.film)
             await self._tell(
                 party,
                 f"🎟️ A seat opened up for **{name}** (watch party #{party.id}): you're going now!",
@@ -814,8 +814,8 @@ class WatchPartyService:
         await self.refresh_announcement(party_id)
         after = await self.view(party_id)
         self._shields.pop(guild_id, None)
-        name = rem.escape_markdown(updated.film)
-        was = rem.escape_markdown(party.film)
+        name = escape_markdown(updated.film)
+        was = escape_markdown(party.film)
         told = [label for key, label in _TOLD_CHANGES if key in changes]
         header = ""
         if "start_at" in changes:
@@ -842,7 +842,7 @@ class WatchPartyService:
         if demoted:
             await self._tell(
                 updated,
-                f"⏳ **{rem.escape_markdown(updated.film)}** (watch party #{party_id}) now has fewer seats, "
+                f"⏳ **{escape_markdown(updated.film)}** (watch party #{party_id}) now has fewer seats, "
                 "so you're on the waitlist; I'll ping you if a seat opens up.",
                 demoted,
             )
@@ -924,9 +924,9 @@ class WatchPartyService:
                 warnings.append(f"I couldn't cancel the Discord event ({type(exc).__name__}).")
         await self.refresh_announcement(party_id)
         view = await self.view(party_id)
-        why = f" ({rem.escape_markdown(reason)})" if reason else ""
+        why = f" ({escape_markdown(reason)})" if reason else ""
         header = (
-            f"❌ **{rem.escape_markdown(party.film)}** on <t:{party.start_at}:F> "
+            f"❌ **{escape_markdown(party.film)}** on <t:{party.start_at}:F> "
             f"(watch party #{party_id}) is cancelled{why}."
         )
         await self._tell(view.party, header, view.interested)
@@ -1047,7 +1047,6 @@ class WatchPartyService:
                             await repo.record_attempt(conn, row.id, repr(exc))
                     except Exception:
                         log.exception("reminder %s: could not record the failure", row.id)
-            self.last_run = report
             return report
 
     async def _finish(self, row: ReminderRow, state: str, error: str | None = None) -> None:

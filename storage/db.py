@@ -105,14 +105,6 @@ class Database:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
-    async def backup(self, dest: str | Path) -> None:
-        """Write a consistent copy of the live database to ``dest`` with ``VACUUM INTO``."""
-        dest = Path(dest)
-        if dest.exists():
-            raise FileExistsError(f"{dest} already exists")
-        async with self._write_lock:
-            await self._conn.execute("VACUUM INTO ?", (str(dest),))
-
     def size_bytes(self) -> int:
         """Database file plus WAL, in bytes (0 for an in-memory database)."""
         if self.path == ":memory:":

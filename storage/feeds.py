@@ -61,11 +61,6 @@ _SUB_SELECT = ", ".join(f"s.{c} AS s_{c}" for c in _SUB_COLUMNS)
 # -- feeds ------------------------------------------------------------------------------------------
 
 
-async def get_feed(db: Database, feed_id: int) -> Feed | None:
-    row = await db.fetchone("SELECT * FROM feeds WHERE id = ?", (feed_id,))
-    return _feed(row) if row else None
-
-
 async def get_feed_by_url(db: Database | aiosqlite.Connection, url: str) -> Feed | None:
     async with _conn(db).execute("SELECT * FROM feeds WHERE url = ?", (url,)) as cur:
         row = await cur.fetchone()
@@ -443,15 +438,6 @@ async def mark_attempt_failed(
         "ELSE state END WHERE id = ?",
         (error, int(give_up), outbox_id),
     )
-
-
-async def held_for_feed(db: Database, feed_id: int) -> list[OutboxItem]:
-    rows = await db.fetchall(
-        "SELECT o.*, s.guild_id AS guild_id FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
-        "WHERE s.feed_id = ? AND o.state = 'held' ORDER BY o.id",
-        (feed_id,),
-    )
-    return [_outbox(r) for r in rows]
 
 
 async def release_held(conn: aiosqlite.Connection, subscription_id: int, post: bool) -> int:

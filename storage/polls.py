@@ -1,8 +1,8 @@
 """Repository for reaction polls, their votes and film nominations.
 
 The vote path is deliberately a handful of indexed statements: :func:`vote_state` reads a poll's status
-and one member's current options in a single query, :func:`insert_vote` computes the next ``seq`` inside
-the INSERT, and :func:`delete_vote` checks the poll is open inside the DELETE. Callers wrap them in one
+and one member's current options in a single query, :func:`add_vote` computes the next ``seq`` inside
+its INSERT, and :func:`delete_vote` checks the poll is open inside the DELETE. Callers wrap them in one
 ``db.transaction()`` per reaction event.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import aiosqlite
 
@@ -148,11 +148,6 @@ async def due_polls(db: DB, now: int) -> list[Poll]:
     return [_poll(r) for r in rows]
 
 
-async def next_deadline(db: DB) -> int | None:
-    row = await _one(db, "SELECT MIN(closes_at) AS t FROM polls WHERE status = 'open'")
-    return None if row is None else row["t"]
-
-
 async def count_open(db: DB, guild_id: int) -> int:
     row = await _one(
         db, "SELECT COUNT(*) AS n FROM polls WHERE guild_id = ? AND status = 'open'", (guild_id,)
@@ -236,19 +231,6 @@ async def vote_state(conn: aiosqlite.Connection, poll_id: int, user_id: int) -> 
     return rows[0]["status"], [r["option"] for r in rows if r["option"] is not None]
 
 
-async def insert_vote(
-    conn: aiosqlite.Connection, poll_id: int, user_id: int, option: int, *, source: str, now: int
-) -> bool:
-    """Record one vote with the poll's next ``seq``; False if that (member, option) was already stored."""
-    cur = await conn.execute(
-        "INSERT INTO votes (poll_id, user_id, option, seq, source, created_at) "
-        "VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE poll_id = ?), ?, ?) "
-        "ON CONFLICT DO NOTHING",
-        (poll_id, user_id, option, poll_id, source, now),
-    )
-    return cur.rowcount == 1
-
-
 async def add_vote(
     db: DB,
     poll_id: int,
@@ -297,18 +279,6 @@ async def delete_other_votes(
     return sorted(r["option"] for r in rows)
 
 
-async def delete_votes(conn: aiosqlite.Connection, poll_id: int, user_id: int, options: Iterable[int]) -> int:
-    options = list(options)
-    if not options:
-        return 0
-    marks = ", ".join("?" * len(options))
-    cur = await conn.execute(
-        f"DELETE FROM votes WHERE poll_id = ? AND user_id = ? AND option IN ({marks})",
-        (poll_id, user_id, *options),
-    )
-    return cur.rowcount
-
-
 async def delete_vote(db: DB, poll_id: int, user_id: int, option: int) -> bool:
     """Withdraw one vote if the poll is open (checked in the same statement); True if a vote went.
     Given the :class:`Database`, the statement is its own transaction."""
@@ -324,14 +294,6 @@ async def delete_vote(db: DB, poll_id: int, user_id: int, option: int) -> bool:
 async def votes_for(db: DB, poll_id: int) -> list[Vote]:
     rows = await _all(db, "SELECT user_id, option, seq FROM votes WHERE poll_id = ? ORDER BY seq", (poll_id,))
     return [row_to(Vote, r) for r in rows]
-
-
-async def votes_with_source(db: DB, poll_id: int) -> list[tuple[int, int, int, str]]:
-    """(user_id, option, seq, source) in seq order, for tests and diagnostics."""
-    rows = await _all(
-        db, "SELECT user_id, option, seq, source FROM votes WHERE poll_id = ? ORDER BY seq", (poll_id,)
-    )
-    return [(r["user_id"], r["option"], r["seq"], r["source"]) for r in rows]
 
 
 async def count_voters(db: DB, poll_ids: Sequence[int]) -> dict[int, int]:

@@ -252,11 +252,6 @@ async def party_reminders(db: Source, party_id: int, state: str | None = None) -
     return [_reminder(r) for r in rows]
 
 
-async def get_reminder(db: Source, reminder_id: int) -> ReminderRow | None:
-    row = await _one(db, "SELECT * FROM reminders WHERE id = ?", (reminder_id,))
-    return _reminder(row) if row else None
-
-
 async def due_reminders(db: Source, now: int, limit: int = 200) -> list[ReminderRow]:
     """Pending reminders due at or before ``now``, oldest first."""
     rows = await _all(

@@ -55,6 +55,7 @@ def test_durations_are_seconds() -> None:
         ('[feeds]\ninterval = "15 parsecs"', "feeds.interval", "isn't a unit I know"),
         ('[feeds]\nintervall = "15m"', "feeds.intervall", "unknown key"),
         ("[nonsense]\nx = 1", "nonsense", "unknown key"),
+        ("[discord]\nowner_ids = []", "discord.owner_ids", "no longer a setting"),
         ('[feeds]\nmax_bytes = "big"', "feeds.max_bytes", "whole number"),
         ("[feeds]\nmax_bytes = true", "feeds.max_bytes", "whole number"),
         ("[feeds]\nallow_private_addresses = 1", "feeds.allow_private_addresses", "true or false"),

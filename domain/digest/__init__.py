@@ -15,7 +15,7 @@ from domain.digest.models import (
     Digest,
     DigestOptions,
 )
-from domain.digest.render import escape_markdown, render_payload
+from domain.digest.render import render_payload
 from domain.digest.sentences import split_sentences
 from domain.digest.spoilers import detect_spoilers
 from domain.digest.summary import summarize
@@ -34,7 +34,6 @@ __all__ = [
     "detect_spoilers",
     "detect_warnings",
     "digest_entry",
-    "escape_markdown",
     "html_to_text",
     "render_payload",
     "split_sentences",

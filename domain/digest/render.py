@@ -13,10 +13,8 @@ Layout (chosen for how Discord shows it):
   A TV episode's name opens the (always spoilered) description instead of sitting in the title.
 * ``allowed_mentions`` ``{"parse": []}``: nothing in a digest may ping anyone.
 
-All feed text is escaped: markdown characters, line-start markers (headings, lists, quotes), every ``|`` (so
-feed text can never open or close a spoiler), ``<`` (mentions, channels, slash commands, timestamps) and
-``@`` (a zero-width space after it, for ``@everyone``/``@here``). Footer text is not markdown, so it only gets
-the mention defusing.
+All feed text goes through the one escaper, :func:`domain.markdown.escape_markdown` (see there for what it
+guarantees); footer text is not markdown, so it is escaped with ``plain=True`` (mentions defused only).
 """
 
 from __future__ import annotations
@@ -28,15 +26,11 @@ from urllib.parse import urlsplit
 
 from domain.digest.models import Article, ContentWarning, Letterboxd, article_spoiler_reasons
 from domain.digest.summary import truncate_words
-from domain.markdown import defuse_plain, escape_markdown
+from domain.markdown import escape_markdown
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-FOOTER_LIMIT = 2048
-AUTHOR_LIMIT = 256
 EMBED_TOTAL_LIMIT = 6000
 URL_LIMIT = 2048
 # A feed's name in the footer: far below the limit because it is a label, not a paragraph.
@@ -71,7 +65,7 @@ def _fit(text: str, limit: int, transform: Callable[[str], str]) -> str:
 
 
 def _fit_plain(text: str, limit: int) -> str:
-    return _fit(text, limit, defuse_plain)
+    return _fit(text, limit, lambda part: escape_markdown(part, plain=True))
 
 
 def safe_url(url: object) -> str | None:

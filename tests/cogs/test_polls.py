@@ -7,10 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from cogs.polls import Polls, outcome_text, poll_embed, results_embed, safe
+from cogs.polls import Polls, outcome_text, poll_embed, results_embed
 from domain.models import Poll
 from domain.polls import Vote
 from services.polls import PollService
+from tests.markup import live_mentions, live_spoiler_bars
 
 
 def make_poll(**changes: object) -> Poll:
@@ -41,8 +42,9 @@ def make_poll(**changes: object) -> Poll:
     return Poll(**values)  # type: ignore[arg-type]
 
 
-def test_safe_escapes_markdown_spoilers_and_mentions() -> None:
-    text = safe("@everyone ||x|| **y** <@123456789012345678> <@&123456789012345678>")
+def test_poll_embed_escapes_markdown_spoilers_and_mentions() -> None:
+    question = "@everyone ||x|| **y** <@123456789012345678> <@&123456789012345678>"
+    text = poll_embed(make_poll(question=question)).description or ""
     assert "@\u200beveryone" in text and "\\|\\|x\\|\\|" in text and "\\*\\*y\\*\\*" in text
     assert "<@123456789012345678>" not in text and "<@&123456789012345678>" not in text
 
@@ -91,10 +93,13 @@ def test_stale_reactions_note() -> None:
     assert any("latest vote counted" in str(f.value) for f in embed.fields)
 
 
-def test_safe_defuses_short_id_mentions_and_tokens() -> None:
-    text = safe("@everyone ||x|| **y** <@123> <#5> <t:1:R>")
-    assert "<@" not in text.replace("\\<@", "") and "\\<@\u200b123>" in text
-    assert "\\<#5>" in text and "\\<t:1:R>" in text and "@\u200beveryone" in text
+def test_poll_embed_defuses_short_id_mentions_and_tokens() -> None:
+    # (the cog's own escaper left ">" live: "\\<@\u200b123>"; the one escaper escapes both brackets)
+    question = "@everyone ||x|| **y** <@123> <#5> <t:1:R>"
+    text = (poll_embed(make_poll(question=question)).description or "").split("\n")[0]
+    assert "<@" not in text.replace("\\<@", "") and "\\<@\u200b123\\>" in text
+    assert "\\<#5\\>" in text and "\\<t:1:R\\>" in text and "@\u200beveryone" in text
+    assert live_mentions(text) == [] and live_spoiler_bars(text) == 0
 
 
 def test_results_chart_defuses_option_mentions() -> None:
@@ -102,7 +107,7 @@ def test_results_chart_defuses_option_mentions() -> None:
     chart, verdict = outcome_text(PollService._compute(poll, [Vote(1, 0, 1)]))
     assert "<@123>" not in chart.replace("\\<@\u200b123\\>", "") and "@\u200bhere" in chart
     assert "\u200b\u200b" not in chart  # escaped once, not twice
-    assert "<@123>" not in verdict.replace("\\<@\u200b123>", "")
+    assert "<@123>" not in verdict.replace("\\<@\u200b123\\>", "") and "\\<@\u200b123\\>" in verdict
 
 
 class _FailingService:

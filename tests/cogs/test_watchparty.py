@@ -50,7 +50,8 @@ def embed_dict(view: PartyView) -> dict[str, Any]:
 def test_embed_shows_times_counts_attendees_and_id() -> None:
     view = make_view(capacity=2, going=(11, 12), waitlist=(13,), maybe=(14, 15), declined=(16,))
     data = embed_dict(view)
-    assert data["title"] == "\\*batteries\\* not included @everyone"
+    # the title used discord.py's escape_markdown, which left "@everyone" live; the one escaper defuses it
+    assert data["title"] == "\\*batteries\\* not included @\u200beveryone"
     assert f"<t:{START}:F>" in data["description"] and f"<t:{START}:R>" in data["description"]
     assert (
         "Bring \\*\\*snacks\\*\\*" in data["description"]

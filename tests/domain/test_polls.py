@@ -19,7 +19,6 @@ from domain.polls import (
     ballots_from_votes,
     draw_lot,
     emoji_index,
-    escape_text,
     format_percent,
     format_rounds,
     instant_runoff,
@@ -239,20 +238,6 @@ def test_render_bars_winners_and_markdown() -> None:
     assert lines[2] == "2️⃣ \\_it\\_ 🏆"
     assert lines[4] == "3️⃣ Up"
     assert lines[5] == BAR_EMPTY * 10 + " 0% (0)"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("@everyone ||x|| **y** <@123>", "@\u200beveryone \\|\\|x\\|\\| \\*\\*y\\*\\* \\<@\u200b123\\>"),
-        ("<@&1> <#2> <t:1:R>", "\\<@\u200b&1\\> \\<#2\\> \\<t:1:R\\>"),
-        ("[Free Nitro](https://evil.example)", "\\[Free Nitro\\](https://evil.example)"),
-        ("`code` ~~s~~ > q \\", "\\`code\\` \\~\\~s\\~\\~ \\> q \\\\"),
-        ("Amélie", "Amélie"),
-    ],
-)
-def test_escape_text(text: str, expected: str) -> None:
-    assert escape_text(text) == expected
 
 
 def test_render_bars_and_rounds_defuse_mentions() -> None:

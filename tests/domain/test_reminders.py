@@ -14,7 +14,6 @@ from domain.reminders import (
     StoredReminder,
     classify_due,
     diff_reminders,
-    escape_markdown,
     mention_messages,
     normalise_offsets,
     plan_reminders,
@@ -331,20 +330,6 @@ def test_reminder_header(reminder: Reminder, expected: str) -> None:
 def test_reminder_header_escapes_markdown() -> None:
     header = reminder_header(Reminder("start", 0, START), "**Bold** _it_ `x` ||spoiler||", START)
     assert "\\*\\*Bold\\*\\* \\_it\\_ \\`x\\` \\|\\|spoiler\\|\\|" in header
-    assert escape_markdown("a*b") == "a\\*b"
-
-
-@pytest.mark.parametrize(
-    ("title", "expected"),
-    [
-        ("[Free Nitro](https://evil.example)", "\\[Free Nitro\\](https://evil.example)"),
-        ("@everyone @here", "@\u200beveryone @\u200bhere"),
-        ("<@123> <@&45> <#6>", "\\<@\u200b123\\> \\<@\u200b&45\\> \\<#6\\>"),
-        ("Amélie", "Amélie"),
-    ],
-)
-def test_escape_markdown_defuses_links_and_mentions(title: str, expected: str) -> None:
-    assert escape_markdown(title) == expected
 
 
 def test_reminder_messages_carry_only_going_ids() -> None:

@@ -26,6 +26,7 @@ from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
 from storage.db import Database
 from tests.feedserver import FeedEntry, FeedServer, make_entries
+from tests.markup import live_spoiler_bars, pings
 
 GUILD = 1
 CHANNEL = 10
@@ -516,3 +517,11 @@ async def test_a_big_feed_is_rendered_a_few_entries_per_event_loop_step(rig: Rig
     assert report.new_entries == 1480
     assert sum(renders_per_tick.values()) == 1480
     assert max(renders_per_tick.values()) <= 10, renders_per_tick.most_common(3)
+
+
+async def test_the_already_follows_error_shows_the_feed_title_literally(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3), title="@everyone ||Heat <@123>")
+    await rig.add()
+    with pytest.raises(UserError, match="already follows") as info:
+        await rig.add()
+    assert pings(str(info.value)) == [] and live_spoiler_bars(str(info.value)) == 0

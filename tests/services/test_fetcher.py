@@ -166,7 +166,7 @@ async def test_permanent_redirect_reports_new_url(server: FeedServer, fetcher: F
     assert result.status == 200
     assert result.url == server.url("/old")
     assert result.final_url == server.url("/rss")
-    assert result.permanent_url == server.url("/rss") and result.moved_permanently
+    assert result.permanent_url == server.url("/rss")
 
 
 @pytest.mark.parametrize("status", [302, 303, 307])

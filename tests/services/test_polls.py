@@ -498,9 +498,11 @@ async def test_resync_applies_offline_changes_after_live_votes(env: Env) -> None
     await restarted.start()
     report = await restarted.resync_all()
     assert (report.added, report.removed, report.closed) == (2, 1, 0)
-    rows = await repo.votes_with_source(env.db, poll.id)
-    assert [(u, o, s) for u, o, _, s in rows] == [(1, 0, "live"), (1, 2, "resync"), (3, 0, "resync")]
-    assert [seq for _, _, seq, _ in rows] == sorted(seq for _, _, seq, _ in rows)
+    rows = await env.db.fetchall(
+        "SELECT user_id, option, seq, source FROM votes WHERE poll_id = ? ORDER BY seq", (poll.id,)
+    )
+    assert [(r[0], r[1], r[3]) for r in rows] == [(1, 0, "live"), (1, 2, "resync"), (3, 0, "resync")]
+    assert [r[2] for r in rows] == sorted(r[2] for r in rows)
     assert (await restarted.results(GUILD, poll.id)).tally.counts == (2, 0, 1)
     assert (await restarted.resync_all()).added == 0  # nothing left to reconcile
 

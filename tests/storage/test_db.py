@@ -87,18 +87,6 @@ async def test_concurrent_transactions_do_not_undo_each_other(db: Database) -> N
     assert [r["user_id"] for r in rows] == [1]
 
 
-async def test_backup_is_a_consistent_copy_while_writing(db: Database, tmp_path: Path) -> None:
-    async with db.transaction() as conn:
-        await conn.execute("INSERT INTO member_settings (user_id, timezone, updated_at) VALUES (7, 'UTC', 0)")
-    dest = tmp_path / "backup.sqlite3"
-    await db.backup(dest)
-    with sqlite3.connect(dest) as copy:
-        assert copy.execute("SELECT timezone FROM member_settings WHERE user_id = 7").fetchone() == ("UTC",)
-        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    with pytest.raises(FileExistsError):
-        await db.backup(dest)
-
-
 async def test_upgrade_from_version_4_adds_sending_at_and_keeps_rows(tmp_path: Path) -> None:
     """A database written before 0005 gains ``sending_at`` (NULL: never tried) on its pending rows."""
     from storage.migrate import MIGRATIONS_DIR, migrate

@@ -36,8 +36,22 @@ async def new_poll(
 
 
 async def vote(db: Database, poll_id: int, user: int, option: int, source: str = "live") -> bool:
+    """Store one vote with the poll's next ``seq`` (raw SQL: the product writes through ``add_vote``)."""
     async with db.transaction() as conn:
-        return await repo.insert_vote(conn, poll_id, user, option, source=source, now=NOW)
+        cur = await conn.execute(
+            "INSERT INTO votes (poll_id, user_id, option, seq, source, created_at) "
+            "VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE poll_id = ?), ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (poll_id, user, option, poll_id, source, NOW),
+        )
+        return cur.rowcount == 1
+
+
+async def votes_with_source(db: Database, poll_id: int) -> list[tuple[int, int, int, str]]:
+    rows = await db.fetchall(
+        "SELECT user_id, option, seq, source FROM votes WHERE poll_id = ? ORDER BY seq", (poll_id,)
+    )
+    return [(r["user_id"], r["option"], r["seq"], r["source"]) for r in rows]
 
 
 async def test_create_activate_and_guild_scoping(db: Database) -> None:
@@ -104,7 +118,6 @@ async def test_due_polls_and_announcements(db: Database) -> None:
     early = await new_poll(db, message=1)
     assert await repo.due_polls(db, NOW + 3599) == []
     assert [p.id for p in await repo.due_polls(db, NOW + 3600)] == [early]
-    assert await repo.next_deadline(db) == NOW + 3600
     async with db.transaction() as conn:
         await repo.close_poll(conn, early, now=NOW, reason="deadline", closed_by=None, winner=None)
         await repo.announce_failed(conn, early)
@@ -123,10 +136,10 @@ async def test_apply_resync_appends_after_live_votes(db: Database) -> None:
     await vote(db, poll_id, 2, 0)
     async with db.transaction() as conn:
         await repo.apply_resync(conn, poll_id, removed=[(2, 0)], added=[(1, 0), (3, 1)], now=NOW)
-    rows = await repo.votes_with_source(db, poll_id)
+    rows = await votes_with_source(db, poll_id)
     assert rows == [(1, 2, 1, "live"), (1, 0, 2, "resync"), (3, 1, 3, "resync")]
     await vote(db, poll_id, 4, 2)  # live votes after a resync continue the sequence
-    assert (await repo.votes_with_source(db, poll_id))[-1] == (4, 2, 4, "live")
+    assert (await votes_with_source(db, poll_id))[-1] == (4, 2, 4, "live")
 
 
 async def test_stale_flag_and_cleared_option(db: Database) -> None:

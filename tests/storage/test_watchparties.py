@@ -132,10 +132,10 @@ async def test_reminder_lifecycle(db: Database) -> None:
         await repo.record_attempt(conn, due[0].id, "503 Service Unavailable " * 30)
         assert await repo.finish_reminder(conn, due[0].id, "fired", NOW + 101)
         assert not await repo.finish_reminder(conn, due[0].id, "missed", NOW + 102)  # only pending rows move
-    fired = await repo.get_reminder(db, due[0].id)
+    fired = await db.fetchone("SELECT * FROM reminders WHERE id = ?", (due[0].id,))
     assert fired is not None
-    assert (fired.state, fired.attempts, fired.done_at) == ("fired", 1, NOW + 101)
-    assert fired.last_error is not None and len(fired.last_error) == 300
+    assert (fired["state"], fired["attempts"], fired["done_at"]) == ("fired", 1, NOW + 101)
+    assert fired["last_error"] is not None and len(fired["last_error"]) == 300
     with pytest.raises(ValueError):
         async with db.transaction() as conn:
             await repo.finish_reminder(conn, due[1].id, "pending", NOW)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.digest import Article, ContentWarning, escape_markdown, render_payload
+from domain.digest import Article, ContentWarning, render_payload
 from domain.digest.render import embed_size
 
 LIMITS = {"content": 2000, "title": 256, "description": 4096, "field name": 256, "field value": 1024}
@@ -82,27 +82,6 @@ def article(**changes: Any) -> Article:
     }
     base.update(changes)
     return Article(**base)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("*bold* _it_ ~~gone~~ `code`", "\\*bold\\* \\_it\\_ \\~\\~gone\\~\\~ \\`code\\`"),
-        ("||secret||", "\\|\\|secret\\|\\|"),
-        ("back\\slash||", "back\\\\slash\\|\\|"),
-        ("# Heading", "\\# Heading"),
-        ("-# subtext", "\\-# subtext"),
-        ("> quote", "\\> quote"),
-        ("- item\n+ item", "\\- item\n\\+ item"),
-        ("1. first", "1\\. first"),
-        ("[click](https://evil.example)", "\\[click\\](https://evil.example)"),
-        ("@everyone and @here", "@\u200beveryone and @\u200bhere"),
-        ("<@123> <@&45> <#6> </cmd:1>", "\\<@\u200b123\\> \\<@\u200b&45\\> \\<#6\\> \\</cmd:1\\>"),
-        ("Léa Seydoux — 2024", "Léa Seydoux — 2024"),
-    ],
-)
-def test_escape_markdown(text: str, expected: str) -> None:
-    assert escape_markdown(text) == expected
 
 
 def test_plain_post_layout() -> None:
