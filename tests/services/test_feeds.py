@@ -1,7 +1,7 @@
 """The polling engine with real parts: a loopback feed server, real SQLite, worker-process parsing.
 
-Discord is replaced by :class:`Recorder`, a real in-process implementation of the service's Poster and
-Notifier protocols that de-duplicates by nonce the way Discord's enforce_nonce does.
+Discord is replaced by :class:`Recorder`, a real in-process implementation of the delivery port and the
+Notifier protocol that de-duplicates by nonce the way Discord's enforce_nonce does.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import pytest
 from domain.errors import UserError
 from services.digest import DigestService
 from services.feedparse import FeedParser
-from services.feeds import DeliveryRefused, FeedService
+from services.delivery import Delivery, DeliveryRefused, Payload
+from services.feeds import FeedService
 from services.fetcher import Fetcher, FetchLimits
 from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
@@ -61,7 +62,8 @@ class Recorder:
         """Discord's nonce window ran out: a repeated nonce now creates a new message."""
         self.by_nonce.clear()
 
-    async def post(self, channel_id: int, payload: Mapping[str, Any], nonce: str) -> int:
+    async def send(self, channel_id: int, message: Payload, nonce: str) -> int:
+        payload: Mapping[str, Any] = {"content": message.content, "embeds": list(message.embeds)}
         if channel_id in self.refuse:
             raise DeliveryRefused("403 Missing Permissions")
         if self.fail_before_send:
@@ -75,12 +77,12 @@ class Recorder:
             raise ConnectionResetError("connection lost after Discord created the message")
         return self.by_nonce[nonce]
 
-    async def find_sent(self, channel_id: int, payload: Mapping[str, Any], since: int) -> int | None:
+    async def find(self, channel_id: int, message: Payload, since: int) -> int | None:
         self.find_calls.append((channel_id, since))
         if self.find_error is not None:
             raise self.find_error
         for message_id, (channel, sent) in enumerate(self.messages, start=1):
-            if channel == channel_id and sent == payload:
+            if channel == channel_id and message.matches(sent["content"], sent["embeds"]):
                 return message_id
         return None
 
@@ -132,7 +134,11 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         fetcher = Fetcher(FetchLimits(allow_private_addresses=True, total_timeout=3, connect_timeout=2))
         parser = FeedParser(max_workers=1, timeout=10)
         digest = DigestService(db, DigestSettings())
-        service = FeedService(db, settings, fetcher, parser, renderer=digest.render, clock=clock)
+        # no backoff: a failed post is retried on the next cycle whatever the clock says
+        delivery = Delivery(db, clock=clock, nonce_window=120, backoff_base=0)
+        service = FeedService(
+            db, settings, fetcher, parser, renderer=digest.render, clock=clock, delivery=delivery
+        )
         recorder = Recorder()
         service.attach(recorder, recorder)
         try:
@@ -430,15 +436,21 @@ async def test_crash_before_the_send_reached_discord_then_restart_later_posts_on
     assert (await _outbox_row(rig))["state"] == "delivered"
 
 
-async def test_a_failing_history_check_falls_back_to_sending(rig: Rig) -> None:
+async def test_a_failing_history_check_is_retried_before_sending(rig: Rig) -> None:
+    """Sending without knowing whether the post is there could post it twice: the check is retried."""
     rig.server.set_feed("/rss", make_entries(3))
     await rig.add()
     rig.server.add_entry("/rss", entry(1))
-    rig.recorder.fail_before_send = 1
+    rig.recorder.crash_after_send = 1  # the post reached Discord; the answer did not reach us
     await rig.cycle()
+    rig.recorder.forget_nonces()
     rig.recorder.find_error = RuntimeError("history unavailable")
     await rig.cycle(600)
-    assert rig.recorder.titles() == ["News 1"] and len(rig.recorder.find_calls) == 1
+    assert rig.recorder.titles() == ["News 1"] and rig.recorder.find_calls
+    assert (await _outbox_row(rig))["state"] == "pending"
+    rig.recorder.find_error = None
+    await rig.cycle(600)
+    assert rig.recorder.titles() == ["News 1"]
     assert (await _outbox_row(rig))["state"] == "delivered"
 
 
