@@ -54,11 +54,10 @@ def buttons_of(view: discord.ui.View) -> tuple[Button, ...]:
     """The persistent buttons of a view (every one must have a custom_id handled by a DynamicItem)."""
     out = []
     for item in view.children:
-        if isinstance(item, discord.ui.Button) and item.custom_id:
-            out.append(Button(item.custom_id, item.label or "", item.style.name))
-        elif isinstance(item, discord.ui.DynamicItem) and isinstance(item.item, discord.ui.Button):
-            button = item.item
-            out.append(Button(button.custom_id or "", button.label or "", button.style.name))
+        button = item.item if isinstance(item, discord.ui.DynamicItem) else item
+        if isinstance(button, discord.ui.Button) and button.custom_id:
+            emoji = str(button.emoji) if button.emoji else None
+            out.append(Button(button.custom_id, button.label or "", button.style.name, emoji))
     return tuple(out)
 
 
@@ -72,6 +71,7 @@ def _view(buttons: Sequence[Button]) -> discord.ui.View | None:
                 custom_id=button.custom_id,
                 label=button.label[:80],
                 style=_STYLES.get(button.style, discord.ButtonStyle.secondary),
+                emoji=button.emoji,
             )
         )
     # Only the components go out: the cogs' DynamicItems answer these custom_ids, so the view must not be

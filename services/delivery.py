@@ -89,6 +89,7 @@ class Button:
     custom_id: str
     label: str
     style: str = "secondary"  # primary | secondary | success | danger
+    emoji: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,7 @@ class Payload:
         if self.embeds:
             data["embeds"] = [dict(e) for e in self.embeds]
         if self.buttons:
-            data["buttons"] = [[b.custom_id, b.label, b.style] for b in self.buttons]
+            data["buttons"] = [[b.custom_id, b.label, b.style, b.emoji] for b in self.buttons]
         if self.mention_users:
             data["mention_users"] = list(self.mention_users)
         if self.reply_to is not None:
@@ -310,7 +311,13 @@ class Delivery:
     async def _deliver(self, row: OutboxRow, report: DeliveryReport) -> Result:
         self._inflight.add(row.id)
         try:
-            return await self._attempt(row, report)
+            # read again: another run may have finished it since this one listed the due rows
+            current = await repo.get(self.db, row.id)
+            if current is None or current.state != "pending":
+                return Result(
+                    current.state if current else "cancelled", current.message_id if current else None
+                )
+            return await self._attempt(current, report)
         finally:
             self._inflight.discard(row.id)
 
