@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from domain.errors import UserError
+from services.delivery import Delivery, DeliveryRefused, Payload
 from services.digest import DigestService
 from services.feedparse import FeedParser
-from services.delivery import Delivery, DeliveryRefused, Payload
 from services.feeds import FeedService
 from services.fetcher import Fetcher, FetchLimits
 from settings import DigestSettings, FeedSettings
