@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from cogs._delivery import delivery_error
 from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, guarded_pass, manage_guild_only, reply, ts
-from services.feeds import DeliveryFailed, DeliveryRefused, FeedService
+from services.delivery import DeliveryError, DeliveryRefused
+from services.feeds import FeedService
 from storage.feeds import SubscriptionView
 
 if TYPE_CHECKING:
@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 POSTABLE = (discord.TextChannel, discord.Thread)
 
 
-class DiscordPoster:
-    """Implements the feed service's Poster and Notifier on top of discord.py."""
+class DiscordNotifier:
+    """Implements the feed service's Notifier (moderator notices) on top of discord.py. Feed posts go through
+    the delivery module's port (cogs/_delivery.py)."""
 
     def __init__(self, bot: Projectionist) -> None:
         self.bot = bot
@@ -35,68 +36,18 @@ class DiscordPoster:
         if channel is None:
             try:
                 channel = await self.bot.fetch_channel(channel_id)
-            except (discord.NotFound, discord.Forbidden) as exc:
-                raise DeliveryRefused(f"{exc.status} {exc.text or 'channel not reachable'}") from exc
             except discord.HTTPException as exc:
-                raise DeliveryFailed(str(exc)) from exc
+                raise delivery_error(exc) from exc
         if not isinstance(channel, discord.abc.Messageable):
             raise DeliveryRefused("not a text channel")
         return channel
-
-    async def post(self, channel_id: int, payload: Mapping[str, Any], nonce: str) -> int:
-        channel = await self._channel(channel_id)
-        embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
-        try:
-            message = await channel.send(
-                content=payload.get("content") or discord.utils.MISSING,
-                embeds=embeds,
-                nonce=nonce,  # discord.py sends enforce_nonce with it: a retried post is not duplicated
-                allowed_mentions=NO_MENTIONS,
-            )
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise DeliveryRefused(f"{exc.status} {exc.text or ''}".strip()) from exc
-        except discord.HTTPException as exc:
-            raise DeliveryFailed(f"{exc.status} {exc.text or ''}".strip()) from exc
-        return message.id
-
-    async def find_sent(self, channel_id: int, payload: Mapping[str, Any], since: int) -> int | None:
-        """Our message in the channel's recent history that matches ``payload`` (first embed's url and title,
-        or the content when there is no embed), posted at or after ``since``; None if there is none.
-
-        Discord forgets a nonce after a few minutes, so the service asks this before re-sending a post whose
-        first attempt is older than that. Without the message content intent, history still shows the
-        content and embeds of the bot's own messages, which is all this compares.
-        """
-        channel = await self._channel(channel_id)
-        me = self.bot.user
-        if me is None:
-            raise DeliveryFailed("not logged in yet")
-        # a minute of slack for clock skew between this host and Discord's snowflakes
-        after = discord.Object(discord.utils.time_snowflake(datetime.fromtimestamp(since - 60, tz=UTC)))
-        wanted = payload.get("embeds") or []
-        content = payload.get("content") or ""
-        try:
-            async for message in channel.history(limit=50, after=after):  # oldest first
-                if message.author.id != me.id:
-                    continue
-                if wanted:
-                    if message.embeds and (message.embeds[0].url, message.embeds[0].title) == (
-                        wanted[0].get("url"),
-                        wanted[0].get("title"),
-                    ):
-                        return message.id
-                elif message.content == content:
-                    return message.id
-        except discord.HTTPException as exc:
-            raise DeliveryFailed(f"{exc.status} {exc.text or ''}".strip()) from exc
-        return None
 
     async def _notice_channel(self, guild_id: int, channel_id: int) -> discord.abc.Messageable:
         settings = await self.bot.services.club.guild_settings(guild_id)
         if settings.notices_channel_id:
             try:
                 return await self._channel(settings.notices_channel_id)
-            except (DeliveryRefused, DeliveryFailed):
+            except DeliveryError:
                 log.warning("guild %s: notices channel %s unusable", guild_id, settings.notices_channel_id)
         return await self._channel(channel_id)
 
@@ -198,7 +149,7 @@ class Feeds(commands.Cog):
 
     def __init__(self, bot: Projectionist) -> None:
         self.bot = bot
-        self.poster = DiscordPoster(bot)
+        self.notifier = DiscordNotifier(bot)
         tick = min(30.0, max(1.0, bot.settings.feeds.min_interval / 4))
         self.poll_loop.change_interval(seconds=tick)
 
@@ -207,7 +158,7 @@ class Feeds(commands.Cog):
         return self.bot.services.feeds
 
     async def cog_load(self) -> None:
-        self.service.attach(self.poster, self.poster)
+        self.service.attach(None, self.notifier)
         self.bot.add_dynamic_items(FloodButton)
         self.poll_loop.start()
 
