@@ -585,11 +585,9 @@ class WatchPartyService:
                     payload=payload,
                 )
             assert row_id is not None
-            try:
-                result = await self.delivery.send_now(row_id)
-            except BaseException:
-                await self._discard(party.id)
-                raise
+            # Cancelled (or killed) mid-send: the party stays, with its announcement pending in the outbox; the
+            # reminder loop delivers it exactly once (it may already be in the channel).
+            result = await self.delivery.send_now(row_id)
         if result.state == "delivered" and result.message_id is not None:
             return result.message_id
         await self._discard(party.id)

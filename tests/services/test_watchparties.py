@@ -1049,3 +1049,76 @@ async def test_feed_posts_about_a_scheduled_film_are_spoilered_by_the_digest(env
     shielded = await digest.render(entry, "Film news", sub)
     assert "on the club's schedule: Nosferatu on Fri 27 Nov 2026" in str(shielded)
     assert "||" in str(shielded)
+
+
+# ------------------------------------------- exactly once for every kind: a crash as Discord stores it
+
+
+async def test_crash_as_discord_stores_the_announcement_then_restart_past_the_nonce_window(env: Env) -> None:
+    env.discord.crash_after_send = 1
+    with pytest.raises(Crash):
+        await env.schedule()
+    assert len(env.discord.announcement_posts) == 1
+    party = await repo.get_party(env.db, 1)
+    assert party is not None and party.announce_message_id is None  # the reply never reached us
+    await env.restart()
+    env.discord.forget_nonces()
+    env.clock.set(env.clock.now + 600)
+    await env.service.run_due()
+    await env.service.run_due()
+    (message_id, _, _), *more = env.discord.announcement_posts
+    assert more == [] and len(env.discord.find_calls) == 1
+    party = await repo.get_party(env.db, 1)
+    assert party is not None and party.announce_message_id == message_id
+
+
+async def test_crash_as_discord_stores_a_cancel_notice_then_restart_past_the_nonce_window(env: Env) -> None:
+    await env.schedule()
+    await rsvp_all(env, 1, {1001: "going", 1002: "maybe"})
+    env.discord.crash_after_send = 1
+    with pytest.raises(Crash):
+        await env.service.cancel(GUILD, 1, ORGANISER, reason="projector broke")
+    assert len([t for t in env.discord.texts() if "is cancelled" in t]) == 1
+    await env.restart()
+    env.discord.forget_nonces()
+    env.clock.set(env.clock.now + 600)
+    await env.service.run_due()
+    await env.service.run_due()
+    assert len([t for t in env.discord.texts() if "is cancelled" in t]) == 1
+    assert [r.state for r in await outbox_rows(env, "party_notice")] == ["delivered"]
+
+
+async def test_crash_as_discord_stores_a_waitlist_promotion_then_restart_past_the_nonce_window(
+    env: Env,
+) -> None:
+    await env.schedule(capacity=1)
+    await rsvp_all(env, 1, {1001: "going", 1002: "going"})
+    result = await env.service.rsvp(GUILD, 1, 1001, "no")
+    assert result.promoted == (1002,)
+    env.discord.crash_after_send = 1
+    with pytest.raises(Crash):
+        await env.service.announce_promotions(result.view.party, result.promoted)
+    await env.restart()
+    env.discord.forget_nonces()
+    env.clock.set(env.clock.now + 600)
+    await env.service.run_due()
+    seats = [s for s in env.discord.sent if "seat opened" in s.content]
+    assert len(seats) == 1 and seats[0].user_ids == (1002,)
+
+
+async def test_a_reminder_retried_after_its_text_changed_sends_the_stored_text_once(env: Env) -> None:
+    """The payload is rendered once, when the job fires: a member joining between the crash and the retry
+    changes what a fresh render would say, and a second, different message would ping everyone again."""
+    view = await env.schedule()
+    await rsvp_all(env, 1, {1001: "going"})
+    due = view.party.start_at - 3_600
+    env.clock.set(due + 20)
+    env.discord.crash_after_send = 1
+    with pytest.raises(Crash):
+        await env.service.run_due()
+    await env.restart()
+    await rsvp_all(env, 1, {1002: "going"})  # the text a fresh render would produce now pings 1002 too
+    env.discord.forget_nonces()
+    env.clock.set(due + 20 + 300)
+    await env.service.run_due()
+    assert len(env.discord.sent) == 1 and env.discord.sent[0].user_ids == (1001,)
