@@ -688,7 +688,7 @@ class PollService:
                 conn, poll.id, now=now, reason=reason, closed_by=closed_by, winner=outcome.winner
             )
             if closed:
-                final = dataclasses.replace(
+                closed_poll = dataclasses.replace(
                     poll,
                     status="closed",
                     closed_at=now,
@@ -696,7 +696,7 @@ class PollService:
                     closed_by=closed_by,
                     winner=outcome.winner,
                 )
-                await self._enqueue_results(conn, dataclasses.replace(outcome, poll=final))
+                await self._enqueue_results(conn, dataclasses.replace(outcome, poll=closed_poll))
             if closed and poll.kind == "pick":
                 if outcome.voters:
                     await repo.archive_poll_nominations(conn, poll.id, now)
