@@ -734,14 +734,58 @@ class WatchPartyService:
             log.info("watch party %s: user %s answered %s (%s)", party_id, user_id, choice, status)
         return RsvpResult(after, status, position, promoted, changed)
 
+    @staticmethod
+    def _promotion_header(party: repo.Party) -> str:
+        name = rem.escape_markdown(party.film)
+        return f"🎟️ A seat opened up for **{name}** (watch party #{party.id}): you're going now!"
+
     async def announce_promotions(self, party: repo.Party, promoted: Sequence[int]) -> None:
         if promoted:
-            name = rem.escape_markdown(party.film)
-            await self._tell(
-                party,
-                f"🎟️ A seat opened up for **{name}** (watch party #{party.id}): you're going now!",
-                promoted,
+            await self._tell(party, self._promotion_header(party), promoted)
+
+    def _edit_notices(
+        self,
+        party: repo.Party,
+        updated: repo.Party,
+        changes: dict[str, object],
+        before: PartyView,
+        after: PartyView,
+    ) -> list[tuple[int, Payload]]:
+        """What members are told about an edit (the change, new seats, lost seats), rendered."""
+        party_id, start_at = party.id, updated.start_at
+        name = rem.escape_markdown(updated.film)
+        was = rem.escape_markdown(party.film)
+        told = [label for key, label in _TOLD_CHANGES if key in changes]
+        header = ""
+        if "start_at" in changes:
+            header = (
+                f"📅 **{name}** (watch party #{party_id}) has moved to <t:{start_at}:F> (<t:{start_at}:R>); "
+                f"it was <t:{party.start_at}:F>."
             )
+            if "film" in changes:
+                header += f" The film was **{was}** before."
+        elif "film" in changes:
+            header = f"📅 Watch party #{party_id} on <t:{start_at}:F> is now **{name}** (was {was})."
+        if told and header:
+            header += f" The {' and '.join(told)} changed too; see the announcement."
+        elif told:
+            header = (
+                f"📝 **{name}** on <t:{start_at}:F> (watch party #{party_id}): the {' and '.join(told)} "
+                "changed; see the announcement."
+            )
+        notices = self._notices(updated, header, after.interested) if header else []
+        promoted = tuple(u for u in after.going if u not in before.going)
+        if promoted:
+            notices += self._notices(updated, self._promotion_header(updated), promoted)
+        demoted = tuple(u for u in after.waitlist if u in before.going)  # fewer seats than Going members
+        if demoted:
+            notices += self._notices(
+                updated,
+                f"⏳ **{name}** (watch party #{party_id}) now has fewer seats, "
+                "so you're on the waitlist; I'll ping you if a seat opens up.",
+                demoted,
+            )
+        return notices
 
     async def edit(self, guild_id: int, party_id: int, user_id: int, req: EditRequest) -> EditResult:
         """Change a party that has not started; reschedules the event and reminders and tells attendees."""
@@ -816,46 +860,19 @@ class WatchPartyService:
                 party_id,
                 [(r.key, r.due_epoch) for r in plan.reminders if (r.key, r.due_epoch) not in kept],
             )
-        updated = await repo.get_party(self.db, party_id)
-        assert updated is not None
+            updated = await repo.get_party(conn, party_id)
+            assert updated is not None
+            # the notices commit with the change (rendering them is pure): a crash cannot leave members untold
+            told_view = await self.view(updated, conn)
+            notices = self._edit_notices(party, updated, changes, before, told_view)
+            await self._enqueue_notices(conn, party_id, notices)
         warnings: list[str] = []
         if {"film", "start_at", "duration", "location", "notes"} & set(changes):
             await self._sync_event(updated, warnings)
         await self.refresh_announcement(party_id)
         after = await self.view(party_id)
         self._shields.pop(guild_id, None)
-        name = rem.escape_markdown(updated.film)
-        was = rem.escape_markdown(party.film)
-        told = [label for key, label in _TOLD_CHANGES if key in changes]
-        header = ""
-        if "start_at" in changes:
-            header = (
-                f"📅 **{name}** (watch party #{party_id}) has moved to <t:{start_at}:F> (<t:{start_at}:R>); "
-                f"it was <t:{party.start_at}:F>."
-            )
-            if "film" in changes:
-                header += f" The film was **{was}** before."
-        elif "film" in changes:
-            header = f"📅 Watch party #{party_id} on <t:{start_at}:F> is now **{name}** (was {was})."
-        if told and header:
-            header += f" The {' and '.join(told)} changed too; see the announcement."
-        elif told:
-            header = (
-                f"📝 **{name}** on <t:{start_at}:F> (watch party #{party_id}): the {' and '.join(told)} "
-                "changed; see the announcement."
-            )
-        if header:
-            await self._tell(updated, header, after.interested)
-        promoted = tuple(u for u in after.going if u not in before.going)
-        await self.announce_promotions(updated, promoted)
-        demoted = tuple(u for u in after.waitlist if u in before.going)  # fewer seats than Going members
-        if demoted:
-            await self._tell(
-                updated,
-                f"⏳ **{rem.escape_markdown(updated.film)}** (watch party #{party_id}) now has fewer seats, "
-                "so you're on the waitlist; I'll ping you if a seat opens up.",
-                demoted,
-            )
+        await self._deliver()
         notes_out = list(parsed.notes) if parsed else []
         if plan.skipped_offsets and ("start_at" in changes or "reminder_offsets" in changes):
             notes_out.append(
