@@ -90,7 +90,8 @@ class DiscordDelivery:
     def __init__(self, bot: Projectionist) -> None:
         self.bot = bot
 
-    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+    async def channel(self, channel_id: int) -> discord.abc.Messageable:
+        """The channel to send to (fetched if not cached); DeliveryGone / DeliveryRefused otherwise."""
         channel = self.bot.get_channel(channel_id)
         if channel is None:
             try:
@@ -102,7 +103,7 @@ class DiscordDelivery:
         return channel
 
     async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
-        channel = await self._channel(channel_id)
+        channel = await self.channel(channel_id)
         # Exactly the payload's users may be pinged: never @everyone, @here or roles, whatever the text says.
         mentions = discord.AllowedMentions(
             everyone=False,
@@ -139,7 +140,7 @@ class DiscordDelivery:
         Without the message content intent, history still shows the content and embeds of the bot's own
         messages, which is all this compares.
         """
-        channel = await self._channel(channel_id)
+        channel = await self.channel(channel_id)
         me = self.bot.user
         if me is None:
             raise DeliveryTransient("not logged in yet")

@@ -10,9 +10,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from cogs._delivery import delivery_error
+from cogs._delivery import DiscordDelivery
 from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, guarded_pass, manage_guild_only, reply, ts
-from services.delivery import DeliveryError, DeliveryRefused
+from services.delivery import DeliveryError
 from services.feeds import FeedService
 from storage.feeds import SubscriptionView
 
@@ -30,17 +30,7 @@ class DiscordNotifier:
 
     def __init__(self, bot: Projectionist) -> None:
         self.bot = bot
-
-    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except discord.HTTPException as exc:
-                raise delivery_error(exc) from exc
-        if not isinstance(channel, discord.abc.Messageable):
-            raise DeliveryRefused("not a text channel")
-        return channel
+        self._channel = DiscordDelivery(bot).channel  # one way to resolve a channel, with the same errors
 
     async def _notice_channel(self, guild_id: int, channel_id: int) -> discord.abc.Messageable:
         settings = await self.bot.services.club.guild_settings(guild_id)
