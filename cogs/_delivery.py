@@ -90,14 +90,19 @@ class DiscordDelivery:
     def __init__(self, bot: Projectionist) -> None:
         self.bot = bot
 
-    async def channel(self, channel_id: int) -> discord.abc.Messageable:
-        """The channel to send to (fetched if not cached); DeliveryGone / DeliveryRefused otherwise."""
+    async def resolve(self, channel_id: int) -> Any:
+        """Any channel by id (fetched if not cached); DeliveryGone / DeliveryRefused when Discord says so."""
         channel = self.bot.get_channel(channel_id)
         if channel is None:
             try:
                 channel = await self.bot.fetch_channel(channel_id)
             except discord.HTTPException as exc:
                 raise delivery_error(exc) from exc
+        return channel
+
+    async def channel(self, channel_id: int) -> discord.abc.Messageable:
+        """The channel to send to; DeliveryRefused if it cannot hold messages."""
+        channel = await self.resolve(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise DeliveryRefused(f"channel {channel_id} is not a text channel")
         return channel

@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from cogs._delivery import buttons_of, delivery_error
+from cogs._delivery import DiscordDelivery, buttons_of, delivery_error
 from cogs._ui import COLOUR, NO_MENTIONS, bot_of, guarded_pass, organiser_only, reply, ts
 from domain.errors import UserError
 from domain.schedule import format_compact_duration
@@ -188,21 +188,10 @@ class DiscordWatchParties:
 
     def __init__(self, bot: Projectionist) -> None:
         self.bot = bot
-
-    async def _channel(self, channel_id: int) -> Any:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except discord.HTTPException as exc:
-                raise delivery_error(exc) from exc
-        return channel
-
-    async def _messageable(self, channel_id: int) -> discord.abc.Messageable:
-        channel = await self._channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise DeliveryRefused(f"channel {channel_id} is not a text channel")
-        return channel
+        # one way to resolve a channel, with the same errors, as the delivery port
+        delivery = DiscordDelivery(bot)
+        self._channel = delivery.resolve
+        self._messageable = delivery.channel
 
     def _guild(self, guild_id: int) -> discord.Guild:
         guild = self.bot.get_guild(guild_id)

@@ -352,28 +352,19 @@ class Delivery:
                     report.found += 1
                     return await self._delivered(row, found)
             message_id = await port.send(row.channel_id, payload, nonce_of(row))
-        except DeliveryGone as exc:
+        except (DeliveryGone, DeliveryRefused) as exc:
+            state = "gone" if isinstance(exc, DeliveryGone) else "refused"
             log.warning(
-                "outbox %s (%s %s): channel %s is gone: %s",
+                "outbox %s (%s %s): channel %s %s: %s",
                 row.id,
                 row.kind,
                 row.owner_id,
                 row.channel_id,
+                state,
                 exc,
             )
             report.failed += 1
-            return await self._fail(row, "gone", str(exc))
-        except DeliveryRefused as exc:
-            log.warning(
-                "outbox %s (%s %s): channel %s refused: %s",
-                row.id,
-                row.kind,
-                row.owner_id,
-                row.channel_id,
-                exc,
-            )
-            report.failed += 1
-            return await self._fail(row, "refused", str(exc))
+            return await self._fail(row, state, str(exc))
         except Exception as exc:  # transient or unexpected: retried with backoff until MAX_ATTEMPTS
             return await self._retry(row, exc, report)
         report.delivered += 1
