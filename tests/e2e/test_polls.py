@@ -412,7 +412,9 @@ async def test_killed_as_discord_stores_the_results_then_restarted_past_the_nonc
             await asyncio.sleep(3)  # more deadline ticks: still one results message
             (posted,) = results_in(fake, fake.text_channel_id)
             assert announced() == (1, int(posted["id"]))
-            assert fake.find_requests("GET", rf"/channels/{fake.text_channel_id}/messages$")
+            # it looked through the history after its first attempt (a snowflake), not at "the last 50"
+            (look,) = fake.find_requests("GET", rf"/channels/{fake.text_channel_id}/messages$")
+            assert 0 < int(look.query["after"]) < int(posted["id"])
         finally:
             if proc.returncode is None:
                 proc.send_signal(signal.SIGTERM)
