@@ -330,7 +330,6 @@ class PollService:
         self._stale: set[int] = set()  # polls already flagged reactions_stale
         self._gate = asyncio.Event()
         self._gate.set()
-        self._enqueued: set[int] = set()  # closed polls whose results this process put in the outbox
         self._closed_unshown: set[int] = set()  # closed polls whose own message still says "open"
         self._resync_lock = asyncio.Lock()
         self._due_lock = asyncio.Lock()
@@ -756,12 +755,9 @@ class PollService:
         if self.port is None:
             return 0
         for poll in await repo.pending_announcements(self.db, MAX_ANNOUNCE_ATTEMPTS):
-            if poll.id in self._enqueued:
-                continue
             outcome = await self.outcome(poll)
             async with self.db.transaction() as conn:
                 await self._enqueue_results(conn, outcome)
-            self._enqueued.add(poll.id)
         report = await self.delivery.run(kinds=(POLL_RESULTS,))
         while self._closed_unshown:
             closed = await repo.get_poll(self.db, self._closed_unshown.pop())

@@ -128,11 +128,6 @@ async def due(
     return [_row(r) for r in rows]
 
 
-async def next_attempt_at(db: Source) -> int | None:
-    rows = await _all(db, "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'", ())
-    return None if not rows or rows[0][0] is None else int(rows[0][0])
-
-
 async def count(db: Source, state: str, kind: str | None = None) -> int:
     if kind is None:
         rows = await _all(db, "SELECT COUNT(*) FROM outbox WHERE state = ?", (state,))
@@ -187,16 +182,3 @@ async def cancel_owner(conn: aiosqlite.Connection, kind: str, owner_id: int, now
         (now, kind, owner_id),
     )
     return cur.rowcount
-
-
-async def release_held(conn: aiosqlite.Connection, kind: str, owner_id: int, post: bool) -> int:
-    """Held rows of an owner become pending (post) or skipped."""
-    cur = await conn.execute(
-        "UPDATE outbox SET state = ? WHERE kind = ? AND owner_id = ? AND state = 'held'",
-        ("pending" if post else "skipped", kind, owner_id),
-    )
-    return cur.rowcount
-
-
-async def delete_owner(conn: aiosqlite.Connection, kind: str, owner_id: int) -> None:
-    await conn.execute("DELETE FROM outbox WHERE kind = ? AND owner_id = ?", (kind, owner_id))
