@@ -208,15 +208,19 @@ class DiscordWatchParties:
         return f"#{name}" if name else "#channel"
 
     async def place(self, view: PartyView) -> str:
+        return self._place(view)
+
+    @staticmethod
+    def _place(view: PartyView) -> str:
         party = view.party
         if party.voice_channel_id is not None:
             return f"<#{party.voice_channel_id}>"
         return _escape(party.location or "Discord")
 
-    async def announcement_payload(self, view: PartyView) -> Payload:
+    def announcement_payload(self, view: PartyView) -> Payload:
         buttons = rsvp_view(view)
         payload = Payload(
-            embeds=(announcement_embed(view, await self.place(view)).to_dict(),),
+            embeds=(announcement_embed(view, self._place(view)).to_dict(),),
             buttons=buttons_of(buttons) if buttons is not None else (),
         )
         if buttons is not None:

@@ -113,8 +113,9 @@ class WatchPartyDiscord(Protocol):
         """``#name`` of a channel, for places and calendar locations."""
         ...
 
-    async def announcement_payload(self, view: PartyView) -> Payload:
-        """Render the announcement with RSVP buttons (no I/O: it is stored in the outbox)."""
+    def announcement_payload(self, view: PartyView) -> Payload:
+        """Render the announcement with RSVP buttons (pure: it is stored in the outbox in the transaction that
+        stores the party)."""
         ...
 
     async def edit_announcement(self, view: PartyView) -> None:
@@ -545,10 +546,18 @@ class WatchPartyService:
                 now=now,
             )
             await repo.insert_reminders(conn, party_id, [(r.key, r.due_epoch) for r in plan.reminders])
-        party = await repo.get_party(self.db, party_id)
-        assert party is not None
-
-        message_id = await self._announce(party)
+            party = await repo.get_party(conn, party_id)
+            assert party is not None
+            # rendering is pure; the party and its announcement commit together
+            row_id = await self.delivery.enqueue(
+                conn,
+                kind=ANNOUNCEMENT,
+                owner_id=party_id,
+                channel_id=announce_channel_id,
+                payload=port.announcement_payload(await self.view(party, conn)),
+            )
+        assert row_id is not None
+        message_id = await self._announce(party, row_id)
         warnings: list[str] = []
         event_id = await self._create_event(party, warnings)
         async with self.db.transaction() as conn:
@@ -572,22 +581,12 @@ class WatchPartyService:
         )
         return ScheduleResult(await self.view(party), parsed, tuple(notes_out), tuple(warnings))
 
-    async def _announce(self, party: repo.Party) -> int:
-        """Post the announcement through the outbox, now; a party whose announcement fails is discarded."""
-        async with self.lock_for(party.id):
-            payload = await self._port().announcement_payload(await self.view(party))
-            async with self.db.transaction() as conn:
-                row_id = await self.delivery.enqueue(
-                    conn,
-                    kind=ANNOUNCEMENT,
-                    owner_id=party.id,
-                    channel_id=party.announce_channel_id,
-                    payload=payload,
-                )
-            assert row_id is not None
-            # Cancelled (or killed) mid-send: the party stays, with its announcement pending in the outbox; the
-            # reminder loop delivers it exactly once (it may already be in the channel).
-            result = await self.delivery.send_now(row_id)
+    async def _announce(self, party: repo.Party, row_id: int) -> int:
+        """Post the enqueued announcement now; a party whose announcement fails is discarded.
+
+        Cancelled (or killed) mid-send, the party stays with its announcement pending in the outbox: the
+        reminder loop delivers it exactly once (it may already be in the channel)."""
+        result = await self.delivery.send_now(row_id)
         if result.state == "delivered" and result.message_id is not None:
             return result.message_id
         await self._discard(party.id)
@@ -695,15 +694,6 @@ class WatchPartyService:
                 payload=payload,
             )
 
-    async def _tell(self, party: repo.Party, header: str, user_ids: Sequence[int]) -> None:
-        """Enqueue ``header`` pinging ``user_ids`` where the party is announced, and deliver it now."""
-        notices = self._notices(party, header, user_ids)
-        if not notices:
-            return
-        async with self.db.transaction() as conn:
-            await self._enqueue_notices(conn, party.id, notices)
-        await self._deliver()
-
     async def _deliver(self) -> DeliveryReport:
         return await self.delivery.run(kinds=KINDS)
 
@@ -723,7 +713,10 @@ class WatchPartyService:
             before = await self.view(party, conn)
             changed = await repo.set_rsvp(conn, party_id, user_id, choice, now)
             after = await self.view(party, conn)
-        promoted = tuple(u for u in after.going if u not in before.going and u != user_id)
+            promoted = tuple(u for u in after.going if u not in before.going and u != user_id)
+            if promoted:  # told exactly once: the notice commits with the answer that freed the seat
+                notices = self._notices(party, self._promotion_header(party), promoted)
+                await self._enqueue_notices(conn, party_id, notices)
         if user_id in after.going:
             status, position = "going", None
         elif user_id in after.waitlist:
@@ -740,8 +733,10 @@ class WatchPartyService:
         return f"🎟️ A seat opened up for **{name}** (watch party #{party.id}): you're going now!"
 
     async def announce_promotions(self, party: repo.Party, promoted: Sequence[int]) -> None:
+        """Send the waitlist promotions :meth:`rsvp` enqueued with the answer (and anything else pending)."""
         if promoted:
-            await self._tell(party, self._promotion_header(party), promoted)
+            log.info("watch party %s: telling %d promoted members", party.id, len(promoted))
+            await self._deliver()
 
     def _edit_notices(
         self,

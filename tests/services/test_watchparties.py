@@ -117,7 +117,7 @@ class Recorder:
             channel_id, "#channel"
         )
 
-    async def announcement_payload(self, view: PartyView) -> Payload:
+    def announcement_payload(self, view: PartyView) -> Payload:
         title = f"announcement of party {view.party.id}"
         self.rendered[title] = view
         return Payload(embeds=({"title": title},), buttons=(Button(f"rsvp:{view.party.id}", "Going"),))
@@ -1122,3 +1122,16 @@ async def test_a_reminder_retried_after_its_text_changed_sends_the_stored_text_o
     env.clock.set(due + 20 + 300)
     await env.service.run_due()
     assert len(env.discord.sent) == 1 and env.discord.sent[0].user_ids == (1001,)
+
+
+async def test_a_promotion_commits_with_the_answer_that_freed_the_seat(env: Env) -> None:
+    """The bot dies right after the RSVP is stored (before it tells anyone): the promoted member is still
+    told, once, by the next run."""
+    await env.schedule(capacity=1)
+    await rsvp_all(env, 1, {1001: "going", 1002: "going"})
+    assert (await env.service.rsvp(GUILD, 1, 1001, "no")).promoted == (1002,)
+    await env.restart()  # announce_promotions never ran
+    await env.service.run_due()
+    await env.service.run_due()
+    seats = [s for s in env.discord.sent if "seat opened" in s.content]
+    assert len(seats) == 1 and seats[0].user_ids == (1002,)
