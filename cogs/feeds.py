@@ -10,9 +10,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from cogs._delivery import DiscordDelivery
+from cogs._delivery import buttons_of
 from cogs._ui import COLOUR, NO_MENTIONS, NotAllowed, bot_of, guarded_pass, manage_guild_only, reply, ts
-from services.delivery import DeliveryError
+from services.delivery import Payload
 from services.feeds import FeedService
 from storage.feeds import SubscriptionView
 
@@ -25,39 +25,20 @@ POSTABLE = (discord.TextChannel, discord.Thread)
 
 
 class DiscordNotifier:
-    """Implements the feed service's Notifier (moderator notices) on top of discord.py. Feed posts go through
-    the delivery module's port (cogs/_delivery.py)."""
+    """Implements the feed service's Notifier: renders the flood prompt. Notices and posts are sent by the
+    delivery module's one Discord port (cogs/_delivery.py)."""
 
-    def __init__(self, bot: Projectionist) -> None:
-        self.bot = bot
-        self._channel = DiscordDelivery(bot).channel  # one way to resolve a channel, with the same errors
-
-    async def _notice_channel(self, guild_id: int, channel_id: int) -> discord.abc.Messageable:
-        settings = await self.bot.services.club.guild_settings(guild_id)
-        if settings.notices_channel_id:
-            try:
-                return await self._channel(settings.notices_channel_id)
-            except DeliveryError:
-                log.warning("guild %s: notices channel %s unusable", guild_id, settings.notices_channel_id)
-        return await self._channel(channel_id)
-
-    async def notify(self, guild_id: int, channel_id: int, text: str) -> None:
-        channel = await self._notice_channel(guild_id, channel_id)
-        await channel.send(text[:2000], allowed_mentions=NO_MENTIONS)
-
-    async def flood_held(
-        self, guild_id: int, channel_id: int, subscription_id: int, name: str, count: int
-    ) -> None:
-        channel = await self._notice_channel(guild_id, channel_id)
+    def flood_payload(self, subscription_id: int, name: str, count: int, channel_id: int) -> Payload:
         view = discord.ui.View(timeout=None)
         view.add_item(FloodButton(subscription_id, "post"))
         view.add_item(FloodButton(subscription_id, "skip"))
+        view.stop()
         text = (
             f"The feed “{discord.utils.escape_markdown(name)}” (id {subscription_id}) suddenly shows {count} "
             f"items as new (a site migration or regenerated ids?). I'm holding them for <#{channel_id}>. "
             "Post them, or skip them?"
         )
-        await channel.send(text[:2000], view=view, allowed_mentions=NO_MENTIONS)
+        return Payload(content=text[:2000], buttons=buttons_of(view))
 
 
 class FloodButton(
@@ -139,7 +120,7 @@ class Feeds(commands.Cog):
 
     def __init__(self, bot: Projectionist) -> None:
         self.bot = bot
-        self.notifier = DiscordNotifier(bot)
+        self.notifier = DiscordNotifier()
         tick = min(30.0, max(1.0, bot.settings.feeds.min_interval / 4))
         self.poll_loop.change_interval(seconds=tick)
 

@@ -278,21 +278,31 @@ class Delivery:
         if self.port is None:
             return report
         stalled: set[int] = set()  # channels that refused or vanished during this run
-        for row in await repo.due(self.db, self._now(), kinds=kinds, per_channel=per_channel):
-            if row.channel_id in stalled or row.id in self._inflight:
-                continue
-            try:
-                result = await self._deliver(row, report)
-            except Exception as exc:  # a bug in a callback must not stop the other messages
-                log.exception(
-                    "outbox %s (%s %s): delivery failed unexpectedly", row.id, row.kind, row.owner_id
-                )
-                report.errors.append(f"outbox {row.id}: {exc!r}"[:200])
-                continue
-            if result.state in ("gone", "refused") or (
-                result.state == "pending" and result.error == "refused"
-            ):
-                stalled.add(row.channel_id)
+        attempted: set[int] = set()
+        # A callback may enqueue a follow-up (a notice re-routed to another channel): a few passes send it in
+        # the same run. Each row is attempted at most once per run; a per-channel cap means one pass.
+        for _ in range(1 if per_channel is not None else 3):
+            rows = [
+                row
+                for row in await repo.due(self.db, self._now(), kinds=kinds, per_channel=per_channel)
+                if row.id not in attempted and row.id not in self._inflight
+            ]
+            if not rows:
+                break
+            for row in rows:
+                if row.channel_id in stalled:
+                    continue
+                attempted.add(row.id)
+                try:
+                    result = await self._deliver(row, report)
+                except Exception as exc:  # a bug in a callback must not stop the other messages
+                    log.exception(
+                        "outbox %s (%s %s): delivery failed unexpectedly", row.id, row.kind, row.owner_id
+                    )
+                    report.errors.append(f"outbox {row.id}: {exc!r}"[:200])
+                    continue
+                if result.state in ("gone", "refused") or result.error in ("gone", "refused"):
+                    stalled.add(row.channel_id)
         self.last_report = report
         return report
 

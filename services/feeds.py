@@ -17,6 +17,7 @@ import asyncio
 import dataclasses
 import logging
 import random
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from services.delivery import Delivery, DeliveryPort, DeliveryReport, KindHandle
 from services.feedparse import FeedParser, ParsedFeed
 from services.fetcher import Fetcher, FetchError, FetchResult
 from settings import FeedSettings
+from storage import club as club_repo
 from storage import feeds as repo
 from storage.db import Database
 from storage.outbox import OutboxRow
@@ -38,19 +40,17 @@ log = logging.getLogger(__name__)
 
 # The outbox kind of feed posts (owner: the subscription, part: the entry id).
 FEED_POST = "feed_post"
+# Moderator notices (a feed paused, failing, working again; the flood prompt). Owner: the subscription's
+# channel, where a notice goes when the guild's notices channel refuses it.
+FEED_NOTICE = "feed_notice"
 # The flood breaker only trips for feeds with history and at least this many new items at once.
 FLOOD_MIN_ITEMS = 5
 
 
 class Notifier(Protocol):
-    async def notify(self, guild_id: int, channel_id: int, text: str) -> None:
-        """Tell the moderators (the notices channel if set, else ``channel_id``)."""
-        ...
-
-    async def flood_held(
-        self, guild_id: int, channel_id: int, subscription_id: int, name: str, count: int
-    ) -> None:
-        """Ask the moderators whether to post or skip ``count`` held items."""
+    def flood_payload(self, subscription_id: int, name: str, count: int, channel_id: int) -> Payload:
+        """Render the question to the moderators: post or skip ``count`` items held for ``channel_id``
+        (pure: it is stored in the outbox with the held posts)."""
         ...
 
 
@@ -125,6 +125,7 @@ class FeedService:
         # Shared with the other services in the bot (Services.build); a service built alone gets its own.
         self.delivery = delivery or Delivery(db, clock=clock)
         self.delivery.register(FEED_POST, KindHandler(on_failed=self._post_failed))
+        self.delivery.register(FEED_NOTICE, KindHandler(on_failed=self._notice_failed))
         self.notifier: Notifier | None = None
         self._cycle_lock = asyncio.Lock()
         # Fetched bodies wait for a parser worker; without a bound a cycle over many fast feeds would fetch
@@ -456,6 +457,7 @@ class FeedService:
         known = await repo.known_keys(self.db, feed.id, [e.key for e, _ in entries])
         candidates = [(e, raw) for e, raw in entries if e.key not in known]
         subs = await repo.subscriptions_for_feed(self.db, feed.id)
+        notice_channels = await self._notice_channels(subs)
         rendered: dict[tuple[int, str], Payload] = {}
         for sub in subs if candidates else ():
             entry_filter = feedrules.compile_filter(sub.include_filter, sub.exclude_filter)
@@ -482,6 +484,10 @@ class FeedService:
                     payload = rendered.get((sub.id, entry.key))
                     if payload is not None:
                         await self._enqueue(conn, sub.id, entry_id, sub.channel_id, payload, held=flood)
+            if flood and self.notifier is not None:  # the question to the moderators commits with the hold
+                for sub in subs:
+                    payload = self.notifier.flood_payload(sub.id, sub.name, new_count, sub.channel_id)
+                    await self._enqueue_notice(conn, notice_channels, sub, payload, f"flood:{sub.id}:{now}")
             note = f"feed has problems but was read: {parsed.bozo_reason}"[:300] if parsed.bozo else None
             await repo.record_success(
                 conn,
@@ -499,22 +505,17 @@ class FeedService:
             log.info(
                 "feed %s: %d new entries%s", feed.id, new_count, " (held: flood breaker)" if flood else ""
             )
-        if flood and self.notifier is not None:
-            for sub in subs:
-                try:
-                    await self.notifier.flood_held(sub.guild_id, sub.channel_id, sub.id, sub.name, new_count)
-                except Exception:
-                    log.exception(
-                        "feed %s: could not send the flood notice for subscription %s", feed.id, sub.id
-                    )
         await self._after_success(feed)
 
     async def _after_success(self, feed: repo.Feed) -> None:
         if feed.status == "paused":
             log.info("feed %s (%s) works again: resumed", feed.id, feed.url)
-            await self._notify_subscribers(
-                feed, f"The feed {display_url(feed.url)} works again, so I resumed it."
-            )
+            subs = await repo.subscriptions_for_feed(self.db, feed.id, active_only=False)
+            channels = await self._notice_channels(subs)
+            async with self.db.transaction() as conn:
+                await self._notify_subscribers(
+                    conn, subs, channels, f"The feed {display_url(feed.url)} works again, so I resumed it."
+                )
 
     async def _record_failure(
         self, feed: repo.Feed, reason: str, retry_after: float | None, *, gone: bool
@@ -527,6 +528,9 @@ class FeedService:
             delay = feedrules.next_delay(feed.consecutive_failures + 1, s.interval, s.max_backoff, self.rng)
         if retry_after:
             delay = max(delay, retry_after)
+        # read before the transaction: whom a pause or a warning would be told, and where
+        subs = await repo.subscriptions_for_feed(self.db, feed.id, active_only=False)
+        channels = await self._notice_channels(subs)
         async with self.db.transaction() as conn:
             updated = await repo.record_failure(
                 conn, feed.id, now=now, next_poll_at=now + int(delay), error=reason
@@ -549,35 +553,84 @@ class FeedService:
             )
             if warn:
                 await repo.set_feed_warned(conn, feed.id)
+            # the notice commits with the state it reports
+            if pause_reason:
+                text = (
+                    f"I paused the feed {display_url(feed.url)} because {pause_reason}. I'll check it daily and "
+                    "resume it when it works again; a moderator can also use `/feed resume`."
+                )
+                await self._notify_subscribers(conn, subs, channels, text)
+            elif warn:
+                text = (
+                    f"The feed {display_url(feed.url)} has failed {updated.consecutive_failures} times in a row: "
+                    f"{reason}. I'll keep retrying with growing pauses."
+                )
+                await self._notify_subscribers(conn, subs, channels, text)
         if pause_reason:
             log.warning("feed %s (%s) paused: %s", feed.id, feed.url, pause_reason)
-            await self._notify_subscribers(
-                feed,
-                f"I paused the feed {display_url(feed.url)} because {pause_reason}. I'll check it daily and resume "
-                "it when it works again; a moderator can also use `/feed resume`.",
-            )
-        elif warn:
-            await self._notify_subscribers(
-                feed,
-                f"The feed {display_url(feed.url)} has failed {updated.consecutive_failures} times in a row: {reason}. "
-                "I'll keep retrying with growing pauses.",
-            )
 
-    async def _notify_subscribers(self, feed: repo.Feed, text: str) -> None:
-        if self.notifier is None:
-            return
-        subs = await repo.subscriptions_for_feed(self.db, feed.id, active_only=False)
-        done: set[tuple[int, int]] = set()
+    async def _notice_channels(self, subs: Sequence[repo.Subscription]) -> dict[int, int]:
+        """``{guild id: notices channel}`` for the guilds that set one."""
+        out: dict[int, int] = {}
+        for guild_id in {sub.guild_id for sub in subs}:
+            settings = await club_repo.get_guild_settings(self.db, guild_id)
+            if settings.notices_channel_id:
+                out[guild_id] = settings.notices_channel_id
+        return out
+
+    async def _enqueue_notice(
+        self,
+        conn: aiosqlite.Connection,
+        channels: Mapping[int, int],
+        sub: repo.Subscription,
+        payload: Payload,
+        part: str,
+    ) -> None:
+        await self.delivery.enqueue(
+            conn,
+            kind=FEED_NOTICE,
+            owner_id=sub.channel_id,
+            part=part,
+            channel_id=channels.get(sub.guild_id, sub.channel_id),
+            payload=payload,
+        )
+
+    async def _notify_subscribers(
+        self,
+        conn: aiosqlite.Connection,
+        subs: Sequence[repo.Subscription],
+        channels: Mapping[int, int],
+        text: str,
+    ) -> None:
+        """One notice per subscribed channel (in its guild's notices channel if set), in ``conn``."""
+        tag = secrets.token_hex(6)
+        done: set[int] = set()
         for sub in subs:
-            if (sub.guild_id, sub.channel_id) in done:
-                continue
-            done.add((sub.guild_id, sub.channel_id))
-            try:
-                await self.notifier.notify(sub.guild_id, sub.channel_id, text)
-            except Exception:
-                log.exception(
-                    "feed %s: could not notify guild %s channel %s", feed.id, sub.guild_id, sub.channel_id
-                )
+            if sub.channel_id not in done:
+                done.add(sub.channel_id)
+                await self._enqueue_notice(conn, channels, sub, Payload(content=text[:2000]), f"{tag}")
+
+    async def _notice_failed(
+        self, conn: aiosqlite.Connection, row: OutboxRow, state: str, error: str
+    ) -> bool:
+        """The notices channel refused (or vanished): say it in the subscription's own channel instead."""
+        if state in ("gone", "refused") and row.channel_id != row.owner_id:
+            log.warning(
+                "notices channel %s unusable (%s); notice %s goes to %s",
+                row.channel_id,
+                error,
+                row.id,
+                row.owner_id,
+            )
+            await self.delivery.enqueue(
+                conn,
+                kind=FEED_NOTICE,
+                owner_id=row.owner_id,
+                part=f"{row.part}:fallback",
+                channel_id=row.owner_id,
+                payload=Payload.from_json(row.payload),
+            )
+        return False
 
     async def _render(
         self, raw: Mapping[str, Any], feed_title: str | None, sub: repo.Subscription
@@ -619,6 +672,7 @@ class FeedService:
     async def deliver(self, report: CycleReport | None = None) -> int:
         """Send pending posts, oldest first, at most ``posts_per_channel_per_cycle`` per channel."""
         report = report or CycleReport()
+        await self.delivery.run(kinds=(FEED_NOTICE,))
         done: DeliveryReport = await self.delivery.run(
             kinds=(FEED_POST,), per_channel=self.settings.posts_per_channel_per_cycle
         )

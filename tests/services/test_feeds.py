@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from domain.errors import UserError
-from services.delivery import Delivery, DeliveryRefused, Payload
+from services.delivery import Button, Delivery, DeliveryRefused, Payload
+from services.club import ClubService
 from services.digest import DigestService
 from services.feedparse import FeedParser
 from services.feeds import FeedService
@@ -30,6 +31,7 @@ from tests.feedserver import FeedEntry, FeedServer, make_entries
 GUILD = 1
 CHANNEL = 10
 OTHER_CHANNEL = 11
+NOTICES = 12
 MOD = 99
 
 
@@ -66,6 +68,8 @@ class Recorder:
         payload: Mapping[str, Any] = {"content": message.content, "embeds": list(message.embeds)}
         if channel_id in self.refuse:
             raise DeliveryRefused("403 Missing Permissions")
+        if not message.embeds:  # a notice to the moderators (posts always have an embed here)
+            return self._notice(channel_id, message, nonce)
         if self.fail_before_send:
             self.fail_before_send -= 1
             raise ConnectionResetError("connection lost before the request reached Discord")
@@ -86,13 +90,21 @@ class Recorder:
                 return message_id
         return None
 
-    async def notify(self, guild_id: int, channel_id: int, text: str) -> None:
-        self.notices.append((channel_id, text))
+    def _notice(self, channel_id: int, message: Payload, nonce: str) -> int:
+        if nonce not in self.by_nonce:
+            self.by_nonce[nonce] = 10_000 + len(self.by_nonce)
+            if message.buttons:
+                _, sub, count = message.buttons[0].custom_id.split(":")
+                self.floods.append((channel_id, int(sub), int(count)))
+            else:
+                self.notices.append((channel_id, message.content))
+        return self.by_nonce[nonce]
 
-    async def flood_held(
-        self, guild_id: int, channel_id: int, subscription_id: int, name: str, count: int
-    ) -> None:
-        self.floods.append((channel_id, subscription_id, count))
+    def flood_payload(self, subscription_id: int, name: str, count: int, channel_id: int) -> Payload:
+        return Payload(
+            content=f"{count} items held for <#{channel_id}>",
+            buttons=(Button(f"flood:{subscription_id}:{count}", "Post them"),),
+        )
 
     def titles(self, channel_id: int = CHANNEL) -> list[str]:
         out = []
@@ -324,6 +336,22 @@ async def test_gone_pauses_at_once(rig: Rig) -> None:
     feed = await rig.feed(sub)
     assert feed.status == "paused" and "gone" in (feed.pause_reason or "")
     assert len(rig.recorder.notices) == 1
+
+
+async def test_a_notice_goes_to_the_notices_channel_or_back_to_the_feeds_channel(rig: Rig) -> None:
+    await ClubService(rig.db).update_guild_settings(GUILD, notices_channel_id=NOTICES)
+    rig.server.set_feed("/rss", make_entries(3))
+    sub = await rig.add()
+    rig.server.set_feed("/other", make_entries(3, prefix="Other"))
+    other = await rig.add("/other", channel=OTHER_CHANNEL)
+    rig.server.status("/rss", 410)
+    await rig.cycle()
+    assert [(c, "paused" in t) for c, t in rig.recorder.notices] == [(NOTICES, True)]
+    rig.recorder.refuse.add(NOTICES)  # the notices channel stopped letting the bot in
+    rig.server.status("/other", 410)
+    await rig.cycle()
+    assert [c for c, _ in rig.recorder.notices] == [NOTICES, OTHER_CHANNEL]
+    assert (await rig.feed(sub)).status == (await rig.feed(other)).status == "paused"
 
 
 async def test_retry_after_is_a_lower_bound_on_the_next_poll(rig: Rig) -> None:
