@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from domain.errors import UserError
-from services.delivery import Button, Delivery, DeliveryRefused, Payload
 from services.club import ClubService
+from services.delivery import Button, Delivery, DeliveryRefused, Payload
 from services.digest import DigestService
 from services.feedparse import FeedParser
 from services.feeds import FeedService
