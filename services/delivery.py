@@ -29,6 +29,7 @@ Public surface
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -212,7 +213,8 @@ class Delivery:
         self.backoff_max = backoff_max
         self.port: DeliveryPort | None = None
         self._handlers: dict[str, KindHandler] = {}
-        self._inflight: set[int] = set()  # rows being sent right now: never two attempts at once
+        # rows being sent right now (never two attempts at once), each with an event set when it is done
+        self._inflight: dict[int, asyncio.Event] = {}
         self.last_report: DeliveryReport | None = None
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -307,11 +309,12 @@ class Delivery:
         return report
 
     async def send_now(self, row_id: int) -> Result:
-        """One attempt at one row right away (a command waiting for its announcement)."""
+        """One attempt at one row right away (a command waiting for its announcement). If a run is sending it
+        at this moment, its outcome is the answer."""
         row = await repo.get(self.db, row_id)
         if row is None:
             return Result("cancelled")
-        if row.state != "pending" or self.port is None or row.id in self._inflight:
+        if row.state != "pending" or self.port is None:
             return Result(row.state, row.message_id)
         return await self._deliver(row, DeliveryReport())
 
@@ -319,7 +322,9 @@ class Delivery:
         return min(self.backoff_max, self.backoff_base * 2**attempts)
 
     async def _deliver(self, row: OutboxRow, report: DeliveryReport) -> Result:
-        self._inflight.add(row.id)
+        while (busy := self._inflight.get(row.id)) is not None:  # another run got to it first
+            await busy.wait()
+        done = self._inflight[row.id] = asyncio.Event()
         try:
             # read again: another run may have finished it since this one listed the due rows
             current = await repo.get(self.db, row.id)
@@ -329,7 +334,8 @@ class Delivery:
                 )
             return await self._attempt(current, report)
         finally:
-            self._inflight.discard(row.id)
+            del self._inflight[row.id]
+            done.set()
 
     async def _attempt(self, row: OutboxRow, report: DeliveryReport) -> Result:
         port = self.port

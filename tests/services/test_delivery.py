@@ -287,3 +287,19 @@ async def test_carried_over_nonce_and_first_attempt_are_used(db: Database) -> No
     assert row is not None and nonce_of(row) == "wpr7.0"
     await delivery.run()
     assert port.finds == [(CHANNEL, int(clock.now) - 500)] and list(port.nonces) == ["wpr7.0"]
+
+
+async def test_send_now_while_a_run_is_sending_the_row_answers_with_its_outcome(db: Database) -> None:
+    clock, port = Clock(), Channel()
+    delivery = engine(db, clock, port)
+    row_id = await put(delivery, Payload(content="announcement"))
+    port.gate = asyncio.Event()
+    run = asyncio.create_task(delivery.run())
+    await asyncio.sleep(0.05)  # the run is inside send()
+    now = asyncio.create_task(delivery.send_now(row_id))
+    await asyncio.sleep(0.05)
+    port.gate.set()
+    await run
+    result = await now
+    assert (result.state, result.message_id) == ("delivered", port.messages[0][0])
+    assert len(port.messages) == 1
