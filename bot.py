@@ -91,7 +91,6 @@ class Projectionist(ClubBot):
         self,
         settings: Settings,
         db: Database,
-        http_session: aiohttp.ClientSession,
         *,
         on_login: Callable[[], None] | None = None,
         guild_ready_timeout: float = 2.0,
@@ -112,8 +111,7 @@ class Projectionist(ClubBot):
         )
         self.settings = settings
         self.db = db
-        self.http_session = http_session
-        self.services = Services.build(settings, db, http_session)
+        self.services = Services.build(settings, db)
         self._on_login = on_login
         point_client_at(self, settings.discord.api_base, settings.discord.gateway_url)
 
@@ -122,6 +120,10 @@ class Projectionist(ClubBot):
 
         if self._on_login is not None:  # the token is good: Discord answered /users/@me
             self._on_login()
+        from cogs._delivery import DiscordDelivery
+
+        # every message the bot sends on its own goes through this one port (services.delivery)
+        self.services.delivery.attach(DiscordDelivery(self))
         await self.services.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -163,14 +165,9 @@ def _load(path: str | None) -> Settings:
 
 async def _start(settings: Settings, token: str) -> int:
     loop = asyncio.get_running_loop()
-    async with (
-        aiohttp.ClientSession() as http_session,
-        await Database.open(settings.storage.path, busy_timeout=settings.storage.busy_timeout) as db,
-    ):
+    async with await Database.open(settings.storage.path, busy_timeout=settings.storage.busy_timeout) as db:
         # Logging starts once the token is known good (setup_hook), so a bad token stays a single line.
-        bot = Projectionist(
-            settings, db, http_session, on_login=lambda: configure_logging(settings.logging.level)
-        )
+        bot = Projectionist(settings, db, on_login=lambda: configure_logging(settings.logging.level))
         stopping: list[asyncio.Task[None]] = []
 
         def request_stop(signame: str) -> None:
@@ -279,8 +276,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     configure_logging(settings.logging.level)
 
     async def sync() -> int:
-        async with aiohttp.ClientSession() as http_session, await Database.open(settings.storage.path) as db:
-            bot = Projectionist(settings, db, http_session)
+        async with await Database.open(settings.storage.path) as db:
+            bot = Projectionist(settings, db)
             async with bot:
                 try:
                     await bot.login(token)

@@ -53,6 +53,9 @@ class DiscordSettings:
     token_env: str = "DISCORD_TOKEN"
     api_base: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
+    # Discord de-duplicates a re-sent nonce only for a few minutes: within this time after a message's first
+    # send attempt a retry trusts the nonce, after it the retry looks in the channel first (services.delivery).
+    nonce_window: float = _duration("2m", minimum=1)
     dev_guild_id: int | None = None
 
 

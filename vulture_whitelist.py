@@ -36,6 +36,7 @@ _.frame  # (same)
 _.result_message_id  # polls.result_message_id: the results message (storage/polls.py Poll)
 _.done_at  # reminders.done_at: when a reminder fired or was given up (storage/watchparties.py)
 _.last_ok_at  # loop_health.last_ok_at (storage/club.py LoopHealth)
+_.announce_attempts  # polls.announce_attempts: send attempts made before the outbox existed (0006)
 
 # --- NOT framework-called: left for the helpers rewriting these files in issue 11 -------------------------
 # Each is unread by the product (read only by tests, or not at all) and sits in code another helper is

@@ -34,6 +34,7 @@ from typing import Any
 from benchmarks._common import Meter, Report, Target, base_parser, log, median, percentile, profiled, table
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI
+from services.delivery import Payload
 from services.polls import CreateRequest, Outcome, PollService
 from settings import PollSettings
 from storage.db import Database
@@ -66,10 +67,20 @@ class RecorderPort:
     async def fetch_reactions(self, channel_id: int, message_id: int) -> Mapping[str, Sequence[int]]:
         return {}
 
-    async def post_close(self, outcome: Outcome, nonce: str) -> int:
+    def results_payload(self, outcome: Outcome) -> Payload:
         self.closed.append(outcome.poll.id)
+        return Payload(content=f"results of poll {outcome.poll.id}")
+
+    async def show_closed(self, poll: Poll) -> None:
+        return None
+
+    # the delivery port (results messages)
+    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
         self._next += 1
         return self._next
+
+    async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
+        return None
 
 
 def poll_plan(polls: int) -> list[tuple[str, int | None]]:
@@ -163,7 +174,7 @@ async def run(args: Any) -> Report:
         try:
             service = PollService(db, PollSettings(create_cooldown=0))
             port = RecorderPort()
-            service.attach(port, bot_user_id=BOT_USER)
+            service.attach(port, bot_user_id=BOT_USER, delivery=port)
             await service.start()
             created: list[Poll] = []
             for index, (mode, cap) in enumerate(poll_plan(args.polls)):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -13,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from cogs._bot import ClubBot
+from cogs._delivery import buttons_of
 from cogs._ui import (
     COLOUR,
     NO_MENTIONS,
@@ -26,106 +25,29 @@ from cogs._ui import (
 )
 from domain.markdown import escape_markdown
 from domain.models import SubscriptionView
-from services.feeds import DeliveryFailed, DeliveryRefused, FeedService
+from services.delivery import Payload
+from services.feeds import FeedService
 
 log = logging.getLogger(__name__)
 
 POSTABLE = (discord.TextChannel, discord.Thread)
 
 
-class DiscordPoster:
-    """Implements the feed service's Poster and Notifier on top of discord.py."""
+class DiscordNotifier:
+    """Implements the feed service's Notifier: renders the flood prompt. Notices and posts are sent by the
+    delivery module's one Discord port (cogs/_delivery.py)."""
 
-    def __init__(self, bot: ClubBot) -> None:
-        self.bot = bot
-
-    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except (discord.NotFound, discord.Forbidden) as exc:
-                raise DeliveryRefused(f"{exc.status} {exc.text or 'channel not reachable'}") from exc
-            except discord.HTTPException as exc:
-                raise DeliveryFailed(str(exc)) from exc
-        if not isinstance(channel, discord.abc.Messageable):
-            raise DeliveryRefused("not a text channel")
-        return channel
-
-    async def post(self, channel_id: int, payload: Mapping[str, Any], nonce: str) -> int:
-        channel = await self._channel(channel_id)
-        embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
-        try:
-            message = await channel.send(
-                content=payload.get("content") or discord.utils.MISSING,
-                embeds=embeds,
-                nonce=nonce,  # discord.py sends enforce_nonce with it: a retried post is not duplicated
-                allowed_mentions=NO_MENTIONS,
-            )
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise DeliveryRefused(f"{exc.status} {exc.text or ''}".strip()) from exc
-        except discord.HTTPException as exc:
-            raise DeliveryFailed(f"{exc.status} {exc.text or ''}".strip()) from exc
-        return message.id
-
-    async def find_sent(self, channel_id: int, payload: Mapping[str, Any], since: int) -> int | None:
-        """Our message in the channel's recent history that matches ``payload`` (first embed's url and title,
-        or the content when there is no embed), posted at or after ``since``; None if there is none.
-
-        Discord forgets a nonce after a few minutes, so the service asks this before re-sending a post whose
-        first attempt is older than that. Without the message content intent, history still shows the
-        content and embeds of the bot's own messages, which is all this compares.
-        """
-        channel = await self._channel(channel_id)
-        me = self.bot.user
-        if me is None:
-            raise DeliveryFailed("not logged in yet")
-        # a minute of slack for clock skew between this host and Discord's snowflakes
-        after = discord.Object(discord.utils.time_snowflake(datetime.fromtimestamp(since - 60, tz=UTC)))
-        wanted = payload.get("embeds") or []
-        content = payload.get("content") or ""
-        try:
-            async for message in channel.history(limit=50, after=after):  # oldest first
-                if message.author.id != me.id:
-                    continue
-                if wanted:
-                    if message.embeds and (message.embeds[0].url, message.embeds[0].title) == (
-                        wanted[0].get("url"),
-                        wanted[0].get("title"),
-                    ):
-                        return message.id
-                elif message.content == content:
-                    return message.id
-        except discord.HTTPException as exc:
-            raise DeliveryFailed(f"{exc.status} {exc.text or ''}".strip()) from exc
-        return None
-
-    async def _notice_channel(self, guild_id: int, channel_id: int) -> discord.abc.Messageable:
-        settings = await self.bot.services.club.guild_settings(guild_id)
-        if settings.notices_channel_id:
-            try:
-                return await self._channel(settings.notices_channel_id)
-            except (DeliveryRefused, DeliveryFailed):
-                log.warning("guild %s: notices channel %s unusable", guild_id, settings.notices_channel_id)
-        return await self._channel(channel_id)
-
-    async def notify(self, guild_id: int, channel_id: int, text: str) -> None:
-        channel = await self._notice_channel(guild_id, channel_id)
-        await channel.send(text[:2000], allowed_mentions=NO_MENTIONS)
-
-    async def flood_held(
-        self, guild_id: int, channel_id: int, subscription_id: int, name: str, count: int
-    ) -> None:
-        channel = await self._notice_channel(guild_id, channel_id)
+    def flood_payload(self, subscription_id: int, name: str, count: int, channel_id: int) -> Payload:
         view = discord.ui.View(timeout=None)
         view.add_item(FloodButton(subscription_id, "post"))
         view.add_item(FloodButton(subscription_id, "skip"))
+        view.stop()
         text = (
             f"The feed “{escape_markdown(name)}” (id {subscription_id}) suddenly shows {count} "
             f"items as new (a site migration or regenerated ids?). I'm holding them for <#{channel_id}>. "
             "Post them, or skip them?"
         )
-        await channel.send(text[:2000], view=view, allowed_mentions=NO_MENTIONS)
+        return Payload(content=text[:2000], buttons=buttons_of(view))
 
 
 class FloodButton(
@@ -212,7 +134,7 @@ class Feeds(commands.Cog):
 
     def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
-        self.poster = DiscordPoster(bot)
+        self.notifier = DiscordNotifier()
         tick = min(30.0, max(1.0, bot.settings.feeds.min_interval / 4))
         self.poll_loop.change_interval(seconds=tick)
 
@@ -221,7 +143,7 @@ class Feeds(commands.Cog):
         return self.bot.services.feeds
 
     async def cog_load(self) -> None:
-        self.service.attach(self.poster, self.poster)
+        self.service.attach(None, self.notifier)
         self.bot.add_dynamic_items(FloodButton)
         self.poll_loop.start()
 

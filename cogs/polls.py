@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from cogs._bot import ClubBot
+from cogs._delivery import buttons_of, delivery_error
 from cogs._ui import (
     COLOUR,
     NO_MENTIONS,
@@ -29,7 +30,8 @@ from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, clip_units, format_rounds, render_bars
-from services.polls import CreateRequest, Outcome, PollGone, PollRefused, PollService
+from services.delivery import DeliveryGone, Payload
+from services.polls import CreateRequest, Outcome, PollService
 from services.watchparties import describe_offsets
 
 log = logging.getLogger(__name__)
@@ -41,14 +43,6 @@ MODE_HELP = {
     "ranked": "Rank the films: react in order of preference (first reaction = first choice). "
     "Instant-runoff decides.",
 }
-
-
-def _wrap(exc: discord.HTTPException) -> Exception:
-    if isinstance(exc, discord.NotFound):
-        return PollGone(f"{exc.status} {exc.text or 'not found'}".strip())
-    if isinstance(exc, discord.Forbidden):
-        return PollRefused(f"{exc.status} {exc.text or 'missing permissions'}".strip())
-    return exc
 
 
 def poll_embed(poll: Poll) -> discord.Embed:
@@ -261,7 +255,7 @@ class DiscordPolls:
         try:
             message = await channel.send(embed=poll_embed(poll), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
+            raise delivery_error(exc) from exc
         return message.id
 
     async def add_reactions(self, poll: Poll) -> None:
@@ -276,7 +270,7 @@ class DiscordPolls:
         except discord.Forbidden:
             return False
         except discord.NotFound as exc:
-            raise PollGone(str(exc)) from exc
+            raise DeliveryGone(str(exc)) from exc
         return True
 
     async def fetch_reactions(self, channel_id: int, message_id: int) -> Mapping[str, Sequence[int]]:
@@ -292,14 +286,15 @@ class DiscordPolls:
                     user.id async for user in reaction.users(limit=None) if not user.bot
                 ]
         except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
+            raise delivery_error(exc) from exc
         return out
 
-    async def post_close(self, outcome: Outcome, nonce: str) -> int:
+    def results_payload(self, outcome: Outcome) -> Payload:
+        """The final results (and, for a film pick, the buttons to schedule the screening) as stored data."""
         poll = outcome.poll
-        channel = self.bot.get_partial_messageable(poll.channel_id)
-        view: discord.ui.View | None = None
-        content = None
+        content = ""
+        buttons: tuple[Any, ...] = ()
+        mention: tuple[int, ...] = ()
         if poll.kind == "pick":
             options = [outcome.winner] if outcome.winner is not None else list(outcome.tie[:5])
             if options:
@@ -309,29 +304,28 @@ class DiscordPolls:
                     if outcome.winner is None:
                         label = f"Schedule {outcome.film(option)}"
                     view.add_item(ScheduleButton(poll.id, option, label))
+                buttons = buttons_of(view)
+                view.stop()
                 content = (
                     f"<@{poll.created_by}>, an organiser can schedule the screening with the button below."
                 )
+                mention = (poll.created_by,)
+        return Payload(
+            content=content,
+            embeds=(results_embed(outcome, final=True).to_dict(),),
+            buttons=buttons,
+            mention_users=mention,
+        )
+
+    async def show_closed(self, poll: Poll) -> None:
+        if poll.message_id is None:
+            return
         try:
-            message = await channel.send(
-                content=content,
-                embed=results_embed(outcome, final=True),
-                view=view or discord.utils.MISSING,
-                nonce=nonce,
-                allowed_mentions=discord.AllowedMentions(users=[discord.Object(poll.created_by)])
-                if content
-                else NO_MENTIONS,
+            await self._message(poll.channel_id, poll.message_id).edit(
+                embed=poll_embed(poll), allowed_mentions=NO_MENTIONS
             )
         except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
-        if poll.message_id is not None:  # best effort: the poll itself says it is closed
-            try:
-                await self._message(poll.channel_id, poll.message_id).edit(
-                    embed=poll_embed(poll), allowed_mentions=NO_MENTIONS
-                )
-            except discord.HTTPException as exc:
-                log.info("poll %s: could not mark the poll message closed (%s)", poll.id, exc.status)
-        return message.id
+            log.info("poll %s: could not mark the poll message closed (%s)", poll.id, exc.status)
 
 
 def _can_moderate(interaction: discord.Interaction) -> bool:

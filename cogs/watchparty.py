@@ -21,15 +21,15 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from cogs._bot import ClubBot
+from cogs._delivery import DiscordDelivery, buttons_of, delivery_error
 from cogs._ui import COLOUR, NO_MENTIONS, bot_of, guarded_pass, organiser_only, reply, stop_loop, ts
 from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.reminders import unscheduled_reminders
 from domain.schedule import format_compact_duration
+from services.delivery import DeliveryGone, DeliveryRefused, Payload
 from services.watchparties import (
     CHOICE_LABELS,
-    DiscordGone,
-    DiscordRefused,
     EditRequest,
     EventSpec,
     PartyView,
@@ -62,15 +62,6 @@ def _mentions(user_ids: Sequence[int], limit: int = FIELD_LIMIT) -> str:
             return f"{out} …+{rest}"
         out = f"{out} {piece}" if out else piece
     return out
-
-
-def _wrap(exc: discord.HTTPException) -> Exception:
-    """Translate discord.py errors into the service's port errors (others pass through)."""
-    if isinstance(exc, discord.NotFound):
-        return DiscordGone(f"{exc.status} {exc.text or 'not found'}".strip())
-    if isinstance(exc, discord.Forbidden):
-        return DiscordRefused(f"{exc.status} {exc.text or 'forbidden'}".strip())
-    return exc
 
 
 def announcement_embed(view: PartyView, place: str) -> discord.Embed:
@@ -193,53 +184,44 @@ class DiscordWatchParties:
 
     def __init__(self, bot: ClubBot) -> None:
         self.bot = bot
-
-    async def _channel(self, channel_id: int) -> Any:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except discord.HTTPException as exc:
-                raise _wrap(exc) from exc
-        return channel
-
-    async def _messageable(self, channel_id: int) -> discord.abc.Messageable:
-        channel = await self._channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise DiscordRefused(f"channel {channel_id} is not a text channel")
-        return channel
+        # one way to resolve a channel, with the same errors, as the delivery port
+        delivery = DiscordDelivery(bot)
+        self._channel = delivery.resolve
+        self._messageable = delivery.channel
 
     def _guild(self, guild_id: int) -> discord.Guild:
         guild = self.bot.get_guild(guild_id)
         if guild is None:
-            raise DiscordGone(f"guild {guild_id} is not available")
+            raise DeliveryGone(f"guild {guild_id} is not available")
         return guild
 
     async def channel_label(self, channel_id: int) -> str:
         try:
             channel = await self._channel(channel_id)
-        except (DiscordGone, DiscordRefused, discord.HTTPException):
+        except (DeliveryGone, DeliveryRefused, discord.HTTPException):
             return "#channel"
         name = getattr(channel, "name", None)
         return f"#{name}" if name else "#channel"
 
     async def place(self, view: PartyView) -> str:
+        return self._place(view)
+
+    @staticmethod
+    def _place(view: PartyView) -> str:
         party = view.party
         if party.voice_channel_id is not None:
             return f"<#{party.voice_channel_id}>"
         return escape_markdown(party.location or "Discord")
 
-    async def post_announcement(self, view: PartyView) -> int:
-        channel = await self._messageable(view.party.announce_channel_id)
-        try:
-            message = await channel.send(
-                embed=announcement_embed(view, await self.place(view)),
-                view=rsvp_view(view),  # type: ignore[arg-type]
-                allowed_mentions=NO_MENTIONS,
-            )
-        except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
-        return message.id
+    def announcement_payload(self, view: PartyView) -> Payload:
+        buttons = rsvp_view(view)
+        payload = Payload(
+            embeds=(announcement_embed(view, self._place(view)).to_dict(),),
+            buttons=buttons_of(buttons) if buttons is not None else (),
+        )
+        if buttons is not None:
+            buttons.stop()
+        return payload
 
     async def edit_announcement(self, view: PartyView) -> None:
         party = view.party
@@ -249,7 +231,7 @@ class DiscordWatchParties:
         if not isinstance(
             channel, discord.TextChannel | discord.Thread | discord.VoiceChannel | discord.StageChannel
         ):
-            raise DiscordRefused(f"channel {party.announce_channel_id} cannot hold the announcement")
+            raise DeliveryRefused(f"channel {party.announce_channel_id} cannot hold the announcement")
         message = channel.get_partial_message(party.announce_message_id)
         try:
             await message.edit(
@@ -258,7 +240,7 @@ class DiscordWatchParties:
                 allowed_mentions=NO_MENTIONS,
             )
         except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
+            raise delivery_error(exc) from exc
 
     def _event_kwargs(self, guild: discord.Guild, spec: EventSpec) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -286,7 +268,7 @@ class DiscordWatchParties:
                 **self._event_kwargs(guild, spec),
             )
         except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
+            raise delivery_error(exc) from exc
         return event.id
 
     async def _event(self, guild: discord.Guild, event_id: int) -> discord.ScheduledEvent:
@@ -296,7 +278,7 @@ class DiscordWatchParties:
         try:
             return await guild.fetch_scheduled_event(event_id)
         except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
+            raise delivery_error(exc) from exc
 
     async def edit_event(self, event_id: int, spec: EventSpec) -> None:
         guild = self._guild(spec.guild_id)
@@ -304,7 +286,7 @@ class DiscordWatchParties:
         try:
             await event.edit(reason=f"watch party #{spec.party_id} edited", **self._event_kwargs(guild, spec))
         except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
+            raise delivery_error(exc) from exc
 
     async def cancel_event(self, guild_id: int, event_id: int) -> None:
         guild = self._guild(guild_id)
@@ -315,68 +297,12 @@ class DiscordWatchParties:
             elif event.status is discord.EventStatus.active:
                 await event.end(reason="watch party cancelled")
         except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
-
-    async def send(
-        self,
-        channel_id: int,
-        content: str,
-        user_ids: Sequence[int],
-        *,
-        nonce: str | None = None,
-        reply_to: int | None = None,
-    ) -> int:
-        channel = await self._messageable(channel_id)
-        # Exactly these users may be pinged: never @everyone, @here or roles, whatever the text says.
-        mentions = discord.AllowedMentions(
-            everyone=False,
-            roles=False,
-            users=[discord.Object(u) for u in user_ids] if user_ids else False,
-            replied_user=False,
-        )
-        reference = (
-            discord.MessageReference(message_id=reply_to, channel_id=channel_id, fail_if_not_exists=False)
-            if reply_to is not None
-            else None
-        )
-        try:
-            message = await channel.send(
-                content[:2000],
-                allowed_mentions=mentions,
-                # discord.py adds enforce_nonce: a re-send after a crash is not duplicated (None: no nonce)
-                nonce=nonce,  # type: ignore[arg-type]
-                reference=reference,  # type: ignore[arg-type]
-            )
-        except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
-        return message.id
-
-    async def find_sent(self, channel_id: int, content: str, since: int) -> int | None:
-        """Our message with exactly ``content`` among the channel's messages since ``since`` (UTC epoch).
-
-        Discord forgets a nonce after a few minutes, so the service asks this before re-sending a reminder
-        whose first attempt is older than that. Without the message content intent, history still shows the
-        content of the bot's own messages, which is all this compares.
-        """
-        channel = await self._messageable(channel_id)
-        me = self.bot.user
-        if me is None:
-            raise DiscordRefused("not logged in yet")
-        # a minute of slack for clock skew between this host and Discord's snowflakes
-        after = discord.Object(discord.utils.time_snowflake(datetime.fromtimestamp(since - 60, tz=UTC)))
-        wanted = content[:2000]  # as send() trims it
-        try:
-            async for message in channel.history(limit=50, after=after):  # oldest first
-                if message.author.id == me.id and message.content == wanted:
-                    return message.id
-        except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
-        return None
+            raise delivery_error(exc) from exc
 
     async def open_thread(self, channel_id: int, message_id: int | None, name: str) -> int:
         channel = await self._channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
-            raise DiscordRefused(f"channel {channel_id} cannot have threads")
+            raise DeliveryRefused(f"channel {channel_id} cannot have threads")
         try:
             if message_id is not None:
                 try:
@@ -398,7 +324,7 @@ class DiscordWatchParties:
                 name=name[:100], type=discord.ChannelType.public_thread, auto_archive_duration=1440
             )
         except discord.HTTPException as exc:
-            raise _wrap(exc) from exc
+            raise delivery_error(exc) from exc
         return thread.id
 
 

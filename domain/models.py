@@ -229,7 +229,7 @@ class ReminderRow:
     attempts: int
     last_error: str | None
     done_at: int | None
-    # when the first send attempt began (None: never tried); see services.watchparties.NONCE_TRUST
+    # when the first send attempt began, before the outbox existed (0006): carried over to its messages
     sending_at: int | None = None
 
     @property

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-import aiohttp
-
 from services.club import ClubService
+from services.delivery import Delivery
 from services.digest import DigestService
 from services.feedparse import FeedParser
 from services.feeds import FeedService
@@ -44,6 +43,7 @@ def feed_parser(feeds: FeedSettings) -> FeedParser:
 class Services:
     settings: Settings
     db: Database
+    delivery: Delivery
     club: ClubService
     fetcher: Fetcher
     parser: FeedParser
@@ -53,8 +53,10 @@ class Services:
     polls: PollService
 
     @classmethod
-    def build(cls, settings: Settings, db: Database, http_session: aiohttp.ClientSession) -> Services:
+    def build(cls, settings: Settings, db: Database) -> Services:
         club = ClubService(db)
+        # The one outbox engine every bot-initiated message goes through; bot.py attaches its Discord port.
+        delivery = Delivery(db, nonce_window=settings.discord.nonce_window)
         # The fetcher owns its own aiohttp session: its connector carries the address guard, which the
         # bot's general-purpose session must not have.
         fetcher = Fetcher(fetch_limits(settings.feeds))
@@ -62,17 +64,18 @@ class Services:
         digest = DigestService(db, settings.digest)
         if settings.digest.fetch_full_article:
             digest.expand = ArticleExpander(fetcher).expand
-        feeds = FeedService(db, settings.feeds, fetcher, parser, renderer=digest.render)
-        watchparties = WatchPartyService(db, settings.watchparty, club)
+        feeds = FeedService(db, settings.feeds, fetcher, parser, renderer=digest.render, delivery=delivery)
+        watchparties = WatchPartyService(db, settings.watchparty, club, delivery=delivery)
         # Feed posts about films on the club's schedule go behind spoiler tags.
         digest.shield_provider = watchparties.shield_for
         club.add_status_provider(feeds.status_lines)
         club.add_status_provider(watchparties.status_lines)
-        polls = PollService(db, settings.polls)
+        polls = PollService(db, settings.polls, delivery=delivery)
         club.add_status_provider(polls.status_lines)
         return cls(
             settings=settings,
             db=db,
+            delivery=delivery,
             club=club,
             fetcher=fetcher,
             parser=parser,

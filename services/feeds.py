@@ -1,18 +1,14 @@
 """Feed subscriptions and the polling engine: fetch politely, record new entries, post each exactly once.
 
-The Discord side is behind two small protocols (:class:`Poster`, :class:`Notifier`) implemented by the
-feeds cog, so this module never imports discord and the whole engine runs in tests and benchmarks against
+The Discord side is the delivery port (:mod:`services.delivery`) and the :class:`Notifier` implemented by
+the feeds cog, so this module never imports discord and the whole engine runs in tests and benchmarks against
 an in-process recorder or the fake Discord.
 
-Exactly-once: a poll records new entries as seen *and* writes their pending posts (outbox rows) in one
-transaction. Delivery reads the outbox and sends each post with a nonce derived from its row; Discord
-(enforce_nonce) answers a retried send with the message it already created, so a crash between "sent" and
-"marked delivered" cannot double-post. On startup the outbox is drained before anything is polled.
-
-Discord only remembers a nonce for a few minutes, though. So the first attempt's time is stored
-(``sending_at``, in its own transaction before the send); a retry more than :data:`NONCE_TRUST` seconds
-after it first asks the poster whether the post is already in the channel (:meth:`Poster.find_sent`) and
-marks it delivered instead of sending it again.
+Exactly-once: a poll renders the new entries' posts first (the renderer may fetch the full article: never
+inside a transaction), then records the entries as seen *and* enqueues their posts in the one outbox of
+:mod:`services.delivery` in one transaction. The delivery module sends each exactly once (nonce, first
+attempt recorded, a late retry looks in the channel first). On startup the outbox is drained before
+anything is polled.
 """
 
 from __future__ import annotations
@@ -21,6 +17,7 @@ import asyncio
 import dataclasses
 import logging
 import random
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,51 +27,30 @@ from domain import feedrules, netguard
 from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.models import Feed, NewEntry, Subscription, SubscriptionStatus, SubscriptionView
+from services.delivery import Delivery, DeliveryPort, DeliveryReport, KindHandler, Payload
 from services.feedparse import FeedParser, ParsedFeed
 from services.fetcher import Fetcher, FetchError, FetchResult
 from settings import FeedSettings
+from storage import club as club_repo
 from storage import feeds as repo
-from storage.db import Database
+from storage.db import Connection, Database
+from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
-# Delivery attempts before a post is given up (it stays in the outbox as 'failed', visible in logs).
-MAX_DELIVERY_ATTEMPTS = 8
+# The outbox kind of feed posts (owner: the subscription, part: the entry id).
+FEED_POST = "feed_post"
+# Moderator notices (a feed paused, failing, working again; the flood prompt). Owner: the subscription's
+# channel, where a notice goes when the guild's notices channel refuses it.
+FEED_NOTICE = "feed_notice"
 # The flood breaker only trips for feeds with history and at least this many new items at once.
 FLOOD_MIN_ITEMS = 5
-# Discord de-duplicates an enforce_nonce re-send for "a few minutes"; within this many seconds of the first
-# attempt the nonce alone is trusted, after it the channel's history is checked before sending again.
-NONCE_TRUST = 120
-
-
-class DeliveryRefused(Exception):
-    """Discord refused the channel for good (403 Missing Access/Permissions, 404 Unknown Channel)."""
-
-
-class DeliveryFailed(Exception):
-    """A transient failure (5xx, timeout); the post stays pending and is retried next cycle."""
-
-
-class Poster(Protocol):
-    async def post(self, channel_id: int, payload: Mapping[str, Any], nonce: str) -> int:
-        """Send ``payload`` with ``nonce`` (enforced); return the message id."""
-        ...
-
-    async def find_sent(self, channel_id: int, payload: Mapping[str, Any], since: int) -> int | None:
-        """The id of a message of ours in ``channel_id`` matching ``payload``, sent at or after ``since``
-        (UTC epoch seconds), or None if there is none."""
-        ...
 
 
 class Notifier(Protocol):
-    async def notify(self, guild_id: int, channel_id: int, text: str) -> None:
-        """Tell the moderators (the notices channel if set, else ``channel_id``)."""
-        ...
-
-    async def flood_held(
-        self, guild_id: int, channel_id: int, subscription_id: int, name: str, count: int
-    ) -> None:
-        """Ask the moderators whether to post or skip ``count`` held items."""
+    def flood_payload(self, subscription_id: int, name: str, count: int, channel_id: int) -> Payload:
+        """Render the question to the moderators: post or skip ``count`` items held for ``channel_id``
+        (pure: it is stored in the outbox with the held posts)."""
         ...
 
 
@@ -137,6 +113,7 @@ class FeedService:
         renderer: Renderer = plain_renderer,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        delivery: Delivery | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -145,7 +122,10 @@ class FeedService:
         self.renderer = renderer
         self.clock = clock
         self.rng = rng or random.Random()
-        self.poster: Poster | None = None
+        # Shared with the other services in the bot (Services.build); a service built alone gets its own.
+        self.delivery = delivery or Delivery(db, clock=clock)
+        self.delivery.register(FEED_POST, KindHandler(on_failed=self._post_failed))
+        self.delivery.register(FEED_NOTICE, KindHandler(on_failed=self._notice_failed))
         self.notifier: Notifier | None = None
         self._cycle_lock = asyncio.Lock()
         # Fetched bodies wait for a parser worker; without a bound a cycle over many fast feeds would fetch
@@ -154,12 +134,13 @@ class FeedService:
         self._pipeline = asyncio.Semaphore(2 * fetcher.limits.global_concurrency)
         self.last_cycle: CycleReport | None = None
 
-    def attach(self, poster: Poster, notifier: Notifier) -> None:
-        self.poster = poster
+    def attach(self, poster: DeliveryPort | None, notifier: Notifier) -> None:
+        """``poster``: the delivery port, when this service's delivery is not attached elsewhere (tests)."""
+        if poster is not None:
+            self.delivery.attach(poster)
         self.notifier = notifier
 
     def detach(self) -> None:
-        self.poster = None
         self.notifier = None
 
     def _now(self) -> int:
@@ -227,6 +208,16 @@ class FeedService:
         title = (parsed.title or "").strip() or stored_url
         now = self._now()
         entries = self._entries_oldest_first(parsed.entries)
+        # The backfilled posts are rendered before the transaction (the renderer may fetch full articles);
+        # the subscription's id is not part of a rendering.
+        draft = Subscription(
+            0, 0, guild_id, channel_id, name or title, None, None, False, SubscriptionStatus.ACTIVE, None, now
+        )
+        rendered = (
+            [(new_entry, await self._render(raw, title, draft)) for new_entry, raw in entries[-backfill:]]
+            if backfill
+            else []
+        )
         async with self.db.transaction() as conn:
             feed = await repo.get_feed_by_url(conn, stored_url)
             shared = feed is not None
@@ -256,35 +247,13 @@ class FeedService:
                 raise UserError(f"<#{channel_id}> already follows that feed.") from None
             await repo.insert_entries(conn, feed_id, [e for e, _ in entries], now)
             backfilled = 0
-            if backfill:
-                sub = Subscription(
-                    sub_id,
-                    feed_id,
-                    guild_id,
-                    channel_id,
-                    name or title,
-                    None,
-                    None,
-                    False,
-                    SubscriptionStatus.ACTIVE,
-                    None,
-                    now,
-                )
-                ids = await repo.entry_ids(conn, feed_id, [e.key for e, _ in entries[-backfill:]])
-                for new_entry, raw in entries[-backfill:]:
+            if rendered:
+                ids = await repo.entry_ids(conn, feed_id, [e.key for e, _ in rendered])
+                for new_entry, payload in rendered:
                     entry_id = ids.get(new_entry.key)
                     if entry_id is None:
                         continue
-                    payload = await self.renderer(raw, title, sub)
-                    await repo.enqueue(
-                        conn,
-                        subscription_id=sub_id,
-                        entry_id=entry_id,
-                        channel_id=channel_id,
-                        payload=payload,
-                        state="pending",
-                        now=now,
-                    )
+                    await self._enqueue(conn, sub_id, entry_id, channel_id, payload, held=False)
                     backfilled += 1
         log.info(
             "feed %s (%s) subscribed in channel %s of guild %s by %s as subscription %s",
@@ -479,7 +448,21 @@ class FeedService:
             )
             return
         entries = self._entries_oldest_first(parsed.entries)
-        raw_by_key = {e.key: raw for e, raw in entries}
+        # Render before the transaction (the renderer may fetch the full article over HTTP, and the writer
+        # lock must never wait on the network); the transaction then only writes. A feed is never polled twice
+        # at once (the cycle lock), so what is new now is still new when the transaction starts.
+        known = await repo.known_keys(self.db, feed.id, [e.key for e, _ in entries])
+        candidates = [(e, raw) for e, raw in entries if e.key not in known]
+        subs = await repo.subscriptions_for_feed(self.db, feed.id)
+        notice_channels = await self._notice_channels(subs)
+        rendered: dict[tuple[int, str], Payload] = {}
+        for sub in subs if candidates else ():
+            entry_filter = feedrules.compile_filter(sub.include_filter, sub.exclude_filter)
+            for entry, raw in candidates:
+                if entry_filter.matches(raw):
+                    rendered[(sub.id, entry.key)] = await self._render(raw, parsed.title or feed.title, sub)
+                    if len(rendered) % 8 == 0:
+                        await asyncio.sleep(0)  # rendering is CPU work: let the bot breathe in a big batch
         new_count = 0
         flood = False
         async with self.db.transaction() as conn:
@@ -493,23 +476,15 @@ class FeedService:
             )
             inserted = await repo.insert_entries(conn, feed.id, fresh, now)
             new_count = len(inserted)
-            subs = await repo.subscriptions_for_feed(conn, feed.id)
             for sub in subs:
-                entry_filter = feedrules.compile_filter(sub.include_filter, sub.exclude_filter)
                 for entry_id, entry in inserted:
-                    raw = raw_by_key[entry.key]
-                    if not entry_filter.matches(raw):
-                        continue
-                    payload = await self.renderer(raw, parsed.title or feed.title, sub)
-                    await repo.enqueue(
-                        conn,
-                        subscription_id=sub.id,
-                        entry_id=entry_id,
-                        channel_id=sub.channel_id,
-                        payload=payload,
-                        state="held" if flood else "pending",
-                        now=now,
-                    )
+                    payload = rendered.get((sub.id, entry.key))
+                    if payload is not None:
+                        await self._enqueue(conn, sub.id, entry_id, sub.channel_id, payload, held=flood)
+            if flood and self.notifier is not None:  # the question to the moderators commits with the hold
+                for sub in subs:
+                    payload = self.notifier.flood_payload(sub.id, sub.name, new_count, sub.channel_id)
+                    await self._enqueue_notice(conn, notice_channels, sub, payload, f"flood:{sub.id}:{now}")
             note = f"feed has problems but was read: {parsed.bozo_reason}"[:300] if parsed.bozo else None
             await repo.record_success(
                 conn,
@@ -527,22 +502,17 @@ class FeedService:
             log.info(
                 "feed %s: %d new entries%s", feed.id, new_count, " (held: flood breaker)" if flood else ""
             )
-        if flood and self.notifier is not None:
-            for sub in subs:
-                try:
-                    await self.notifier.flood_held(sub.guild_id, sub.channel_id, sub.id, sub.name, new_count)
-                except Exception:
-                    log.exception(
-                        "feed %s: could not send the flood notice for subscription %s", feed.id, sub.id
-                    )
         await self._after_success(feed)
 
     async def _after_success(self, feed: Feed) -> None:
         if feed.status == "paused":
             log.info("feed %s (%s) works again: resumed", feed.id, feed.url)
-            await self._notify_subscribers(
-                feed, f"The feed {display_url(feed.url)} works again, so I resumed it."
-            )
+            subs = await repo.subscriptions_for_feed(self.db, feed.id, active_only=False)
+            channels = await self._notice_channels(subs)
+            async with self.db.transaction() as conn:
+                await self._notify_subscribers(
+                    conn, subs, channels, f"The feed {display_url(feed.url)} works again, so I resumed it."
+                )
 
     async def _record_failure(
         self, feed: Feed, reason: str, retry_after: float | None, *, gone: bool
@@ -555,6 +525,9 @@ class FeedService:
             delay = feedrules.next_delay(feed.consecutive_failures + 1, s.interval, s.max_backoff, self.rng)
         if retry_after:
             delay = max(delay, retry_after)
+        # read before the transaction: whom a pause or a warning would be told, and where
+        subs = await repo.subscriptions_for_feed(self.db, feed.id, active_only=False)
+        channels = await self._notice_channels(subs)
         async with self.db.transaction() as conn:
             updated = await repo.record_failure(
                 conn, feed.id, now=now, next_poll_at=now + int(delay), error=reason
@@ -577,104 +550,125 @@ class FeedService:
             )
             if warn:
                 await repo.set_feed_warned(conn, feed.id)
+            # the notice commits with the state it reports
+            if pause_reason:
+                text = (
+                    f"I paused the feed {display_url(feed.url)} because {escape_markdown(pause_reason)}. I'll check it daily and "
+                    "resume it when it works again; a moderator can also use `/feed resume`."
+                )
+                await self._notify_subscribers(conn, subs, channels, text)
+            elif warn:
+                text = (
+                    f"The feed {display_url(feed.url)} has failed {updated.consecutive_failures} times in a row: "
+                    f"{escape_markdown(reason)}. I'll keep retrying with growing pauses."
+                )
+                await self._notify_subscribers(conn, subs, channels, text)
         if pause_reason:
             log.warning("feed %s (%s) paused: %s", feed.id, feed.url, pause_reason)
-            await self._notify_subscribers(
-                feed,
-                f"I paused the feed {display_url(feed.url)} because {escape_markdown(pause_reason)}. I'll check it daily and resume "
-                "it when it works again; a moderator can also use `/feed resume`.",
-            )
-        elif warn:
-            await self._notify_subscribers(
-                feed,
-                f"The feed {display_url(feed.url)} has failed {updated.consecutive_failures} times in a row: {escape_markdown(reason)}. "
-                "I'll keep retrying with growing pauses.",
-            )
 
-    async def _notify_subscribers(self, feed: Feed, text: str) -> None:
-        if self.notifier is None:
-            return
-        subs = await repo.subscriptions_for_feed(self.db, feed.id, active_only=False)
-        done: set[tuple[int, int]] = set()
+    async def _notice_channels(self, subs: Sequence[Subscription]) -> dict[int, int]:
+        """``{guild id: notices channel}`` for the guilds that set one."""
+        out: dict[int, int] = {}
+        for guild_id in {sub.guild_id for sub in subs}:
+            settings = await club_repo.get_guild_settings(self.db, guild_id)
+            if settings.notices_channel_id:
+                out[guild_id] = settings.notices_channel_id
+        return out
+
+    async def _enqueue_notice(
+        self,
+        conn: Connection,
+        channels: Mapping[int, int],
+        sub: Subscription,
+        payload: Payload,
+        part: str,
+    ) -> None:
+        await self.delivery.enqueue(
+            conn,
+            kind=FEED_NOTICE,
+            owner_id=sub.channel_id,
+            part=part,
+            channel_id=channels.get(sub.guild_id, sub.channel_id),
+            payload=payload,
+        )
+
+    async def _notify_subscribers(
+        self,
+        conn: Connection,
+        subs: Sequence[Subscription],
+        channels: Mapping[int, int],
+        text: str,
+    ) -> None:
+        """One notice per subscribed channel (in its guild's notices channel if set), in ``conn``."""
+        tag = secrets.token_hex(6)
+        done: set[int] = set()
         for sub in subs:
-            if (sub.guild_id, sub.channel_id) in done:
-                continue
-            done.add((sub.guild_id, sub.channel_id))
-            try:
-                await self.notifier.notify(sub.guild_id, sub.channel_id, text)
-            except Exception:
-                log.exception(
-                    "feed %s: could not notify guild %s channel %s", feed.id, sub.guild_id, sub.channel_id
-                )
+            if sub.channel_id not in done:
+                done.add(sub.channel_id)
+                await self._enqueue_notice(conn, channels, sub, Payload(content=text[:2000]), f"{tag}")
+
+    async def _notice_failed(self, conn: Connection, row: OutboxRow, state: str, error: str) -> bool:
+        """The notices channel refused (or vanished): say it in the subscription's own channel instead."""
+        if state in ("gone", "refused") and row.channel_id != row.owner_id:
+            log.warning(
+                "notices channel %s unusable (%s); notice %s goes to %s",
+                row.channel_id,
+                error,
+                row.id,
+                row.owner_id,
+            )
+            await self.delivery.enqueue(
+                conn,
+                kind=FEED_NOTICE,
+                owner_id=row.owner_id,
+                part=f"{row.part}:fallback",
+                channel_id=row.owner_id,
+                payload=Payload.from_json(row.payload),
+            )
+        return False
+
+    async def _render(self, raw: Mapping[str, Any], feed_title: str | None, sub: Subscription) -> Payload:
+        data = await self.renderer(raw, feed_title, sub)
+        return Payload(content=str(data.get("content") or ""), embeds=tuple(data.get("embeds") or ()))
+
+    async def _enqueue(
+        self,
+        conn: Connection,
+        subscription_id: int,
+        entry_id: int,
+        channel_id: int,
+        payload: Payload,
+        *,
+        held: bool,
+    ) -> None:
+        await self.delivery.enqueue(
+            conn,
+            kind=FEED_POST,
+            owner_id=subscription_id,
+            part=str(entry_id),
+            channel_id=channel_id,
+            payload=payload,
+            held=held,
+            nonce=repo.nonce_for(subscription_id, entry_id),
+        )
+
+    async def _post_failed(self, conn: Connection, row: OutboxRow, state: str, error: str) -> bool:
+        """Discord refused the channel (or it is gone): pause its subscriptions; the posts wait for a resume."""
+        if state not in ("refused", "gone"):
+            return False
+        log.warning(
+            "channel %s refused post %s: %s; pausing its subscriptions", row.channel_id, row.id, error
+        )
+        await repo.set_channel_broken(conn, row.channel_id, f"Discord refused the channel: {error}")
+        return True
 
     async def deliver(self, report: CycleReport | None = None) -> int:
         """Send pending posts, oldest first, at most ``posts_per_channel_per_cycle`` per channel."""
-        if self.poster is None:
-            return 0
         report = report or CycleReport()
-        delivered = 0
-        broken: set[int] = set()
-        for item in await repo.pending_outbox(self.db, self.settings.posts_per_channel_per_cycle):
-            if item.channel_id in broken:
-                continue
-            try:
-                found = await self._already_sent(item)
-                if found is not None:
-                    log.info(
-                        "outbox %s was already posted in channel %s as message %s; marking it delivered",
-                        item.id,
-                        item.channel_id,
-                        found,
-                    )
-                    message_id = found
-                else:
-                    message_id = await self.poster.post(item.channel_id, item.payload, item.nonce)
-            except DeliveryRefused as exc:
-                broken.add(item.channel_id)
-                log.warning(
-                    "channel %s refused post %s: %s; pausing its subscriptions", item.channel_id, item.id, exc
-                )
-                async with self.db.transaction() as conn:
-                    await repo.set_channel_broken(
-                        conn, item.channel_id, f"Discord refused the channel: {exc}"
-                    )
-                continue
-            except Exception as exc:  # transient or unexpected: keep it pending, retry next cycle
-                give_up = item.attempts + 1 >= MAX_DELIVERY_ATTEMPTS
-                log.warning(
-                    "outbox %s to channel %s failed (attempt %d): %r",
-                    item.id,
-                    item.channel_id,
-                    item.attempts + 1,
-                    exc,
-                )
-                async with self.db.transaction() as conn:
-                    await repo.mark_attempt_failed(conn, item.id, repr(exc)[:300], give_up=give_up)
-                continue
-            async with self.db.transaction() as conn:
-                await repo.mark_delivered(conn, item.id, message_id, self._now())
-            delivered += 1
+        await self.delivery.run(kinds=(FEED_NOTICE,))
+        done: DeliveryReport = await self.delivery.run(
+            kinds=(FEED_POST,), per_channel=self.settings.posts_per_channel_per_cycle
+        )
+        delivered = done.delivered + done.found
         report.delivered += delivered
         return delivered
-
-    async def _already_sent(self, item: repo.OutboxItem) -> int | None:
-        """Before a send: record the first attempt, or if it began outside the nonce window, look for it."""
-        assert self.poster is not None
-        now = self._now()
-        if item.sending_at is None:
-            async with self.db.transaction() as conn:
-                await repo.mark_sending(conn, item.id, now)
-            return None
-        if now - item.sending_at <= NONCE_TRUST:
-            return None  # Discord still answers the nonce with the message it created
-        try:
-            return await self.poster.find_sent(item.channel_id, item.payload, item.sending_at)
-        except Exception:
-            # Sending is the old behaviour: at worst a duplicate, never a lost post.
-            log.warning(
-                "outbox %s: could not check channel %s for an earlier post; sending",
-                item.id,
-                item.channel_id,
-                exc_info=True,
-            )
-            return None

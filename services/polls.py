@@ -52,24 +52,26 @@ Closing
 -------
 A poll closes at its stored deadline (:meth:`run_due`, also after a restart) or by its creator or a
 moderator. Closing is a single UPDATE guarded by ``status = 'open'`` (exactly once); for a film pick the
-round's nominations are archived in the same transaction. The close message is posted with the nonce
-``pollclose<id>`` (Discord's enforce_nonce makes a retried post return the first message) and then the
-``announced`` flag is set; a failed post is retried by the deadline loop with backoff for about half an
-hour, and given up at once if the channel is gone or refuses the bot.
+round's nominations are archived in the same transaction. The results message is rendered by the port
+(pure, no I/O) and enqueued in the outbox of :mod:`services.delivery` in that same transaction, so "closed"
+and "results pending" commit together; the delivery module sends it exactly once (nonce ``pollclose<id>``,
+first attempt recorded, a late retry looks in the channel first, backoff for about half an hour) and sets
+``announced`` (with the results message id) in the transaction that marks it delivered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from domain.errors import UserError
 from domain.markdown import escape_markdown
-from domain.models import Nomination, Poll, PollMode
+from domain.models import Nomination, Poll, PollKind, PollMode, PollStatus
 from domain.polls import (
     MAX_OPTION_LENGTH,
     MAX_OPTIONS,
@@ -88,21 +90,22 @@ from domain.polls import (
 )
 from domain.schedule import format_compact_duration, parse_compact_duration
 from domain.titles import normalise_title
+from services.delivery import Delivery, DeliveryGone, DeliveryRefused, KindHandler, Payload
 from settings import PollSettings
 from storage import club as club_repo
 from storage import polls as repo
-from storage.db import Database
+from storage.db import Connection, Database
+from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "POLL_RESULTS",
     "CreateRequest",
     "DueReport",
     "Outcome",
     "PickResult",
     "PollDiscord",
-    "PollGone",
-    "PollRefused",
     "PollService",
     "ResyncPlan",
     "ResyncReport",
@@ -117,24 +120,17 @@ MAX_TITLE: Final = 90  # leaves room for " (1999)" within an option's 100 charac
 MAX_NOTE: Final = 200
 MIN_YEAR: Final = 1870
 MAX_YEAR: Final = 2100
-MAX_ANNOUNCE_ATTEMPTS: Final = 8  # retried after 15s, 30s, 1m, 2m, 4m, 8m, 10m: about half an hour
+MAX_ANNOUNCE_ATTEMPTS: Final = 8  # polls closed before the outbox existed: how many old attempts count
+POLL_RESULTS: Final = "poll_results"  # the outbox kind of results messages (owner: the poll)
 PENDING_GRACE: Final = 120  # a 'pending' poll older than this at startup was left by a crash
 VoteResult = Literal["ignored", "closed", "recorded", "duplicate", "replaced", "refused", "withdrawn", "none"]
-
-
-class PollGone(Exception):
-    """The poll's message or channel no longer exists (Discord 404)."""
-
-
-class PollRefused(Exception):
-    """Discord refused the action (403: a missing permission)."""
 
 
 class PollDiscord(Protocol):
     """The Discord side, implemented by the polls cog (and by an in-process recorder in tests)."""
 
     async def post_poll(self, poll: Poll) -> int:
-        """Post the poll embed in ``poll.channel_id``; return the message id. PollRefused / PollGone."""
+        """Post the poll embed in ``poll.channel_id``; return the message id. DeliveryRefused / DeliveryGone."""
         ...
 
     async def add_reactions(self, poll: Poll) -> None:
@@ -146,11 +142,15 @@ class PollDiscord(Protocol):
         ...
 
     async def fetch_reactions(self, channel_id: int, message_id: int) -> Mapping[str, Sequence[int]]:
-        """``{emoji: user ids}`` of the message (the bot's own included); PollGone if it was deleted."""
+        """``{emoji: user ids}`` of the message (the bot's own included); DeliveryGone if it was deleted."""
         ...
 
-    async def post_close(self, outcome: Outcome, nonce: str) -> int:
-        """Post the results in the poll's channel with ``nonce`` (enforced); return the message id."""
+    def results_payload(self, outcome: Outcome) -> Payload:
+        """Render the final results message (pure: it is stored in the outbox inside a transaction)."""
+        ...
+
+    async def show_closed(self, poll: Poll) -> None:
+        """Best effort: re-render the poll message itself as closed."""
         ...
 
 
@@ -312,26 +312,34 @@ class PollService:
         settings: PollSettings,
         *,
         clock: Callable[[], float] = time.time,
+        delivery: Delivery | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
+        # Shared with the other services in the bot (Services.build); a service built alone gets its own.
+        self.delivery = delivery or Delivery(db, clock=clock)
+        self.delivery.register(
+            POLL_RESULTS, KindHandler(on_delivered=self._results_delivered, on_failed=self._results_failed)
+        )
         self.port: PollDiscord | None = None
         self.bot_user_id: int | None = None
         self._open: dict[int, _Live] = {}  # message id -> open poll
         self._stale: set[int] = set()  # polls already flagged reactions_stale
         self._gate = asyncio.Event()
         self._gate.set()
-        self._announcing: set[int] = set()
-        self._retry_at: dict[int, float] = {}  # poll id -> when to try posting its results again
+        self._closed_unshown: set[int] = set()  # closed polls whose own message still says "open"
         self._resync_lock = asyncio.Lock()
         self._due_lock = asyncio.Lock()
         self.last_resync: ResyncReport | None = None
 
     # -- wiring ------------------------------------------------------------------------------------
 
-    def attach(self, port: PollDiscord, bot_user_id: int | None) -> None:
+    def attach(self, port: PollDiscord, bot_user_id: int | None, delivery: Any = None) -> None:
+        """``delivery``: the delivery port, when this service's delivery is not attached elsewhere (tests)."""
         self.port = port
+        if delivery is not None:
+            self.delivery.attach(delivery)
         self.bot_user_id = bot_user_id
 
     def detach(self) -> None:
@@ -390,7 +398,7 @@ class PollService:
 
     async def outcome(self, poll: Poll) -> Outcome:
         votes = await repo.votes_for(self.db, poll.id)
-        nominations = await repo.poll_nominations(self.db, poll.id) if poll.kind == "pick" else []
+        nominations = await repo.poll_nominations(self.db, poll.id) if poll.kind == PollKind.PICK else []
         return self._compute(poll, votes, nominations)
 
     @staticmethod
@@ -517,7 +525,7 @@ class PollService:
         assert pending is not None
         try:
             message_id = await port.post_poll(pending)
-        except (PollRefused, PollGone) as exc:
+        except (DeliveryRefused, DeliveryGone) as exc:
             await self._discard(poll_id)
             raise UserError(
                 f"I can't post in <#{pending.channel_id}> ({exc}). Check that I can view the channel, send "
@@ -637,7 +645,7 @@ class PollService:
             removed = await self.port.remove_reaction(
                 live.channel_id, live.message_id, NUMBER_EMOJI[option], user_id
             )
-        except PollGone:
+        except DeliveryGone:
             return
         except Exception:
             log.exception("poll %s: removing member %s's reaction %d failed", live.poll_id, user_id, option)
@@ -664,7 +672,7 @@ class PollService:
         outcome = await self._close(poll, "closed", user_id)
         if outcome is None:
             raise UserError(f"Poll #{poll_id} is already closed.")
-        await self._announce(poll.id)
+        await self._announce()
         return outcome
 
     async def _close(self, poll: Poll, reason: str, closed_by: int | None) -> Outcome | None:
@@ -672,12 +680,22 @@ class PollService:
         now = self._now()
         async with self.db.transaction() as conn:
             votes = await repo.votes_for(conn, poll.id)
-            nominations = await repo.poll_nominations(conn, poll.id) if poll.kind == "pick" else []
+            nominations = await repo.poll_nominations(conn, poll.id) if poll.kind == PollKind.PICK else []
             outcome = self._compute(poll, votes, nominations)
             closed = await repo.close_poll(
                 conn, poll.id, now=now, reason=reason, closed_by=closed_by, winner=outcome.winner
             )
-            if closed and poll.kind == "pick":
+            if closed:
+                closed_poll = dataclasses.replace(
+                    poll,
+                    status=PollStatus.CLOSED,
+                    closed_at=now,
+                    close_reason=reason,
+                    closed_by=closed_by,
+                    winner=outcome.winner,
+                )
+                await self._enqueue_results(conn, dataclasses.replace(outcome, poll=closed_poll))
+            if closed and poll.kind == PollKind.PICK:
                 if outcome.voters:
                     await repo.archive_poll_nominations(conn, poll.id, now)
                 else:  # nobody voted: nothing was decided, the films wait for the next pick
@@ -685,6 +703,7 @@ class PollService:
         self._forget(poll)
         if not closed:
             return None
+        self._closed_unshown.add(poll.id)
         log.info(
             "poll %s in guild %s closed (%s, by %s): winner %s, tie %s, %d voters",
             poll.id,
@@ -698,39 +717,54 @@ class PollService:
         final = await repo.get_poll(self.db, poll.id)
         return self._compute(final, votes, nominations) if final else outcome
 
-    async def _announce(self, poll_id: int) -> bool:
-        """Post the close message once (nonce + ``announced``); False if it is still to do."""
-        if poll_id in self._announcing or self.port is None:
-            return False
-        self._announcing.add(poll_id)
-        try:
-            poll = await repo.get_poll(self.db, poll_id)
-            if poll is None or poll.announced or poll.status != "closed":
-                return False
+    async def _enqueue_results(self, conn: Connection, outcome: Outcome) -> None:
+        """Render the results (pure) and store them in the outbox, in the closing transaction."""
+        if self.port is None:
+            return  # rendered and enqueued by the next run_due once a port is attached
+        await self.delivery.enqueue(
+            conn,
+            kind=POLL_RESULTS,
+            owner_id=outcome.poll.id,
+            channel_id=outcome.poll.channel_id,
+            payload=self.port.results_payload(outcome),
+            nonce=f"pollclose{outcome.poll.id}",  # the nonce results had before the outbox: kept on upgrade
+        )
+
+    async def _results_delivered(self, conn: Connection, row: OutboxRow, message_id: int) -> None:
+        await repo.mark_announced(conn, row.owner_id, message_id)
+
+    async def _results_failed(self, conn: Connection, row: OutboxRow, state: str, error: str) -> bool:
+        log.warning(
+            "poll %s: the results can't be posted in channel %s (%s: %s); giving up",
+            row.owner_id,
+            row.channel_id,
+            state,
+            error,
+        )
+        await repo.mark_announced(conn, row.owner_id, None)
+        return False
+
+    async def _announce(self) -> int:
+        """Send the pending results messages; returns how many went out (or were found already posted).
+
+        Polls closed before the outbox existed (or while no port was attached) are enqueued first.
+        """
+        if self.port is None:
+            return 0
+        for poll in await repo.pending_announcements(self.db, MAX_ANNOUNCE_ATTEMPTS):
             outcome = await self.outcome(poll)
-            try:
-                message_id: int | None = await self.port.post_close(outcome, f"pollclose{poll.id}")
-            except (PollGone, PollRefused) as exc:
-                log.warning(
-                    "poll %s: the results can't be posted in channel %s (%s); giving up",
-                    poll.id,
-                    poll.channel_id,
-                    exc,
-                )
-                message_id = None
-            except Exception as exc:
-                delay = min(600, 15 * 2**poll.announce_attempts)
-                self._retry_at[poll.id] = self.clock() + delay
-                log.warning("poll %s: posting the results failed (%r); retrying in %ds", poll.id, exc, delay)
-                async with self.db.transaction() as conn:
-                    await repo.announce_failed(conn, poll.id)
-                return False
-            self._retry_at.pop(poll.id, None)
             async with self.db.transaction() as conn:
-                await repo.mark_announced(conn, poll.id, message_id)
-            return message_id is not None
-        finally:
-            self._announcing.discard(poll_id)
+                await self._enqueue_results(conn, outcome)
+        report = await self.delivery.run(kinds=(POLL_RESULTS,))
+        while self._closed_unshown:
+            closed = await repo.get_poll(self.db, self._closed_unshown.pop())
+            if closed is None or closed.message_id is None:
+                continue
+            try:
+                await self.port.show_closed(closed)
+            except Exception as exc:  # best effort: the results message says it all
+                log.info("poll %s: could not mark the poll message closed (%r)", closed.id, exc)
+        return report.delivered + report.found
 
     async def run_due(self) -> DueReport:
         """The deadline loop body: close every poll past its deadline, post pending results. Each poll is
@@ -746,15 +780,11 @@ class PollService:
                 except Exception as exc:
                     log.exception("poll %s: closing at the deadline failed", poll.id)
                     report.errors.append(f"poll {poll.id}: {exc!r}"[:200])
-            for poll in await repo.pending_announcements(self.db, MAX_ANNOUNCE_ATTEMPTS):
-                if self._retry_at.get(poll.id, 0) > self.clock():
-                    continue
-                try:
-                    if await self._announce(poll.id):
-                        report.announced += 1
-                except Exception as exc:
-                    log.exception("poll %s: announcing the results failed", poll.id)
-                    report.errors.append(f"poll {poll.id}: {exc!r}"[:200])
+            try:
+                report.announced += await self._announce()
+            except Exception as exc:
+                log.exception("polls: announcing results failed")
+                report.errors.append(f"results: {exc!r}"[:200])
         return report
 
     # -- resync ------------------------------------------------------------------------------------
@@ -787,13 +817,13 @@ class PollService:
         report.polls += 1
         try:
             reactions = await self.port.fetch_reactions(poll.channel_id, poll.message_id)
-        except PollGone:
+        except DeliveryGone:
             log.info(
                 "poll %s: its message %s was deleted; closing with the stored votes", poll.id, poll.message_id
             )
             if await self._close(poll, "message deleted", None) is not None:
                 report.closed += 1
-                await self._announce(poll.id)
+                await self._announce()
             return
         present: dict[int, list[int]] = {}
         for emoji, users in reactions.items():

@@ -7,15 +7,12 @@ and runs in tests against an in-process recorder.
 Exactly-once reminders: every job (``before:<offset>``, ``start``, ``discussion``, ``spoiler_end``) is a row in
 ``reminders`` with its due time in UTC epoch seconds, written in the same transaction as the party. The loop
 calls :meth:`WatchPartyService.run_due`; each due row is classified with
-:func:`domain.reminders.classify_due`: overdue by at most the grace window -> sent, now; overdue by more
-(the bot was down) -> recorded as *missed* and never sent. A reminder is sent with a nonce derived from its
-row id (``wpr<id>.<n>``), which discord.py sends with ``enforce_nonce``; only then is the row marked fired.
-A crash between the two re-sends on restart with the same nonce and Discord answers with the message it
-already created, so members are pinged once. Discord remembers a nonce only for a few minutes, so the first
-attempt's time is stored (``sending_at``) before sending; a retry more than :data:`NONCE_TRUST` seconds later
-(possible within the grace window) first asks the port whether the message is already in the channel
-(:meth:`WatchPartyDiscord.find_sent`) and sends only what is not. DST cannot move anything: due times are
-computed once from the resolved start instant.
+:func:`domain.reminders.classify_due`: overdue by at most the grace window -> its messages are rendered and
+put in the outbox of :mod:`services.delivery` in the transaction that marks the job fired (they expire at the
+end of the grace window); overdue by more (the bot was down) -> recorded as *missed* and never sent. The
+delivery module sends every message of this module (announcements, reminders, edit/cancel notices, waitlist
+promotions, the discussion opener) exactly once. DST cannot move anything: due times are computed once from
+the resolved start instant.
 """
 
 from __future__ import annotations
@@ -24,6 +21,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+import secrets
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -49,9 +47,11 @@ from domain.schedule import (
 )
 from domain.titles import TitleError, TitleMatcher, normalise_title
 from services.club import ClubService
+from services.delivery import Delivery, DeliveryGone, DeliveryRefused, DeliveryReport, KindHandler, Payload
 from settings import WatchPartySettings
 from storage import watchparties as repo
-from storage.db import Database
+from storage.db import Connection, Database
+from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +62,14 @@ MAX_CAPACITY = 1000
 SHIELD_TTL = 60.0
 # A discussion thread that Discord keeps refusing (e.g. no Create Public Threads) is given up after this.
 MAX_THREAD_ATTEMPTS = 10
-# Discord de-duplicates an enforce_nonce re-send for "a few minutes"; within this many seconds of a reminder's
-# first send attempt the nonce alone is trusted, after it the channel's history is checked first.
-NONCE_TRUST = 120
+# The outbox kinds of this module (services.delivery).
+ANNOUNCEMENT = "party_announcement"  # owner: the party
+REMINDER = "reminder"  # owner: the reminder job, part: the message's index
+NOTICE = "party_notice"  # owner: the party (edits, cancellation, waitlist promotions)
+DISCUSSION = "discussion_opener"  # owner: the discussion job
+KINDS = (ANNOUNCEMENT, REMINDER, NOTICE, DISCUSSION)
 PRODID = "-//Projectionist//Watch parties//EN"
 CHOICE_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Can't go"}
-
-
-class DiscordRefused(Exception):
-    """Discord refused for good: a missing permission (403)."""
-
-
-class DiscordGone(Exception):
-    """The channel, message or event no longer exists (404)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +104,18 @@ class PartyView:
 
 
 class WatchPartyDiscord(Protocol):
-    """The Discord side effects, implemented by the cog. Raise DiscordRefused (403) / DiscordGone (404)."""
+    """The Discord side effects, implemented by the cog. Raise DeliveryRefused (403) / DeliveryGone (404).
+
+    Messages themselves go through :mod:`services.delivery`; this port only renders the announcement.
+    """
 
     async def channel_label(self, channel_id: int) -> str:
         """``#name`` of a channel, for places and calendar locations."""
         ...
 
-    async def post_announcement(self, view: PartyView) -> int:
-        """Post the announcement with RSVP buttons in ``view.party.announce_channel_id``; return its id."""
+    def announcement_payload(self, view: PartyView) -> Payload:
+        """Render the announcement with RSVP buttons (pure: it is stored in the outbox in the transaction that
+        stores the party)."""
         ...
 
     async def edit_announcement(self, view: PartyView) -> None:
@@ -130,23 +129,6 @@ class WatchPartyDiscord(Protocol):
     async def edit_event(self, event_id: int, spec: EventSpec) -> None: ...
 
     async def cancel_event(self, guild_id: int, event_id: int) -> None: ...
-
-    async def send(
-        self,
-        channel_id: int,
-        content: str,
-        user_ids: Sequence[int],
-        *,
-        nonce: str | None = None,
-        reply_to: int | None = None,
-    ) -> int:
-        """Send ``content`` pinging exactly ``user_ids``; ``nonce`` is enforced; ``reply_to`` may be gone."""
-        ...
-
-    async def find_sent(self, channel_id: int, content: str, since: int) -> int | None:
-        """The id of our message in ``channel_id`` with exactly ``content``, sent at or after ``since`` (UTC
-        epoch seconds), or None."""
-        ...
 
     async def open_thread(self, channel_id: int, message_id: int | None, name: str) -> int:
         """Open a public thread on ``message_id`` (or in the channel if the message is gone); return its id."""
@@ -318,8 +300,14 @@ class WatchPartyService:
         *,
         clock: Callable[[], float] = time.time,
         shield_ttl: float = SHIELD_TTL,
+        delivery: Delivery | None = None,
     ) -> None:
         self.db = db
+        # Shared with the other services in the bot (Services.build); a service built alone gets its own.
+        self.delivery = delivery or Delivery(db, clock=clock)
+        self.delivery.register(ANNOUNCEMENT, KindHandler(on_delivered=self._announced))
+        self.delivery.register(REMINDER, KindHandler(on_failed=self._reminder_failed))
+        self.delivery.register(DISCUSSION, KindHandler(on_failed=self._reminder_failed))
         self.settings = settings
         self.club = club
         self.clock = clock
@@ -329,11 +317,17 @@ class WatchPartyService:
         self._party_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._shields: dict[int, tuple[float, Shield | None]] = {}
         self._refresh_waiting: set[int] = set()
+        self._threads_opened: set[int] = set()  # announcements to re-render once the opener is out
+        self._report: RunReport | None = None  # the run in progress (delivery callbacks count into it)
+        self._fired_now: set[int] = set()  # reminder jobs fired by the run in progress
 
     # -- wiring ------------------------------------------------------------------------------------
 
-    def attach(self, discord: WatchPartyDiscord) -> None:
+    def attach(self, discord: WatchPartyDiscord, delivery: object = None) -> None:
+        """``delivery``: the delivery port, when this service's delivery is not attached elsewhere (tests)."""
         self.discord = discord
+        if delivery is not None:
+            self.delivery.attach(delivery)  # type: ignore[arg-type]
 
     def detach(self) -> None:
         self.discord = None
@@ -580,28 +574,22 @@ class WatchPartyService:
                 now=now,
             )
             await repo.insert_reminders(conn, party_id, [(r.key, r.due_epoch) for r in plan.reminders])
-        party = await repo.get_party(self.db, party_id)
-        assert party is not None
-
-        try:
-            async with self.lock_for(party_id):
-                message_id = await port.post_announcement(await self.view(party))
-        except (DiscordRefused, DiscordGone) as exc:
-            await self._discard(party_id)
-            raise UserError(
-                f"I can't post the announcement in <#{announce_channel_id}> ({exc}); nothing was scheduled. "
-                "Check my permissions there (View Channel, Send Messages, Embed Links) or pick another channel."
-            ) from None
-        except BaseException:
-            await self._discard(party_id)
-            raise
-
+            party = await repo.get_party(conn, party_id)
+            assert party is not None
+            # rendering is pure; the party and its announcement commit together
+            row_id = await self.delivery.enqueue(
+                conn,
+                kind=ANNOUNCEMENT,
+                owner_id=party_id,
+                channel_id=announce_channel_id,
+                payload=port.announcement_payload(await self.view(party, conn)),
+            )
+        assert row_id is not None
+        message_id = await self._announce(party, row_id)
         warnings: list[str] = []
         event_id = await self._create_event(party, warnings)
         async with self.db.transaction() as conn:
-            await repo.update_party(
-                conn, party_id, now=self._now(), announce_message_id=message_id, event_id=event_id
-            )
+            await repo.update_party(conn, party_id, now=self._now(), event_id=event_id)
         self._shields.pop(req.guild_id, None)
         party = await repo.get_party(self.db, party_id)
         assert party is not None
@@ -621,14 +609,38 @@ class WatchPartyService:
         )
         return ScheduleResult(await self.view(party), parsed, tuple(notes_out), tuple(warnings))
 
+    async def _announce(self, party: Party, row_id: int) -> int:
+        """Post the enqueued announcement now; a party whose announcement fails is discarded.
+
+        Cancelled (or killed) mid-send, the party stays with its announcement pending in the outbox: the
+        reminder loop delivers it exactly once (it may already be in the channel)."""
+        result = await self.delivery.send_now(row_id)
+        if result.state == "delivered" and result.message_id is not None:
+            return result.message_id
+        await self._discard(party.id)
+        if result.state in ("gone", "refused"):
+            raise UserError(
+                f"I can't post the announcement in <#{party.announce_channel_id}> ({result.error}); nothing was "
+                "scheduled. Check my permissions there (View Channel, Send Messages, Embed Links) or pick "
+                "another channel."
+            )
+        raise UserError(
+            f"Posting the announcement in <#{party.announce_channel_id}> failed ({result.error}); nothing was "
+            "scheduled. Please try again."
+        )
+
+    async def _announced(self, conn: Connection, row: OutboxRow, message_id: int) -> None:
+        await repo.update_party(conn, row.owner_id, now=self._now(), announce_message_id=message_id)
+
     async def _discard(self, party_id: int) -> None:
         async with self.db.transaction() as conn:
+            await self.delivery.cancel(conn, ANNOUNCEMENT, party_id)
             await repo.delete_party(conn, party_id)
 
     async def _create_event(self, party: Party, warnings: list[str]) -> int | None:
         try:
             return await self._port().create_event(self._event_spec(party))
-        except DiscordRefused:
+        except DeliveryRefused:
             log.warning(
                 "guild %s: no permission to create the event for watch party %s", party.guild_id, party.id
             )
@@ -668,7 +680,7 @@ class WatchPartyService:
             return
         try:
             await self.discord.edit_announcement(view)
-        except (DiscordGone, DiscordRefused) as exc:
+        except (DeliveryGone, DeliveryRefused) as exc:
             log.warning(
                 "watch party %s: announcement %s in channel %s can't be edited: %s",
                 party_id,
@@ -681,21 +693,37 @@ class WatchPartyService:
                 "watch party %s: editing announcement %s failed", party_id, view.party.announce_message_id
             )
 
-    async def _tell(self, party: Party, header: str, user_ids: Sequence[int]) -> None:
-        """Post ``header`` pinging ``user_ids`` where the party is announced; failures are logged."""
-        if self.discord is None:
-            return
+    def _notices(self, party: Party, header: str, user_ids: Sequence[int]) -> list[tuple[int, Payload]]:
+        """``header`` pinging ``user_ids`` where the party is announced, split to fit, as (channel, payload)."""
         channel_id = party.thread_id or party.announce_channel_id
-        for message in rem.mention_messages(header, user_ids):
-            try:
-                await self.discord.send(
-                    channel_id, message.content, message.user_ids, reply_to=_reply_target(party, channel_id)
-                )
-            except Exception as exc:
-                log.warning(
-                    "watch party %s: could not tell members in channel %s: %r", party.id, channel_id, exc
-                )
-                return
+        return [
+            (
+                channel_id,
+                Payload(
+                    content=message.content,
+                    mention_users=tuple(message.user_ids),
+                    reply_to=_reply_target(party, channel_id),
+                ),
+            )
+            for message in rem.mention_messages(header, user_ids)
+        ]
+
+    async def _enqueue_notices(
+        self, conn: Connection, party_id: int, notices: Sequence[tuple[int, Payload]]
+    ) -> None:
+        tag = secrets.token_hex(6)  # one notice among many of the party: the outbox row gives the nonce
+        for index, (channel_id, payload) in enumerate(notices):
+            await self.delivery.enqueue(
+                conn,
+                kind=NOTICE,
+                owner_id=party_id,
+                part=f"{tag}.{index}",
+                channel_id=channel_id,
+                payload=payload,
+            )
+
+    async def _deliver(self) -> DeliveryReport:
+        return await self.delivery.run(kinds=KINDS)
 
     async def rsvp(self, guild_id: int, party_id: int, user_id: int, choice: str) -> RsvpResult:
         """Record one member's answer (race-free: one transaction reads the queue and writes the answer)."""
@@ -713,7 +741,10 @@ class WatchPartyService:
             before = await self.view(party, conn)
             changed = await repo.set_rsvp(conn, party_id, user_id, choice, now)
             after = await self.view(party, conn)
-        promoted = tuple(u for u in after.going if u not in before.going and u != user_id)
+            promoted = tuple(u for u in after.going if u not in before.going and u != user_id)
+            if promoted:  # told exactly once: the notice commits with the answer that freed the seat
+                notices = self._notices(party, self._promotion_header(party), promoted)
+                await self._enqueue_notices(conn, party_id, notices)
         if user_id in after.going:
             status, position = "going", None
         elif user_id in after.waitlist:
@@ -724,14 +755,60 @@ class WatchPartyService:
             log.info("watch party %s: user %s answered %s (%s)", party_id, user_id, choice, status)
         return RsvpResult(after, status, position, promoted, changed)
 
+    @staticmethod
+    def _promotion_header(party: Party) -> str:
+        name = escape_markdown(party.film)
+        return f"🎟️ A seat opened up for **{name}** (watch party #{party.id}): you're going now!"
+
     async def announce_promotions(self, party: Party, promoted: Sequence[int]) -> None:
+        """Send the waitlist promotions :meth:`rsvp` enqueued with the answer (and anything else pending)."""
         if promoted:
-            name = escape_markdown(party.film)
-            await self._tell(
-                party,
-                f"🎟️ A seat opened up for **{name}** (watch party #{party.id}): you're going now!",
-                promoted,
+            log.info("watch party %s: telling %d promoted members", party.id, len(promoted))
+            await self._deliver()
+
+    def _edit_notices(
+        self,
+        party: Party,
+        updated: Party,
+        changes: dict[str, object],
+        before: PartyView,
+        after: PartyView,
+    ) -> list[tuple[int, Payload]]:
+        """What members are told about an edit (the change, new seats, lost seats), rendered."""
+        party_id, start_at = party.id, updated.start_at
+        name = escape_markdown(updated.film)
+        was = escape_markdown(party.film)
+        told = [label for key, label in _TOLD_CHANGES if key in changes]
+        header = ""
+        if "start_at" in changes:
+            header = (
+                f"📅 **{name}** (watch party #{party_id}) has moved to <t:{start_at}:F> (<t:{start_at}:R>); "
+                f"it was <t:{party.start_at}:F>."
             )
+            if "film" in changes:
+                header += f" The film was **{was}** before."
+        elif "film" in changes:
+            header = f"📅 Watch party #{party_id} on <t:{start_at}:F> is now **{name}** (was {was})."
+        if told and header:
+            header += f" The {' and '.join(told)} changed too; see the announcement."
+        elif told:
+            header = (
+                f"📝 **{name}** on <t:{start_at}:F> (watch party #{party_id}): the {' and '.join(told)} "
+                "changed; see the announcement."
+            )
+        notices = self._notices(updated, header, after.interested) if header else []
+        promoted = tuple(u for u in after.going if u not in before.going)
+        if promoted:
+            notices += self._notices(updated, self._promotion_header(updated), promoted)
+        demoted = tuple(u for u in after.waitlist if u in before.going)  # fewer seats than Going members
+        if demoted:
+            notices += self._notices(
+                updated,
+                f"⏳ **{name}** (watch party #{party_id}) now has fewer seats, "
+                "so you're on the waitlist; I'll ping you if a seat opens up.",
+                demoted,
+            )
+        return notices
 
     async def edit(self, guild_id: int, party_id: int, user_id: int, req: EditRequest) -> EditResult:
         """Change a party that has not started; reschedules the event and reminders and tells attendees."""
@@ -806,46 +883,19 @@ class WatchPartyService:
                 party_id,
                 [(r.key, r.due_epoch) for r in plan.reminders if (r.key, r.due_epoch) not in kept],
             )
-        updated = await repo.get_party(self.db, party_id)
-        assert updated is not None
+            updated = await repo.get_party(conn, party_id)
+            assert updated is not None
+            # the notices commit with the change (rendering them is pure): a crash cannot leave members untold
+            told_view = await self.view(updated, conn)
+            notices = self._edit_notices(party, updated, changes, before, told_view)
+            await self._enqueue_notices(conn, party_id, notices)
         warnings: list[str] = []
         if {"film", "start_at", "duration", "location", "notes"} & set(changes):
             await self._sync_event(updated, warnings)
         await self.refresh_announcement(party_id)
         after = await self.view(party_id)
         self._shields.pop(guild_id, None)
-        name = escape_markdown(updated.film)
-        was = escape_markdown(party.film)
-        told = [label for key, label in _TOLD_CHANGES if key in changes]
-        header = ""
-        if "start_at" in changes:
-            header = (
-                f"📅 **{name}** (watch party #{party_id}) has moved to <t:{start_at}:F> (<t:{start_at}:R>); "
-                f"it was <t:{party.start_at}:F>."
-            )
-            if "film" in changes:
-                header += f" The film was **{was}** before."
-        elif "film" in changes:
-            header = f"📅 Watch party #{party_id} on <t:{start_at}:F> is now **{name}** (was {was})."
-        if told and header:
-            header += f" The {' and '.join(told)} changed too; see the announcement."
-        elif told:
-            header = (
-                f"📝 **{name}** on <t:{start_at}:F> (watch party #{party_id}): the {' and '.join(told)} "
-                "changed; see the announcement."
-            )
-        if header:
-            await self._tell(updated, header, after.interested)
-        promoted = tuple(u for u in after.going if u not in before.going)
-        await self.announce_promotions(updated, promoted)
-        demoted = tuple(u for u in after.waitlist if u in before.going)  # fewer seats than Going members
-        if demoted:
-            await self._tell(
-                updated,
-                f"⏳ **{escape_markdown(updated.film)}** (watch party #{party_id}) now has fewer seats, "
-                "so you're on the waitlist; I'll ping you if a seat opens up.",
-                demoted,
-            )
+        await self._deliver()
         notes_out = list(parsed.notes) if parsed else []
         if plan.skipped_offsets and ("start_at" in changes or "reminder_offsets" in changes):
             notes_out.append(
@@ -876,9 +926,9 @@ class WatchPartyService:
             return
         try:
             await port.edit_event(party.event_id, self._event_spec(party))
-        except DiscordRefused:
+        except DeliveryRefused:
             warnings.append("I couldn't update the Discord event: I need the **Manage Events** permission.")
-        except DiscordGone:
+        except DeliveryGone:
             log.info("watch party %s: event %s is gone; creating a new one", party.id, party.event_id)
             async with self.db.transaction() as conn:
                 await repo.update_party(conn, party.id, now=self._now(), event_id=None)
@@ -903,19 +953,27 @@ class WatchPartyService:
         if self._now() >= party.end_at:
             raise UserError(f"Watch party #{party_id} is already over.")
         now = self._now()
+        why = f" ({escape_markdown(reason)})" if reason else ""
+        header = (
+            f"❌ **{escape_markdown(party.film)}** on <t:{party.start_at}:F> "
+            f"(watch party #{party_id}) is cancelled{why}."
+        )
         async with self.db.transaction() as conn:
+            told = await self.view(party, conn)
             await repo.update_party(
                 conn, party_id, now=now, status="cancelled", cancel_reason=reason, sequence=party.sequence + 1
             )
             await repo.supersede_reminders(conn, party_id, now)
+            # the notice commits with the cancellation: a crash now cannot leave members untold
+            await self._enqueue_notices(conn, party_id, self._notices(party, header, told.interested))
         self._shields.pop(guild_id, None)
         warnings: list[str] = []
         if party.event_id is not None and user_id is not None:
             try:
                 await self._port().cancel_event(guild_id, party.event_id)
-            except DiscordGone:
+            except DeliveryGone:
                 pass
-            except DiscordRefused:
+            except DeliveryRefused:
                 warnings.append(
                     "I couldn't cancel the Discord event (I need **Manage Events**); please delete it by hand."
                 )
@@ -924,12 +982,7 @@ class WatchPartyService:
                 warnings.append(f"I couldn't cancel the Discord event ({type(exc).__name__}).")
         await self.refresh_announcement(party_id)
         view = await self.view(party_id)
-        why = f" ({escape_markdown(reason)})" if reason else ""
-        header = (
-            f"❌ **{escape_markdown(party.film)}** on <t:{party.start_at}:F> "
-            f"(watch party #{party_id}) is cancelled{why}."
-        )
-        await self._tell(view.party, header, view.interested)
+        await self._deliver()
         log.info("watch party %s cancelled by %s (reason: %r)", party_id, user_id or "Discord", reason)
         return CancelResult(view, tuple(warnings))
 
@@ -1030,28 +1083,68 @@ class WatchPartyService:
     # -- the reminder engine -----------------------------------------------------------------------
 
     async def run_due(self) -> RunReport:
-        """Process every due reminder once; each is isolated so one failure never stops the others."""
+        """Process every due reminder once (each isolated), then deliver this module's pending messages."""
         async with self._run_lock:  # no overlapping runs
             report = RunReport()
             if self.discord is None:
                 return report
-            now = self._now()
-            for row in await repo.due_reminders(self.db, now):
-                try:
-                    await self._process(row, now, report)
-                except Exception as exc:
-                    log.exception("reminder %s (%s of watch party %s) failed", row.id, row.key, row.party_id)
-                    report.errors.append(f"reminder {row.id}: {exc!r}"[:200])
-                    try:
-                        async with self.db.transaction() as conn:
-                            await repo.record_attempt(conn, row.id, repr(exc))
-                    except Exception:
-                        log.exception("reminder %s: could not record the failure", row.id)
+            self._report, self._fired_now = report, set()
+            try:
+                await self._run_due(report)
+            finally:
+                self._report = None
             return report
+
+    async def _run_due(self, report: RunReport) -> None:
+        now = self._now()
+        for row in await repo.due_reminders(self.db, now):
+            try:
+                await self._process(row, now, report)
+            except Exception as exc:
+                log.exception("reminder %s (%s of watch party %s) failed", row.id, row.key, row.party_id)
+                report.errors.append(f"reminder {row.id}: {exc!r}"[:200])
+                try:
+                    async with self.db.transaction() as conn:
+                        await repo.record_attempt(conn, row.id, repr(exc))
+                except Exception:
+                    log.exception("reminder %s: could not record the failure", row.id)
+        delivered = await self._deliver()
+        report.retried += delivered.retried
+        report.errors.extend(delivered.errors)
+        for party_id in self._threads_opened:
+            await self.refresh_announcement(party_id)
+        self._threads_opened.clear()
 
     async def _finish(self, row: ReminderRow, state: str, error: str | None = None) -> None:
         async with self.db.transaction() as conn:
             await repo.finish_reminder(conn, row.id, state, self._now(), error)
+
+    async def _reminder_failed(self, conn: Connection, row: OutboxRow, state: str, error: str) -> bool:
+        """A reminder's (or the discussion opener's) message could not go out: say so on the job.
+
+        Refused (a permission) is retried until the message expires at the end of the grace window, as a
+        moderator may fix it meanwhile; gone drops it; expired means it was missed."""
+        if state == "refused":
+            return True
+        outcome = "missed" if state == "expired" else "dropped"
+        await repo.reopen_outcome(conn, row.owner_id, outcome, f"{state}: {error}"[:300])
+        report = self._report
+        if report is not None:  # a run in progress counts the job as dropped/missed, not fired
+            if row.owner_id in self._fired_now:
+                self._fired_now.discard(row.owner_id)
+                report.fired -= 1
+            if outcome == "dropped":
+                report.dropped += 1
+            else:
+                report.missed += 1
+        log.warning(
+            "reminder %s: its message to channel %s was not sent (%s: %s)",
+            row.owner_id,
+            row.channel_id,
+            state,
+            error,
+        )
+        return False
 
     async def _process(self, row: ReminderRow, now: int, report: RunReport) -> None:
         party = await repo.get_party(self.db, row.party_id)
@@ -1082,85 +1175,39 @@ class WatchPartyService:
             await self._finish(row, "missed")
             report.missed += 1
             return
-        port = self._port()
         view = await self.view(party)
         messages = rem.reminder_messages(reminder, party.film, party.start_at, view.going)
         channel_id = party.thread_id or party.announce_channel_id
-        try:
-            there = await self._already_sent(row, channel_id, [m.content for m in messages])
+        async with self.db.transaction() as conn:
             for index, message in enumerate(messages):
-                if index in there:
-                    continue
-                await port.send(
-                    channel_id,
-                    message.content,
-                    message.user_ids,
+                await self.delivery.enqueue(
+                    conn,
+                    kind=REMINDER,
+                    owner_id=row.id,
+                    part=str(index),
+                    channel_id=channel_id,
+                    payload=Payload(
+                        content=message.content,
+                        mention_users=tuple(message.user_ids),
+                        reply_to=_reply_target(party, channel_id) if index == 0 else None,
+                    ),
+                    # the nonce and first attempt of a send begun before the outbox existed carry over
                     nonce=f"{row.nonce_base}.{index}",
-                    reply_to=_reply_target(party, channel_id) if index == 0 else None,
+                    first_attempt_at=row.sending_at,
+                    expires_at=row.due_at + int(self.settings.grace),
                 )
-        except DiscordGone as exc:
-            log.warning(
-                "reminder %s of watch party %s dropped: channel %s is gone (%s)",
-                row.id,
-                party.id,
-                channel_id,
-                exc,
-            )
-            await self._finish(row, "dropped", f"channel gone: {exc}")
-            report.dropped += 1
-            return
-        except Exception as exc:  # refused or transient: retried next tick until the grace window runs out
-            log.warning("reminder %s of watch party %s not sent yet: %r", row.id, party.id, exc)
-            async with self.db.transaction() as conn:
-                await repo.record_attempt(conn, row.id, repr(exc))
-            report.retried += 1
-            return
-        await self._finish(row, "fired")
+            await repo.finish_reminder(conn, row.id, "fired", now)
         report.fired += 1
+        self._fired_now.add(row.id)
         log.info(
-            "reminder %s (%s) of watch party %s sent to channel %s pinging %d members",
+            "reminder %s (%s) of watch party %s: %d messages for channel %s pinging %d members",
             row.id,
             row.key,
             party.id,
+            len(messages),
             channel_id,
             len(view.going),
         )
-
-    async def _already_sent(self, row: ReminderRow, channel_id: int, contents: Sequence[str]) -> set[int]:
-        """Before sending a reminder's messages: record the first attempt, or if it began outside the nonce
-        window, return the indexes of the messages already in the channel (so they are not sent again)."""
-        now = self._now()
-        if row.sending_at is None:
-            async with self.db.transaction() as conn:
-                await repo.mark_sending(conn, row.id, now)
-            return set()
-        if now - row.sending_at <= NONCE_TRUST:
-            return set()  # Discord still answers the nonce with the message it created
-        port = self._port()
-        there: set[int] = set()
-        for index, content in enumerate(contents):
-            try:
-                message_id = await port.find_sent(channel_id, content, row.sending_at)
-            except Exception:
-                # Sending is the old behaviour: at worst a duplicate, never a lost reminder.
-                log.warning(
-                    "reminder %s: could not check channel %s for message %d; sending it",
-                    row.id,
-                    channel_id,
-                    index,
-                    exc_info=True,
-                )
-                continue
-            if message_id is not None:
-                log.info(
-                    "reminder %s: message %d is already in channel %s as %s; not sending it again",
-                    row.id,
-                    index,
-                    channel_id,
-                    message_id,
-                )
-                there.add(index)
-        return there
 
     async def _open_discussion(self, row: ReminderRow, party: Party, now: int, report: RunReport) -> None:
         """After the screening: open the spoiler thread (even late, quietly, while the spoiler window lasts)."""
@@ -1177,12 +1224,7 @@ class WatchPartyService:
                 thread_id = await port.open_thread(party.announce_channel_id, party.announce_message_id, name)
                 async with self.db.transaction() as conn:
                     await repo.update_party(conn, party.id, now=self._now(), thread_id=thread_id)
-            header = rem.reminder_header(
-                rem.Reminder("discussion", -party.duration, row.due_at), party.film, party.start_at
-            )
-            if not await self._already_sent(row, thread_id, [header]):
-                await port.send(thread_id, header, (), nonce=f"{row.nonce_base}.0")
-        except DiscordGone as exc:
+        except DeliveryGone as exc:
             log.warning("watch party %s: discussion thread not opened, channel gone (%s)", party.id, exc)
             await self._finish(row, "dropped", f"channel gone: {exc}")
             report.dropped += 1
@@ -1200,7 +1242,21 @@ class WatchPartyService:
                 await repo.record_attempt(conn, row.id, repr(exc))
             report.retried += 1
             return
-        await self._finish(row, "fired")
+        header = rem.reminder_header(
+            rem.Reminder("discussion", -party.duration, row.due_at), party.film, party.start_at
+        )
+        async with self.db.transaction() as conn:
+            await self.delivery.enqueue(
+                conn,
+                kind=DISCUSSION,
+                owner_id=row.id,
+                channel_id=thread_id,
+                payload=Payload(content=header),
+                nonce=f"{row.nonce_base}.0",
+                first_attempt_at=row.sending_at,
+            )
+            await repo.finish_reminder(conn, row.id, "fired", now)
         report.fired += 1
-        await self.refresh_announcement(party.id)
+        self._fired_now.add(row.id)
+        self._threads_opened.add(party.id)
         log.info("watch party %s: discussion thread %s opened", party.id, thread_id)

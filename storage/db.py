@@ -22,6 +22,10 @@ from storage.migrate import check_version, migrate
 
 log = logging.getLogger(__name__)
 
+#: The connection a write transaction hands to repositories; services name it through this alias so
+#: that only storage depends on the driver.
+Connection = aiosqlite.Connection
+
 
 class Database:
     """Owns the connection. Open with :meth:`open`, close with :meth:`close` (or ``async with``)."""

@@ -1,8 +1,7 @@
-"""Repository for feeds, subscriptions, seen entries and the delivery outbox."""
+"""Repository for feeds, subscriptions and seen entries (feed posts go through ``storage.outbox``)."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,20 +15,6 @@ from storage.db import Database
 
 
 @dataclass(frozen=True, slots=True)
-class OutboxItem:
-    id: int
-    subscription_id: int
-    entry_id: int
-    channel_id: int
-    guild_id: int
-    payload: dict[str, Any]
-    state: str
-    nonce: str
-    attempts: int
-    # when the first send attempt began (None: never tried); see services.feeds.NONCE_TRUST
-    sending_at: int | None = None
-
-
 class DuplicateSubscription(Exception):
     pass
 
@@ -241,6 +226,11 @@ async def remove_subscription(conn: aiosqlite.Connection, subscription_id: int) 
     if row is None:
         return
     await conn.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
+    # its posts not sent yet go with it (the outbox has no foreign key: it serves every feature)
+    await conn.execute(
+        "DELETE FROM outbox WHERE kind = 'feed_post' AND owner_id = ? AND state IN ('pending', 'held')",
+        (subscription_id,),
+    )
     await conn.execute(
         "DELETE FROM feeds WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE feed_id = ?)",
         (row["feed_id"], row["feed_id"]),
@@ -360,89 +350,17 @@ def nonce_for(subscription_id: int, entry_id: int) -> str:
     return f"pj{subscription_id}.{entry_id}"[:25]
 
 
-async def enqueue(
-    conn: aiosqlite.Connection,
-    *,
-    subscription_id: int,
-    entry_id: int,
-    channel_id: int,
-    payload: dict[str, Any],
-    state: str,
-    now: int,
-) -> None:
-    await conn.execute(
-        "INSERT INTO outbox (subscription_id, entry_id, channel_id, payload, state, nonce, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subscription_id, entry_id) DO NOTHING",
-        (
-            subscription_id,
-            entry_id,
-            channel_id,
-            json.dumps(payload),
-            state,
-            nonce_for(subscription_id, entry_id),
-            now,
-        ),
-    )
-
-
-def _outbox(row: sqlite3.Row) -> OutboxItem:
-    return OutboxItem(
-        id=row["id"],
-        subscription_id=row["subscription_id"],
-        entry_id=row["entry_id"],
-        channel_id=row["channel_id"],
-        guild_id=row["guild_id"],
-        payload=json.loads(row["payload"]),
-        state=row["state"],
-        nonce=row["nonce"],
-        attempts=row["attempts"],
-        sending_at=row["sending_at"],
-    )
-
-
-async def pending_outbox(db: Database, per_channel: int) -> list[OutboxItem]:
-    """Pending posts, oldest first, at most ``per_channel`` per channel (the rest wait for the next cycle)."""
-    rows = await db.fetchall(
-        "SELECT * FROM (SELECT o.*, s.guild_id AS guild_id, ROW_NUMBER() OVER (PARTITION BY o.channel_id "
-        "ORDER BY o.id) AS rn FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
-        "WHERE o.state = 'pending' AND s.status = 'active') WHERE rn <= ? ORDER BY id",
-        (per_channel,),
-    )
-    return [_outbox(r) for r in rows]
-
-
 async def count_outbox(db: Database, state: str) -> int:
-    return int(await db.scalar("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,)))
-
-
-async def mark_sending(conn: aiosqlite.Connection, outbox_id: int, now: int) -> None:
-    """Record that a send is about to start (only the first attempt's time is kept)."""
-    await conn.execute(
-        "UPDATE outbox SET sending_at = ? WHERE id = ? AND sending_at IS NULL", (now, outbox_id)
-    )
-
-
-async def mark_delivered(conn: aiosqlite.Connection, outbox_id: int, message_id: int, now: int) -> None:
-    await conn.execute(
-        "UPDATE outbox SET state = 'delivered', message_id = ?, delivered_at = ?, attempts = attempts + 1, "
-        "last_error = NULL WHERE id = ?",
-        (message_id, now, outbox_id),
-    )
-
-
-async def mark_attempt_failed(
-    conn: aiosqlite.Connection, outbox_id: int, error: str, *, give_up: bool
-) -> None:
-    await conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, state = CASE WHEN ? THEN 'failed' "
-        "ELSE state END WHERE id = ?",
-        (error, int(give_up), outbox_id),
+    """Feed posts in the outbox in ``state``."""
+    return int(
+        await db.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'feed_post' AND state = ?", (state,))
     )
 
 
 async def release_held(conn: aiosqlite.Connection, subscription_id: int, post: bool) -> int:
+    """The flood breaker's held posts of a subscription become pending (post) or skipped."""
     cur = await conn.execute(
-        "UPDATE outbox SET state = ? WHERE subscription_id = ? AND state = 'held'",
+        "UPDATE outbox SET state = ? WHERE kind = 'feed_post' AND owner_id = ? AND state = 'held'",
         ("pending" if post else "skipped", subscription_id),
     )
     return cur.rowcount

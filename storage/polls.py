@@ -197,9 +197,13 @@ async def mark_reactions_stale(conn: aiosqlite.Connection, poll_id: int) -> None
 
 
 async def pending_announcements(db: DB, max_attempts: int) -> list[Poll]:
+    """Closed polls whose results are neither posted nor in the outbox (closed before the outbox existed, or
+    while no Discord adapter was attached); ``announce_attempts`` counts attempts made before the outbox."""
     rows = await _all(
         db,
-        "SELECT * FROM polls WHERE status = 'closed' AND announced = 0 AND announce_attempts < ? ORDER BY id",
+        "SELECT * FROM polls WHERE status = 'closed' AND announced = 0 AND announce_attempts < ? "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'poll_results' AND o.owner_id = polls.id) "
+        "ORDER BY id",
         (max_attempts,),
     )
     return [_poll(r) for r in rows]
@@ -209,10 +213,6 @@ async def mark_announced(conn: aiosqlite.Connection, poll_id: int, message_id: i
     await conn.execute(
         "UPDATE polls SET announced = 1, result_message_id = ? WHERE id = ?", (message_id, poll_id)
     )
-
-
-async def announce_failed(conn: aiosqlite.Connection, poll_id: int) -> None:
-    await conn.execute("UPDATE polls SET announce_attempts = announce_attempts + 1 WHERE id = ?", (poll_id,))
 
 
 # ----------------------------------------------------------------------------------------------------- votes

@@ -286,10 +286,13 @@ async def finish_reminder(
     return cur.rowcount == 1
 
 
-async def mark_sending(conn: aiosqlite.Connection, reminder_id: int, now: int) -> None:
-    """Record that a send is about to start (only the first attempt's time is kept)."""
+async def reopen_outcome(conn: aiosqlite.Connection, reminder_id: int, state: str, error: str) -> None:
+    """A fired job whose message never went out (the outbox gave up): record it as missed or dropped."""
+    if state not in ("missed", "dropped"):
+        raise ValueError(f"not an outcome of an undelivered reminder: {state!r}")
     await conn.execute(
-        "UPDATE reminders SET sending_at = ? WHERE id = ? AND sending_at IS NULL", (now, reminder_id)
+        "UPDATE reminders SET state = ?, last_error = ? WHERE id = ? AND state = 'fired'",
+        (state, error[:300], reminder_id),
     )
 
 

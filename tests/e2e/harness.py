@@ -12,8 +12,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from bot import Projectionist
 from settings import Settings
 from storage.db import Database
@@ -42,8 +40,8 @@ async def running_bot(
     fake: FakeDiscord, settings: Settings, *, token: str | None = None, timeout: float = 10.0
 ) -> AsyncIterator[Projectionist]:
     """Start the bot, wait until it is ready and its commands are synced, stop it cleanly afterwards."""
-    async with aiohttp.ClientSession() as session, await Database.open(settings.storage.path) as db:
-        bot = Projectionist(settings, db, session, guild_ready_timeout=FAST_GUILD_READY_TIMEOUT)
+    async with await Database.open(settings.storage.path) as db:
+        bot = Projectionist(settings, db, guild_ready_timeout=FAST_GUILD_READY_TIMEOUT)
         async with bot:
             await bot.login(token or fake.token)
             task = asyncio.create_task(bot.connect(reconnect=True), name="e2e-bot")

@@ -9,7 +9,9 @@ import time
 from pathlib import Path
 
 from domain.models import NewEntry
+from services.delivery import Payload
 from storage import feeds as repo
+from storage import outbox
 from storage.db import Database
 from tests.e2e.harness import bot_process, e2e_settings, running_bot, write_config
 from tests.fakediscord import FakeDiscord
@@ -144,16 +146,16 @@ async def test_post_already_in_the_channel_after_the_nonce_expired_is_not_posted
                 [NewEntry("urn:e2e:1", "Festival news 1", "https://films.example/news/1", None)],
                 now - 600,
             )
-            await repo.enqueue(
+            await outbox.enqueue(
                 conn,
-                subscription_id=sub_id,
-                entry_id=entry_id,
+                kind="feed_post",
+                owner_id=sub_id,
+                part=str(entry_id),
                 channel_id=fake.news_channel_id,
-                payload=payload,
-                state="pending",
+                payload=Payload(embeds=tuple(payload["embeds"])).to_json(),
                 now=now - 600,
+                sending_at=now - 600,
             )
-            await repo.mark_sending(conn, 1, now - 600)
         # what Discord created before the crash (its nonce long forgotten)
         posted = create_message(fake, fake.news_channel_id, fake.bot_user_id, dict(payload))
         async with running_bot(fake, settings) as bot:

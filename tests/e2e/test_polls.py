@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 from domain.polls import NUMBER_EMOJI
-from tests.e2e.harness import e2e_settings, running_bot
+from tests.e2e.harness import bot_process, e2e_settings, running_bot, write_config
 from tests.fakediscord import FakeDiscord, Perm, message_text
 from tests.fakediscord.messages import delete_message
 
@@ -366,3 +367,56 @@ async def test_pick_over_more_than_ten_nominations_says_so(tmp_path: Path) -> No
         assert "Film 0 (1990)" in description and "Film 9 (1999)" in description
         assert "Film 10" not in description and E[9] in description
     assert fake.unknown_requests == []
+
+
+async def test_killed_as_discord_stores_the_results_then_restarted_past_the_nonce_window_posts_once(
+    tmp_path: Path,
+) -> None:
+    """The bot process is SIGKILLed at the instant the fake Discord stores the results message (the reply
+    never reaches it, ``announced`` is never set) and comes back after Discord has forgotten the nonce: the
+    results are in the channel exactly once, and the bot knows their message id."""
+    async with FakeDiscord() as fake:
+        config = write_config(fake, tmp_path, '[logging]\nlevel = "WARNING"\n')
+        config.write_text(config.read_text().replace("[discord]\n", '[discord]\nnonce_window = "1s"\n', 1))
+        proc = await bot_process(config, fake.token, capture=False)
+        try:
+            await fake.wait_for(lambda: fake.commands(guild_id=fake.guild_id), timeout=30)
+            await fake.wait_until_ready(timeout=30)
+            await create_poll(fake, {"question": "Tonight?", "options": "Alien; Heat"}, fake.member)
+
+            def kill_on_results(message: Any) -> None:
+                if message.embeds and str(message.embeds[0].get("title", "")).startswith("Results: poll #"):
+                    fake.on_message_stored = None
+                    proc.send_signal(signal.SIGKILL)
+
+            fake.on_message_stored = kill_on_results
+            await fake.slash("poll close", {"id": 1}, user=fake.member)  # its answer never comes
+            await asyncio.wait_for(proc.wait(), 30)
+            assert len(results_in(fake, fake.text_channel_id)) == 1
+            fake.rest.nonces.clear()  # Discord has forgotten the nonce
+            await asyncio.sleep(1.5)  # and so has the bot's nonce window
+            database = str(tmp_path / "bot.sqlite3")
+
+            def announced() -> tuple[int, int | None]:
+                with sqlite3.connect(database) as conn:
+                    row = conn.execute(
+                        "SELECT announced, result_message_id FROM polls WHERE id = 1"
+                    ).fetchone()
+                return int(row[0]), row[1]
+
+            assert announced() == (0, None)
+            proc = await bot_process(config, fake.token, capture=False)
+            await fake.wait_for(lambda: announced()[0] == 1, timeout=30)
+            await asyncio.sleep(3)  # more deadline ticks: still one results message
+            (posted,) = results_in(fake, fake.text_channel_id)
+            assert announced() == (1, int(posted["id"]))
+            # it looked through the history after its first attempt (a snowflake), not at "the last 50"
+            (look,) = fake.find_requests("GET", rf"/channels/{fake.text_channel_id}/messages$")
+            assert 0 < int(look.query["after"]) < int(posted["id"])
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(proc.wait(), 20)
+                except TimeoutError:
+                    proc.kill()

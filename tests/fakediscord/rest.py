@@ -371,6 +371,8 @@ class RestApi:
         message = create_message(self.fake, channel.id, self.bot_id, body, call.files)
         if nonce is not None:
             self.nonces[key] = (message.id, time.monotonic())
+        if self.fake.on_message_stored is not None:
+            self.fake.on_message_stored(message)
         return self.world.message_payload(message)
 
     async def list_messages(self, call: Call) -> Any:

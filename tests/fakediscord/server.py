@@ -101,6 +101,9 @@ class FakeDiscord:
         self.unknown_requests: list[RecordedRequest] = []
         self.dispatched: list[tuple[str, dict[str, Any]]] = []
         self._faults: list[Fault] = []
+        #: Called with each message a bot creates through REST, after it is stored and before the response
+        #: goes out: a test kills the bot here to crash it "at the instant Discord stores the message".
+        self.on_message_stored: Callable[[StoredMessage], None] | None = None
         self._buckets: dict[str, tuple[float, int]] = {}
         self._runner: web.AppRunner | None = None
         self._change = asyncio.Event()

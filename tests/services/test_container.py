@@ -6,7 +6,6 @@ import dataclasses
 import inspect
 from typing import Any
 
-import aiohttp
 import pytest
 
 from services.container import Services
@@ -34,28 +33,27 @@ def _lifecycle(obj: object, name: str) -> Any | None:
 async def test_start_and_close_reach_every_service_with_a_hook(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with aiohttp.ClientSession() as session:
-        services = Services.build(Settings(), db, session)
-        called: list[str] = []
-        expected: set[str] = set()
-        for field in dataclasses.fields(services):
-            if field.name in SHARED:
+    services = Services.build(Settings(), db)
+    called: list[str] = []
+    expected: set[str] = set()
+    for field in dataclasses.fields(services):
+        if field.name in SHARED:
+            continue
+        service = getattr(services, field.name)
+        for hook in ("start", "close"):
+            original = _lifecycle(service, hook)
+            if original is None:
                 continue
-            service = getattr(services, field.name)
-            for hook in ("start", "close"):
-                original = _lifecycle(service, hook)
-                if original is None:
-                    continue
-                expected.add(f"{field.name}.{hook}")
+            expected.add(f"{field.name}.{hook}")
 
-                def spy(*args: Any, _name: str = f"{field.name}.{hook}", _original: Any = original) -> Any:
-                    called.append(_name)
-                    return _original(*args)
+            def spy(*args: Any, _name: str = f"{field.name}.{hook}", _original: Any = original) -> Any:
+                called.append(_name)
+                return _original(*args)
 
-                monkeypatch.setattr(service, hook, spy)
-        assert {"polls.start", "watchparties.start", "fetcher.close", "parser.close"} <= expected
-        await services.start()
-        started = set(called)
-        await services.close()
+            monkeypatch.setattr(service, hook, spy)
+    assert {"polls.start", "watchparties.start", "fetcher.close", "parser.close"} <= expected
+    await services.start()
+    started = set(called)
+    await services.close()
     assert started == {name for name in expected if name.endswith(".start")}
     assert set(called) == expected

@@ -1,7 +1,7 @@
 """The polling engine with real parts: a loopback feed server, real SQLite, worker-process parsing.
 
-Discord is replaced by :class:`Recorder`, a real in-process implementation of the service's Poster and
-Notifier protocols that de-duplicates by nonce the way Discord's enforce_nonce does.
+Discord is replaced by :class:`Recorder`, a real in-process implementation of the delivery port and the
+Notifier protocol that de-duplicates by nonce the way Discord's enforce_nonce does.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ import pytest
 
 from domain.errors import UserError
 from domain.models import Feed
+from services.club import ClubService
+from services.delivery import Button, Delivery, DeliveryRefused, Payload
 from services.digest import DigestService
 from services.feedparse import FeedParser
-from services.feeds import DeliveryRefused, FeedService
+from services.feeds import FeedService
 from services.fetcher import Fetcher, FetchLimits
 from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
@@ -31,6 +33,7 @@ from tests.markup import live_spoiler_bars, pings
 GUILD = 1
 CHANNEL = 10
 OTHER_CHANNEL = 11
+NOTICES = 12
 MOD = 99
 
 
@@ -63,9 +66,12 @@ class Recorder:
         """Discord's nonce window ran out: a repeated nonce now creates a new message."""
         self.by_nonce.clear()
 
-    async def post(self, channel_id: int, payload: Mapping[str, Any], nonce: str) -> int:
+    async def send(self, channel_id: int, message: Payload, nonce: str) -> int:
+        payload: Mapping[str, Any] = {"content": message.content, "embeds": list(message.embeds)}
         if channel_id in self.refuse:
             raise DeliveryRefused("403 Missing Permissions")
+        if not message.embeds:  # a notice to the moderators (posts always have an embed here)
+            return self._notice(channel_id, message, nonce)
         if self.fail_before_send:
             self.fail_before_send -= 1
             raise ConnectionResetError("connection lost before the request reached Discord")
@@ -77,22 +83,30 @@ class Recorder:
             raise ConnectionResetError("connection lost after Discord created the message")
         return self.by_nonce[nonce]
 
-    async def find_sent(self, channel_id: int, payload: Mapping[str, Any], since: int) -> int | None:
+    async def find(self, channel_id: int, message: Payload, since: int) -> int | None:
         self.find_calls.append((channel_id, since))
         if self.find_error is not None:
             raise self.find_error
         for message_id, (channel, sent) in enumerate(self.messages, start=1):
-            if channel == channel_id and sent == payload:
+            if channel == channel_id and message.matches(sent["content"], sent["embeds"]):
                 return message_id
         return None
 
-    async def notify(self, guild_id: int, channel_id: int, text: str) -> None:
-        self.notices.append((channel_id, text))
+    def _notice(self, channel_id: int, message: Payload, nonce: str) -> int:
+        if nonce not in self.by_nonce:
+            self.by_nonce[nonce] = 10_000 + len(self.by_nonce)
+            if message.buttons:
+                _, sub, count = message.buttons[0].custom_id.split(":")
+                self.floods.append((channel_id, int(sub), int(count)))
+            else:
+                self.notices.append((channel_id, message.content))
+        return self.by_nonce[nonce]
 
-    async def flood_held(
-        self, guild_id: int, channel_id: int, subscription_id: int, name: str, count: int
-    ) -> None:
-        self.floods.append((channel_id, subscription_id, count))
+    def flood_payload(self, subscription_id: int, name: str, count: int, channel_id: int) -> Payload:
+        return Payload(
+            content=f"{count} items held for <#{channel_id}>",
+            buttons=(Button(f"flood:{subscription_id}:{count}", "Post them"),),
+        )
 
     def titles(self, channel_id: int = CHANNEL) -> list[str]:
         out = []
@@ -134,7 +148,11 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         fetcher = Fetcher(FetchLimits(allow_private_addresses=True, total_timeout=3, connect_timeout=2))
         parser = FeedParser(max_workers=1, timeout=10)
         digest = DigestService(db, DigestSettings())
-        service = FeedService(db, settings, fetcher, parser, renderer=digest.render, clock=clock)
+        # no backoff: a failed post is retried on the next cycle whatever the clock says
+        delivery = Delivery(db, clock=clock, nonce_window=120, backoff_base=0)
+        service = FeedService(
+            db, settings, fetcher, parser, renderer=digest.render, clock=clock, delivery=delivery
+        )
         recorder = Recorder()
         service.attach(recorder, recorder)
         try:
@@ -322,6 +340,22 @@ async def test_gone_pauses_at_once(rig: Rig) -> None:
     assert len(rig.recorder.notices) == 1
 
 
+async def test_a_notice_goes_to_the_notices_channel_or_back_to_the_feeds_channel(rig: Rig) -> None:
+    await ClubService(rig.db).update_guild_settings(GUILD, notices_channel_id=NOTICES)
+    rig.server.set_feed("/rss", make_entries(3))
+    sub = await rig.add()
+    rig.server.set_feed("/other", make_entries(3, prefix="Other"))
+    other = await rig.add("/other", channel=OTHER_CHANNEL)
+    rig.server.status("/rss", 410)
+    await rig.cycle()
+    assert [(c, "paused" in t) for c, t in rig.recorder.notices] == [(NOTICES, True)]
+    rig.recorder.refuse.add(NOTICES)  # the notices channel stopped letting the bot in
+    rig.server.status("/other", 410)
+    await rig.cycle()
+    assert [c for c, _ in rig.recorder.notices] == [NOTICES, OTHER_CHANNEL]
+    assert (await rig.feed(sub)).status == (await rig.feed(other)).status == "paused"
+
+
 async def test_retry_after_is_a_lower_bound_on_the_next_poll(rig: Rig) -> None:
     rig.server.set_feed("/rss", make_entries(3))
     sub = await rig.add()
@@ -432,15 +466,21 @@ async def test_crash_before_the_send_reached_discord_then_restart_later_posts_on
     assert (await _outbox_row(rig))["state"] == "delivered"
 
 
-async def test_a_failing_history_check_falls_back_to_sending(rig: Rig) -> None:
+async def test_a_failing_history_check_is_retried_before_sending(rig: Rig) -> None:
+    """Sending without knowing whether the post is there could post it twice: the check is retried."""
     rig.server.set_feed("/rss", make_entries(3))
     await rig.add()
     rig.server.add_entry("/rss", entry(1))
-    rig.recorder.fail_before_send = 1
+    rig.recorder.crash_after_send = 1  # the post reached Discord; the answer did not reach us
     await rig.cycle()
+    rig.recorder.forget_nonces()
     rig.recorder.find_error = RuntimeError("history unavailable")
     await rig.cycle(600)
-    assert rig.recorder.titles() == ["News 1"] and len(rig.recorder.find_calls) == 1
+    assert rig.recorder.titles() == ["News 1"] and rig.recorder.find_calls
+    assert (await _outbox_row(rig))["state"] == "pending"
+    rig.recorder.find_error = None
+    await rig.cycle(600)
+    assert rig.recorder.titles() == ["News 1"]
     assert (await _outbox_row(rig))["state"] == "delivered"
 
 

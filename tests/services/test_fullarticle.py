@@ -128,14 +128,12 @@ async def test_digest_service_uses_the_expander(server: FeedServer, fetcher: Fet
 
 @pytest.mark.parametrize("enabled", [True, False])
 async def test_the_container_wires_the_setting(tmp_path: Path, enabled: bool) -> None:
-    import aiohttp
-
     from services.container import Services
     from settings import Settings
 
     settings = Settings(digest=DigestSettings(fetch_full_article=enabled))
-    async with aiohttp.ClientSession() as session, await Database.open(tmp_path / "db.sqlite3") as db:
-        services = Services.build(settings, db, session)
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        services = Services.build(settings, db)
         try:
             assert (services.digest.expand is not None) is enabled
         finally:

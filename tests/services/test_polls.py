@@ -12,9 +12,11 @@ import pytest
 from domain.errors import UserError
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, Vote, tally
-from services.polls import CreateRequest, Outcome, PollGone, PollService, plan_resync
+from services.delivery import Delivery, DeliveryGone, DeliveryRefused, Payload
+from services.polls import CreateRequest, Outcome, PollService, plan_resync
 from settings import PollSettings
 from storage import club as club_repo
+from storage import outbox as outbox_repo
 from storage import polls as repo
 from storage.db import Database
 
@@ -34,6 +36,10 @@ class Clock:
         return self.now
 
 
+class Crash(BaseException):
+    """The process dies (a BaseException, like a cancellation: nothing after it runs)."""
+
+
 class Recorder:
     """PollDiscord in memory: messages with reactions, close posts de-duplicated by nonce like Discord."""
 
@@ -48,12 +54,15 @@ class Recorder:
         self.removed: list[tuple[int, str, int]] = []
         self.gone: set[int] = set()
         self.refuse_post = False
+        self.rendered: dict[str, Outcome] = {}
+        self.shown_closed: list[int] = []
+        self.channel: list[tuple[int, Payload]] = []  # every results message in the channel
+        self.crash_after_send = 0
+        self.find_calls = 0
 
     async def post_poll(self, poll: Poll) -> int:
-        from services.polls import PollRefused
-
         if self.refuse_post:
-            raise PollRefused("403 Missing Access")
+            raise DeliveryRefused("403 Missing Access")
         self.next_id += 1
         self.reactions[self.next_id] = {}
         self.posted.append(poll)
@@ -75,18 +84,41 @@ class Recorder:
 
     async def fetch_reactions(self, channel_id: int, message_id: int) -> Mapping[str, Sequence[int]]:
         if message_id in self.gone:
-            raise PollGone("404 Unknown Message")
+            raise DeliveryGone("404 Unknown Message")
         return {k: list(v) for k, v in self.reactions[message_id].items()}
 
-    async def post_close(self, outcome: Outcome, nonce: str) -> int:
+    def results_payload(self, outcome: Outcome) -> Payload:
+        self.rendered[f"results {len(self.rendered)}"] = outcome
+        return Payload(content=f"results {len(self.rendered) - 1}")
+
+    async def show_closed(self, poll: Poll) -> None:
+        self.shown_closed.append(poll.id)
+
+    # the delivery port: results messages, de-duplicated by nonce like Discord (within its nonce window)
+    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
         self.close_calls += 1
         if self.fail_close:
             self.fail_close -= 1
             raise RuntimeError("503 Service Unavailable")
         if nonce not in self.closes:
             self.next_id += 1
-            self.closes[nonce] = (self.next_id, outcome)
+            self.closes[nonce] = (self.next_id, self.rendered[payload.content])
+            self.channel.append((self.next_id, payload))
+        if self.crash_after_send:
+            self.crash_after_send -= 1
+            raise Crash("killed after Discord stored the results")
         return self.closes[nonce][0]
+
+    async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
+        self.find_calls += 1
+        for message_id, sent in self.channel:
+            if sent == payload:
+                return message_id
+        return None
+
+    def forget_nonces(self) -> None:
+        """Discord's nonce window ran out: a repeated nonce now creates a new message."""
+        self.closes.clear()
 
     # a member reacting on Discord (the service is told separately, or not at all while offline)
     def react(self, message_id: int, emoji: str, user: int) -> None:
@@ -110,8 +142,9 @@ class Env:
 
     def fresh(self) -> PollService:
         """A new service on the same database and Discord (a restart)."""
-        service = PollService(self.db, self.settings, clock=self.clock)
-        service.attach(self.port, BOT)
+        delivery = Delivery(self.db, clock=self.clock, nonce_window=120)
+        service = PollService(self.db, self.settings, clock=self.clock, delivery=delivery)
+        service.attach(self.port, BOT, self.port)
         return service
 
     async def create(self, options: str = "Alien; Heat; Up", **kw: object) -> Poll:
@@ -411,7 +444,16 @@ async def test_failed_close_post_is_retried_with_the_same_nonce(env: Env) -> Non
     first = await env.service.run_due()
     assert first.closed == 1 and first.announced == 0
     stored = await repo.get_poll(env.db, poll.id)
-    assert stored is not None and not stored.announced and stored.announce_attempts == 1
+    assert stored is not None and not stored.announced
+    (row_id,) = [
+        r["id"]
+        for r in await env.db.fetchall(
+            "SELECT id FROM outbox WHERE kind = 'poll_results' AND owner_id = ?", (poll.id,)
+        )
+    ]
+    row = await outbox_repo.get(env.db, row_id)
+    assert row is not None
+    assert (row.state, row.attempts) == ("pending", 1)
     assert (await env.service.run_due()).announced == 0  # backing off
     assert env.port.close_calls == 1
     env.clock.now += 15
@@ -759,3 +801,52 @@ async def test_two_organisers_picking_at_once_get_one_pick(env: Env) -> None:
     assert len(refused) == 1 and "already running" in str(refused[0])
     assert len(env.port.posted) == 1
     assert {n.poll_id for n in await env.service.nominations(GUILD)} == {env.port.posted[0].id}
+
+
+# ------------------------------------------------------------------------------------- exactly-once results
+
+
+@pytest.mark.parametrize("how", ["deadline", "command"])
+async def test_crash_as_discord_stores_the_results_then_restart_past_the_nonce_window_posts_once(
+    env: Env, how: str
+) -> None:
+    """The process dies at the instant Discord stores the results message (before ``announced`` is set);
+    it comes back after Discord has forgotten the nonce. The retry finds the message instead of re-posting."""
+    poll = await env.create(duration="1m")
+    await env.add(poll, 1, 1)
+    env.port.crash_after_send = 1
+    with pytest.raises(Crash):
+        if how == "deadline":
+            env.clock.now += 61
+            await env.service.run_due()
+        else:
+            await env.service.close(GUILD, poll.id, user_id=CREATOR, can_moderate=False)
+    assert len(env.port.channel) == 1
+    stored = await repo.get_poll(env.db, poll.id)
+    assert stored is not None and stored.status == "closed" and not stored.announced
+    env.clock.now += 600  # down for ten minutes
+    env.port.forget_nonces()
+    restarted = env.fresh()
+    await restarted.start()
+    await restarted.resync_all()
+    assert (await restarted.run_due()).announced == 1
+    await restarted.run_due()
+    assert len(env.port.channel) == 1 and env.port.find_calls == 1
+    stored = await repo.get_poll(env.db, poll.id)
+    assert stored is not None and stored.announced and stored.result_message_id == env.port.channel[0][0]
+
+
+async def test_trusting_the_nonce_alone_after_its_window_would_post_the_results_twice(env: Env) -> None:
+    """The control for the test above: the old behaviour (no look in the channel) duplicates."""
+    poll = await env.create(duration="1m")
+    env.port.crash_after_send = 1
+    env.clock.now += 61
+    with pytest.raises(Crash):
+        await env.service.run_due()
+    env.clock.now += 600
+    env.port.forget_nonces()
+    restarted = env.fresh()
+    restarted.delivery.nonce_window = 10**9  # as if the nonce were remembered for ever
+    await restarted.start()
+    await restarted.run_due()
+    assert len(env.port.channel) == 2 and poll.id

@@ -18,11 +18,10 @@ from icalendar import Calendar
 from domain.errors import UserError
 from domain.models import Subscription
 from services.club import ClubService
+from services.delivery import Button, Delivery, DeliveryGone, DeliveryRefused, Payload
 from services.digest import DigestService
 from services.watchparties import (
     MAX_THREAD_ATTEMPTS,
-    DiscordGone,
-    DiscordRefused,
     EditRequest,
     EventSpec,
     PartyView,
@@ -31,6 +30,7 @@ from services.watchparties import (
     film_matcher,
 )
 from settings import DigestSettings, WatchPartySettings
+from storage import outbox as outbox_repo
 from storage import watchparties as repo
 from storage.db import Database
 
@@ -95,6 +95,8 @@ class Recorder:
         self.edit_delay = 0.0
         self.find_calls: list[tuple[int, int]] = []  # (channel_id, since)
         self.find_error: Exception | None = None
+        self.rendered: dict[str, PartyView] = {}
+        self.announcement_posts: list[tuple[int, int, Payload]] = []
 
     def forget_nonces(self) -> None:
         """Discord's nonce window ran out: a repeated nonce now creates a new message."""
@@ -106,20 +108,53 @@ class Recorder:
 
     def _check(self, channel_id: int) -> None:
         if channel_id in self.gone:
-            raise DiscordGone(f"404 Unknown Channel {channel_id}")
+            raise DeliveryGone(f"404 Unknown Channel {channel_id}")
         if channel_id in self.refuse:
-            raise DiscordRefused(f"403 Missing Permissions in {channel_id}")
+            raise DeliveryRefused(f"403 Missing Permissions in {channel_id}")
 
     async def channel_label(self, channel_id: int) -> str:
         return {CHANNEL: "#general", ANNOUNCE: "#announcements", VOICE: "#Screening Room"}.get(
             channel_id, "#channel"
         )
 
-    async def post_announcement(self, view: PartyView) -> int:
-        self._check(view.party.announce_channel_id)
-        message_id = self._id()
-        self.announcements[message_id] = view
+    def announcement_payload(self, view: PartyView) -> Payload:
+        title = f"announcement of party {view.party.id}"
+        self.rendered[title] = view
+        return Payload(embeds=({"title": title},), buttons=(Button(f"rsvp:{view.party.id}", "Going"),))
+
+    # the delivery port: announcements and plain messages, de-duplicated by nonce like Discord
+    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        if not payload.embeds:
+            return await self.send_text(
+                channel_id, payload.content, payload.mention_users, nonce=nonce, reply_to=payload.reply_to
+            )
+        self._check(channel_id)
+        if self.fail_sends:
+            self.fail_sends -= 1
+            raise ConnectionResetError("503 Service Unavailable")
+        if (channel_id, nonce) in self.by_nonce:
+            message_id = self.by_nonce[(channel_id, nonce)]
+        else:
+            message_id = self._id()
+            self.by_nonce[(channel_id, nonce)] = message_id
+            self.announcements[message_id] = self.rendered[payload.embeds[0]["title"]]
+            self.announcement_posts.append((message_id, channel_id, payload))
+        if self.crash_after_send:
+            self.crash_after_send -= 1
+            raise Crash("killed after Discord created the message")
         return message_id
+
+    async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
+        self.find_calls.append((channel_id, since))
+        if self.find_error is not None:
+            raise self.find_error
+        for message_id, channel, posted in self.announcement_posts:
+            if channel == channel_id and posted == payload:
+                return message_id
+        for sent in self.sent:
+            if sent.channel_id == channel_id and payload.matches(sent.content, []):
+                return sent.id
+        return None
 
     async def edit_announcement(self, view: PartyView) -> None:
         self._check(view.party.announce_channel_id)
@@ -130,22 +165,22 @@ class Recorder:
 
     async def create_event(self, spec: EventSpec) -> int:
         if self.refuse_events:
-            raise DiscordRefused("403 Missing Permissions")
+            raise DeliveryRefused("403 Missing Permissions")
         event_id = self._id()
         self.events[event_id] = spec
         return event_id
 
     async def edit_event(self, event_id: int, spec: EventSpec) -> None:
         if self.refuse_events:
-            raise DiscordRefused("403 Missing Permissions")
+            raise DeliveryRefused("403 Missing Permissions")
         if event_id not in self.events:
-            raise DiscordGone("404 Unknown Guild Scheduled Event")
+            raise DeliveryGone("404 Unknown Guild Scheduled Event")
         self.events[event_id] = spec
 
     async def cancel_event(self, guild_id: int, event_id: int) -> None:
         self.cancelled_events.append(event_id)
 
-    async def send(
+    async def send_text(
         self,
         channel_id: int,
         content: str,
@@ -173,26 +208,22 @@ class Recorder:
             raise Crash("killed after Discord created the message")
         return message_id
 
-    async def find_sent(self, channel_id: int, content: str, since: int) -> int | None:
-        self.find_calls.append((channel_id, since))
-        if self.find_error is not None:
-            raise self.find_error
-        for sent in self.sent:
-            if sent.channel_id == channel_id and sent.content == content:
-                return sent.id
-        return None
-
     async def open_thread(self, channel_id: int, message_id: int | None, name: str) -> int:
         self._check(channel_id)
         if self.fail_threads:
             self.fail_threads -= 1
-            raise DiscordRefused("403 Missing Permissions (Create Public Threads)")
+            raise DeliveryRefused("403 Missing Permissions (Create Public Threads)")
         thread_id = message_id or self._id()
         self.threads[thread_id] = (channel_id, message_id, name)
         return thread_id
 
     def texts(self, channel_id: int | None = None) -> list[str]:
         return [s.content for s in self.sent if channel_id is None or s.channel_id == channel_id]
+
+
+def delivery(env: Env) -> Delivery:
+    """The outbox engine as the bot builds it, without backoff (a failed message goes on the next tick)."""
+    return Delivery(env.db, clock=env.clock, nonce_window=120, backoff_base=0)
 
 
 @dataclasses.dataclass
@@ -211,9 +242,9 @@ class Env:
         self.db = await Database.open(self.path)
         self.club = ClubService(self.db, clock=self.clock)
         self.service = WatchPartyService(
-            self.db, settings or self.service.settings, self.club, clock=self.clock
+            self.db, settings or self.service.settings, self.club, clock=self.clock, delivery=delivery(self)
         )
-        self.service.attach(self.discord)
+        self.service.attach(self.discord, self.discord)
         await self.service.start()
 
     async def schedule(self, film: str = "Alien", when: str = "friday 8pm", **kw: Any) -> PartyView:
@@ -229,9 +260,11 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     db = await Database.open(path)
     clock = Clock()
     club = ClubService(db, clock=clock)
-    service = WatchPartyService(db, WatchPartySettings(), club, clock=clock)
+    service = WatchPartyService(
+        db, WatchPartySettings(), club, clock=clock, delivery=Delivery(db, clock=clock, backoff_base=0)
+    )
     recorder = Recorder()
-    service.attach(recorder)
+    service.attach(recorder, recorder)
     environment = Env(db, clock, recorder, service, club, path)
     try:
         yield environment
@@ -457,6 +490,12 @@ async def test_reminders_fire_at_their_times_pinging_only_going(env: Env) -> Non
     assert "starting now" in env.discord.sent[-1].content
 
 
+async def outbox_rows(env: Env, kind: str = "reminder") -> list[outbox_repo.OutboxRow]:
+    rows = await env.db.fetchall("SELECT id FROM outbox WHERE kind = ? ORDER BY id", (kind,))
+    found = [await outbox_repo.get(env.db, r["id"]) for r in rows]
+    return [r for r in found if r is not None]
+
+
 async def test_crash_between_send_and_mark_fired_resends_with_same_nonce(env: Env) -> None:
     view = await env.schedule()
     await rsvp_all(env, 1, {1001: "going"})
@@ -466,14 +505,15 @@ async def test_crash_between_send_and_mark_fired_resends_with_same_nonce(env: En
         await env.service.run_due()
     assert len(env.discord.sent) == 1
     first_nonce = env.discord.sent[0].nonce
-    assert (await states(env))[f"before:3600@{view.party.start_at - 3600}"] == "pending"
+    # the job is done (its message is in the outbox); the message is not marked delivered
+    assert (await states(env))[f"before:3600@{view.party.start_at - 3600}"] == "fired"
+    assert [r.state for r in await outbox_rows(env)] == ["pending"]
     await env.restart()
     env.clock.set(env.clock.now + 40)  # back up within the grace window
-    report = await env.service.run_due()
-    assert report.fired == 1
+    await env.service.run_due()
     assert len(env.discord.sent) == 1  # Discord answered the re-send with the message it already had
-    assert len(env.discord.by_nonce) == 1 and first_nonce in {n for _, n in env.discord.by_nonce}
-    assert (await states(env))[f"before:3600@{view.party.start_at - 3600}"] == "fired"
+    assert first_nonce in {n for _, n in env.discord.by_nonce}
+    assert [r.state for r in await outbox_rows(env)] == ["delivered"]
 
 
 async def test_crash_after_send_then_restart_past_the_nonce_window_pings_once(env: Env) -> None:
@@ -484,15 +524,15 @@ async def test_crash_after_send_then_restart_past_the_nonce_window_pings_once(en
     env.discord.crash_after_send = 1
     with pytest.raises(Crash):
         await env.service.run_due()
-    [row] = [r for r in await repo.party_reminders(env.db, 1) if r.key == "before:3600"]
+    [row] = await outbox_rows(env)
     assert (row.state, row.sending_at) == ("pending", due + 20)
     await env.restart()
     env.discord.forget_nonces()  # down for 5 minutes: Discord no longer knows the nonce
     env.clock.set(due + 20 + 300)  # still within the 10-minute grace window
-    report = await env.service.run_due()
-    assert report.fired == 1
+    await env.service.run_due()
     assert len(env.discord.sent) == 1
     assert env.discord.find_calls == [(CHANNEL, due + 20)]
+    assert [r.state for r in await outbox_rows(env)] == ["delivered"]
     assert (await states(env))[f"before:3600@{due}"] == "fired"
 
 
@@ -507,24 +547,29 @@ async def test_crash_before_send_then_restart_past_the_nonce_window_sends_once(e
     assert env.discord.sent == []
     await env.restart()
     env.clock.set(due + 20 + 300)
-    assert (await env.service.run_due()).fired == 1
+    await env.service.run_due()
     assert len(env.discord.sent) == 1 and len(env.discord.find_calls) == 1
     assert (await states(env))[f"before:3600@{due}"] == "fired"
 
 
-async def test_a_failing_history_check_still_sends_the_reminder(env: Env) -> None:
+async def test_a_failing_history_check_is_retried_rather_than_risking_a_second_ping(env: Env) -> None:
     view = await env.schedule()
     await rsvp_all(env, 1, {1001: "going"})
     due = view.party.start_at - 3_600
     env.clock.set(due + 20)
-    env.discord.crash_before_send = 1
+    env.discord.crash_after_send = 1
     with pytest.raises(Crash):
         await env.service.run_due()
     await env.restart()
+    env.discord.forget_nonces()
     env.discord.find_error = RuntimeError("history unavailable")
     env.clock.set(due + 20 + 300)
-    assert (await env.service.run_due()).fired == 1
-    assert len(env.discord.sent) == 1 and len(env.discord.find_calls) == 1
+    assert (await env.service.run_due()).retried == 1
+    assert len(env.discord.sent) == 1 and [r.state for r in await outbox_rows(env)] == ["pending"]
+    env.discord.find_error = None
+    env.clock.set(due + 20 + 330)
+    await env.service.run_due()
+    assert len(env.discord.sent) == 1 and [r.state for r in await outbox_rows(env)] == ["delivered"]
 
 
 async def test_discussion_header_is_not_repeated_after_a_crash_past_the_nonce_window(env: Env) -> None:
@@ -540,10 +585,11 @@ async def test_discussion_header_is_not_repeated_after_a_crash_past_the_nonce_wi
     await env.restart()
     env.discord.forget_nonces()
     env.clock.set(party.end_at + 30 + 600)
-    assert (await env.service.run_due()).fired == 1
+    await env.service.run_due()
     assert len(env.discord.threads) == 1 and len(env.discord.sent) == 1
     assert len(env.discord.find_calls) == 1
     assert (await states(env))[f"discussion@{party.end_at}"] == "fired"
+    assert [r.state for r in await outbox_rows(env, "discussion_opener")] == ["delivered"]
 
 
 async def test_transient_failure_retries_then_sends_once(env: Env) -> None:
@@ -551,13 +597,14 @@ async def test_transient_failure_retries_then_sends_once(env: Env) -> None:
     await rsvp_all(env, 1, {1001: "going"})
     env.clock.set(view.party.start_at - 3_600)
     env.discord.fail_sends = 2
-    assert (await env.service.run_due()).retried == 1
+    first = await env.service.run_due()
+    assert (first.fired, first.retried) == (1, 1)
     env.clock.set(env.clock.now + 30)
     assert (await env.service.run_due()).retried == 1
     env.clock.set(env.clock.now + 30)
-    assert (await env.service.run_due()).fired == 1
-    [row] = [r for r in await repo.party_reminders(env.db, 1) if r.key == "before:3600"]
-    assert (row.state, row.attempts) == ("fired", 2) and len(env.discord.sent) == 1
+    await env.service.run_due()
+    [row] = await outbox_rows(env)
+    assert (row.state, row.attempts) == ("delivered", 3) and len(env.discord.sent) == 1
 
 
 async def test_after_restart_overdue_within_grace_fires_older_is_missed(env: Env) -> None:
@@ -1026,3 +1073,89 @@ async def test_feed_posts_about_a_scheduled_film_are_spoilered_by_the_digest(env
     shielded = await digest.render(entry, "Film news", sub)
     assert "on the club's schedule: Nosferatu on Fri 27 Nov 2026" in str(shielded)
     assert "||" in str(shielded)
+
+
+# ------------------------------------------- exactly once for every kind: a crash as Discord stores it
+
+
+async def test_crash_as_discord_stores_the_announcement_then_restart_past_the_nonce_window(env: Env) -> None:
+    env.discord.crash_after_send = 1
+    with pytest.raises(Crash):
+        await env.schedule()
+    assert len(env.discord.announcement_posts) == 1
+    party = await repo.get_party(env.db, 1)
+    assert party is not None and party.announce_message_id is None  # the reply never reached us
+    await env.restart()
+    env.discord.forget_nonces()
+    env.clock.set(env.clock.now + 600)
+    await env.service.run_due()
+    await env.service.run_due()
+    (message_id, _, _), *more = env.discord.announcement_posts
+    assert more == [] and len(env.discord.find_calls) == 1
+    party = await repo.get_party(env.db, 1)
+    assert party is not None and party.announce_message_id == message_id
+
+
+async def test_crash_as_discord_stores_a_cancel_notice_then_restart_past_the_nonce_window(env: Env) -> None:
+    await env.schedule()
+    await rsvp_all(env, 1, {1001: "going", 1002: "maybe"})
+    env.discord.crash_after_send = 1
+    with pytest.raises(Crash):
+        await env.service.cancel(GUILD, 1, ORGANISER, reason="projector broke")
+    assert len([t for t in env.discord.texts() if "is cancelled" in t]) == 1
+    await env.restart()
+    env.discord.forget_nonces()
+    env.clock.set(env.clock.now + 600)
+    await env.service.run_due()
+    await env.service.run_due()
+    assert len([t for t in env.discord.texts() if "is cancelled" in t]) == 1
+    assert [r.state for r in await outbox_rows(env, "party_notice")] == ["delivered"]
+
+
+async def test_crash_as_discord_stores_a_waitlist_promotion_then_restart_past_the_nonce_window(
+    env: Env,
+) -> None:
+    await env.schedule(capacity=1)
+    await rsvp_all(env, 1, {1001: "going", 1002: "going"})
+    result = await env.service.rsvp(GUILD, 1, 1001, "no")
+    assert result.promoted == (1002,)
+    env.discord.crash_after_send = 1
+    with pytest.raises(Crash):
+        await env.service.announce_promotions(result.view.party, result.promoted)
+    await env.restart()
+    env.discord.forget_nonces()
+    env.clock.set(env.clock.now + 600)
+    await env.service.run_due()
+    seats = [s for s in env.discord.sent if "seat opened" in s.content]
+    assert len(seats) == 1 and seats[0].user_ids == (1002,)
+
+
+async def test_a_reminder_retried_after_its_text_changed_sends_the_stored_text_once(env: Env) -> None:
+    """The payload is rendered once, when the job fires: a member joining between the crash and the retry
+    changes what a fresh render would say, and a second, different message would ping everyone again."""
+    view = await env.schedule()
+    await rsvp_all(env, 1, {1001: "going"})
+    due = view.party.start_at - 3_600
+    env.clock.set(due + 20)
+    env.discord.crash_after_send = 1
+    with pytest.raises(Crash):
+        await env.service.run_due()
+    await env.restart()
+    await rsvp_all(env, 1, {1002: "going"})  # the text a fresh render would produce now pings 1002 too
+    env.discord.forget_nonces()
+    env.clock.set(due + 20 + 300)
+    await env.service.run_due()
+    assert len(env.discord.sent) == 1 and env.discord.sent[0].user_ids == (1001,)
+
+
+async def test_a_promotion_commits_with_the_answer_that_freed_the_seat(env: Env) -> None:
+    """The bot dies right after the RSVP is stored (before it tells anyone): the promoted member is still
+    told, once, by the next run."""
+    await env.schedule(capacity=1)
+    await rsvp_all(env, 1, {1001: "going", 1002: "going"})
+    assert (await env.service.rsvp(GUILD, 1, 1001, "no")).promoted == (1002,)
+    await env.restart()  # announce_promotions never ran
+    await env.service.run_due()
+    await env.service.run_due()
+    seats = [s for s in env.discord.sent if "seat opened" in s.content]
+    assert len(seats) == 1 and seats[0].user_ids == (1002,)

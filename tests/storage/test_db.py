@@ -109,3 +109,43 @@ async def test_upgrade_from_version_4_adds_sending_at_and_keeps_rows(tmp_path: P
         assert row is not None and (row["state"], row["sending_at"]) == ("pending", None)
         row = await db.fetchone("SELECT state, sending_at FROM reminders WHERE key = 'start'")
         assert row is not None and (row["state"], row["sending_at"]) == ("pending", None)
+
+
+async def test_upgrade_to_0006_moves_the_feed_outbox_into_the_one_outbox(tmp_path: Path) -> None:
+    """Pending, held and delivered feed posts keep their nonce, first attempt, attempts and message id."""
+    from services.delivery import Payload, nonce_of
+    from storage import outbox
+    from storage.migrate import MIGRATIONS_DIR, migrate
+
+    old = tmp_path / "v5"
+    old.mkdir()
+    for migration in sorted(MIGRATIONS_DIR.glob("000[1-5]_*.sql")):
+        (old / migration.name).write_text(migration.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "v5.sqlite3"
+    legacy = '{"content": "", "embeds": [{"title": "News 1", "url": "https://x.example/1"}], "allowed_mentions": {"parse": []}}'
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        assert await migrate(conn, old) == 5
+        await conn.execute(
+            "INSERT INTO outbox (subscription_id, entry_id, channel_id, payload, state, nonce, attempts, "
+            "sending_at, message_id, created_at) VALUES "
+            "(3, 7, 10, ?, 'pending', 'pj3.7', 2, 1000, NULL, 900), "
+            "(3, 8, 10, '{\"content\": \"held\"}', 'held', 'pj3.8', 0, NULL, NULL, 901), "
+            "(4, 7, 11, '{\"content\": \"done\"}', 'delivered', 'pj4.7', 1, 950, 555, 902)",
+            (legacy,),
+        )
+    async with await Database.open(path) as db:
+        assert await db.scalar("PRAGMA user_version") == latest_version() >= 6
+        rows = [await outbox.get(db, n) for n in (1, 2, 3)]
+        assert [(r.kind, r.owner_id, r.part, r.state) for r in rows if r] == [
+            ("feed_post", 3, "7", "pending"),
+            ("feed_post", 3, "8", "held"),
+            ("feed_post", 4, "7", "delivered"),
+        ]
+        pending = rows[0]
+        assert pending is not None
+        assert (nonce_of(pending), pending.sending_at, pending.attempts) == ("pj3.7", 1000, 2)
+        assert Payload.from_json(pending.payload) == Payload(
+            embeds=({"title": "News 1", "url": "https://x.example/1"},)
+        )
+        assert rows[2] is not None and rows[2].message_id == 555
+        assert await db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'outbox_0002'") == 0

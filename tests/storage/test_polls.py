@@ -120,7 +120,8 @@ async def test_due_polls_and_announcements(db: Database) -> None:
     assert [p.id for p in await repo.due_polls(db, NOW + 3600)] == [early]
     async with db.transaction() as conn:
         await repo.close_poll(conn, early, now=NOW, reason="deadline", closed_by=None, winner=None)
-        await repo.announce_failed(conn, early)
+        # an attempt made before the outbox existed (0006)
+        await conn.execute("UPDATE polls SET announce_attempts = 1 WHERE id = ?", (early,))
     assert [p.announce_attempts for p in await repo.pending_announcements(db, 5)] == [1]
     assert await repo.pending_announcements(db, 1) == []
     async with db.transaction() as conn:
