@@ -75,7 +75,7 @@ def describe_app_command_error(error: app_commands.AppCommandError) -> str | Non
     if isinstance(error, app_commands.CheckFailure):
         return str(error) or "You are not allowed to use this command."
     if isinstance(error, app_commands.TransformerError):
-        return f"I could not understand {error.value!r} for that option."
+        return f"I could not understand {escape_markdown(repr(error.value), limit=100)} for that option."
     if isinstance(original, discord.Forbidden):
         return "Discord refused that: I am missing a permission in this channel."
     return None
