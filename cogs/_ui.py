@@ -13,6 +13,7 @@ from discord.ext import tasks
 
 from cogs._bot import ClubBot
 from domain.errors import UserError
+from domain.markdown import escape_markdown
 from services.club import ClubService
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,20 @@ async def reply(
         await interaction.response.send_message(**kwargs)  # type: ignore[call-overload]
 
 
+def user_message(error: UserError) -> str:
+    """``error`` worded for a Discord reply: what the user typed is quoted through the one escaper.
+
+    Never ``str(error)`` in a reply: that is the plain (terminal) wording, where a ``||`` or a masked link
+    the user typed would render.
+    """
+    return error.render(escape_markdown)
+
+
 def describe_app_command_error(error: app_commands.AppCommandError) -> str | None:
     """The short message for an expected error, or None for an unexpected one (to be logged)."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, UserError):
-        return str(original)
+        return user_message(original)
     if isinstance(error, app_commands.MissingPermissions):
         perms = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
         return f"You need the {perms} permission to do that."
@@ -65,7 +75,7 @@ def describe_app_command_error(error: app_commands.AppCommandError) -> str | Non
     if isinstance(error, app_commands.CheckFailure):
         return str(error) or "You are not allowed to use this command."
     if isinstance(error, app_commands.TransformerError):
-        return f"I could not understand {error.value!r} for that option."
+        return f"I could not understand {escape_markdown(repr(error.value), limit=100)} for that option."
     if isinstance(original, discord.Forbidden):
         return "Discord refused that: I am missing a permission in this channel."
     return None

@@ -25,6 +25,7 @@ from cogs._ui import (
     reply,
     stop_loop,
     ts,
+    user_message,
 )
 from domain.errors import UserError
 from domain.markdown import escape_markdown
@@ -158,7 +159,7 @@ class ScheduleButton(
         try:
             film = await bot.services.polls.pick_film(interaction.guild_id, self.poll_id, self.option)
         except UserError as exc:
-            await reply(interaction, str(exc))
+            await reply(interaction, user_message(exc))
             return
         if not bot.services.watchparties.accepting:
             await reply(
@@ -209,7 +210,7 @@ class ScheduleModal(discord.ui.Modal, title="Schedule a watch party"):
                 timezone=(self.timezone.value or "").strip() or None,
             )
         except UserError as exc:
-            await reply(interaction, f"{exc} Press the button again to retry.")
+            await reply(interaction, f"{user_message(exc)} Press the button again to retry.")
             return
         party = result.view.party
         lines = [

@@ -22,7 +22,17 @@ from discord.ext import commands, tasks
 
 from cogs._bot import ClubBot
 from cogs._delivery import DiscordDelivery, buttons_of, delivery_error
-from cogs._ui import COLOUR, NO_MENTIONS, bot_of, guarded_pass, organiser_only, reply, stop_loop, ts
+from cogs._ui import (
+    COLOUR,
+    NO_MENTIONS,
+    bot_of,
+    guarded_pass,
+    organiser_only,
+    reply,
+    stop_loop,
+    ts,
+    user_message,
+)
 from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.reminders import unscheduled_reminders
@@ -148,7 +158,7 @@ class RsvpButton(
         try:
             result = await service.rsvp(interaction.guild_id, self.party_id, interaction.user.id, self.choice)
         except UserError as exc:
-            await reply(interaction, str(exc))
+            await reply(interaction, user_message(exc))
             return
         except Exception:
             log.exception(

@@ -94,7 +94,7 @@ def _check_url(url: str) -> str:
         parts = None
     unsafe = re.search(r"\s", url) or _CONTROL.search(url) or _encodable(url) != url
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or unsafe:
-        raise IcsError(f"Not a web link: {_one_line(url, 80)!r}")
+        raise IcsError("Not a web link: {url}", url=repr(_one_line(url, 80)))
     return url
 
 

@@ -122,7 +122,7 @@ def parse_options(text: str) -> tuple[str, ...]:
         key = unicodedata.normalize("NFKC", option).casefold()
         if key in seen:
             shown = option if len(option) <= 40 else option[:39] + "…"
-            raise PollError(f"'{escape_markdown(shown)}' is listed twice (options {seen[key]} and {number}).")
+            raise PollError(f"'{{option}}' is listed twice (options {seen[key]} and {number}).", option=shown)
         seen[key] = number
         options.append(option)
     if len(options) < MIN_OPTIONS:

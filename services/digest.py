@@ -19,7 +19,6 @@ from domain.digest import (
 )
 from domain.digest.models import DEFAULT_SPOILER_CATEGORIES, effective_spoiler_categories
 from domain.errors import UserError
-from domain.markdown import escape_markdown
 from domain.models import Subscription, WarningSettings
 from settings import DigestSettings
 from storage import warnings as repo
@@ -105,7 +104,8 @@ class DigestService:
     ) -> WarningSettings:
         if category not in CATEGORY_LABELS:
             raise UserError(
-                f"Unknown category “{escape_markdown(category, limit=40)}”; choose one of: {', '.join(CATEGORIES)}."
+                f"Unknown category “{{category}}”; choose one of: {', '.join(CATEGORIES)}.",
+                category=category[:40],
             )
         current = await repo.get(self.db, guild_id)
         hidden = set(current.hidden_categories)
@@ -134,7 +134,7 @@ class DigestService:
             bucket = terms.get(category, [])
             if wanted not in (t.casefold() for t in bucket):
                 raise UserError(
-                    f"“{escape_markdown(remove_term, limit=60)}” is not a custom term of {CATEGORY_LABELS[category]}."
+                    f"“{{term}}” is not a custom term of {CATEGORY_LABELS[category]}.", term=remove_term[:60]
                 )
             terms[category] = [t for t in bucket if t.casefold() != wanted]
         updated = WarningSettings(

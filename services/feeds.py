@@ -186,23 +186,25 @@ class FeedService:
         try:
             target = self.fetcher.check(url.strip())
         except netguard.BlockedURL as exc:
-            raise UserError(f"I can't use that URL: {exc}") from None
+            raise UserError("I can't use that URL: {reason}", reason=exc) from None
         url = target.url
         existing = await repo.get_feed_by_url(self.db, url)
         if existing is not None:
             for sub in await repo.subscriptions_for_feed(self.db, existing.id, active_only=False):
                 if sub.channel_id == channel_id:
                     raise UserError(
-                        f"<#{channel_id}> already follows that feed (as “{escape_markdown(sub.name)}”, id {sub.id})."
+                        f"<#{channel_id}> already follows that feed (as “{{name}}”, id {sub.id}).",
+                        name=sub.name,
                     )
         try:
             result, parsed = await self._fetch_and_parse(url)
         except FetchError as exc:
-            raise UserError(f"I couldn't add that feed: {escape_markdown(exc.reason)}") from None
+            raise UserError("I couldn't add that feed: {reason}", reason=exc.reason) from None
         assert parsed is not None
         if not parsed.entries and parsed.bozo:
             raise UserError(
-                f"I couldn't add that feed: {escape_markdown(parsed.bozo_reason or 'it is not an RSS or Atom feed')}"
+                "I couldn't add that feed: {reason}",
+                reason=parsed.bozo_reason or "it is not an RSS or Atom feed",
             )
         stored_url = result.permanent_url or url
         title = (parsed.title or "").strip() or stored_url
@@ -303,7 +305,7 @@ class FeedService:
         try:
             feedrules.compile_filter(include, exclude)
         except ValueError as exc:
-            raise UserError(f"That filter doesn't work: {exc}") from None
+            raise UserError("That filter doesn't work: {reason}", reason=exc) from None
         async with self.db.transaction() as conn:
             await repo.set_filters(conn, subscription_id, include, exclude)
         return await self._view(guild_id, subscription_id)
@@ -332,7 +334,7 @@ class FeedService:
         try:
             _, parsed = await self._fetch_and_parse(view.feed.url)
         except FetchError as exc:
-            raise UserError(f"Fetching the feed failed: {exc.reason}") from None
+            raise UserError("Fetching the feed failed: {reason}", reason=exc.reason) from None
         assert parsed is not None
         if not parsed.entries:
             raise UserError("The feed has no items right now.")

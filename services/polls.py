@@ -70,7 +70,6 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Protocol
 
 from domain.errors import UserError
-from domain.markdown import escape_markdown
 from domain.models import Nomination, Poll, PollKind, PollMode, PollStatus
 from domain.polls import (
     MAX_OPTION_LENGTH,
@@ -892,16 +891,17 @@ class PollService:
             async with self.db.transaction() as conn:
                 mine = [n for n in await repo.live_nominations(conn, guild_id, user_id) if n.status == "open"]
                 if limit > 0 and len(mine) >= limit:
-                    shown = ", ".join(f"#{n.id} {escape_markdown(n.label)}" for n in mine[:3])
+                    shown = ", ".join(f"#{n.id} {n.label}" for n in mine[:3])
                     raise UserError(
                         f"You already have {len(mine)} open nomination{'s' * (len(mine) != 1)} this round "
-                        f"({shown}); the limit is {limit}. Use /film withdraw first."
+                        f"({{mine}}); the limit is {limit}. Use /film withdraw first.",
+                        mine=shown,
                     )
                 existing = await repo.live_nomination_by_key(conn, guild_id, key)
                 if existing is not None:
                     raise UserError(
-                        f"“{escape_markdown(existing.label)}” was already nominated by <@{existing.user_id}> "
-                        f"(#{existing.id})."
+                        f"“{{label}}” was already nominated by <@{existing.user_id}> (#{existing.id}).",
+                        label=existing.label,
                     )
                 nomination_id = await repo.add_nomination(
                     conn,
@@ -916,7 +916,7 @@ class PollService:
         except repo.DuplicateNomination:
             first = await repo.live_nomination_by_key(self.db, guild_id, key)
             who = f" by <@{first.user_id}>" if first else ""
-            raise UserError(f"“{escape_markdown(label)}” was already nominated{who}.") from None
+            raise UserError(f"“{{label}}” was already nominated{who}.", label=label) from None
         found = await repo.get_nomination(self.db, guild_id, nomination_id)
         assert found is not None
         log.info("nomination %s (%r) in guild %s by %s", found.id, found.label, guild_id, user_id)
@@ -955,8 +955,9 @@ class PollService:
             raise UserError(f"Nomination #{nomination.id} is not yours; only an organiser can withdraw it.")
         if nomination.status == "in_poll":
             raise UserError(
-                f"“{escape_markdown(nomination.label)}” is an option of the running pick poll #{nomination.poll_id}; "
-                "it can't be withdrawn until the poll closes."
+                f"“{{label}}” is an option of the running pick poll #{nomination.poll_id}; "
+                "it can't be withdrawn until the poll closes.",
+                label=nomination.label,
             )
         async with self.db.transaction() as conn:
             await repo.delete_nomination(conn, nomination.id)

@@ -513,8 +513,8 @@ class WatchPartyService:
         """
         if not self.accepting:
             raise UserError(
-                f"Watch parties aren't available in this bot yet. Use `/watchparty schedule film:{film}` "
-                "once they are."
+                "Watch parties aren't available in this bot yet. Use /watchparty schedule for “{film}” once they are.",
+                film=film,
             )
         return await self.schedule(
             ScheduleRequest(

@@ -52,6 +52,15 @@ def test_config_error_names_file_key_reason(tmp_path: Path) -> None:
     assert result.returncode == 2 and "cannot read" in result.stderr
 
 
+def test_check_config_quotes_a_bad_duration_as_typed(tmp_path: Path) -> None:
+    # the duration parser's errors are escaped for Discord replies only; the terminal shows no backslashes
+    config = tmp_path / "club.toml"
+    config.write_text('[feeds]\ninterval = "||x <@123> [a](http://x) *1h*"\n')
+    result = run_cli("check-config", "--config", str(config), cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
+    assert result.returncode == 2
+    assert "'||x <@123> [a](http://x) *1h*'" in result.stderr and "\\" not in result.stderr, result.stderr
+
+
 def test_check_config_prints_effective_settings_without_token(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text('[feeds]\ninterval = "20m"\n')
     result = run_cli("check-config", cwd=tmp_path, env={"DISCORD_TOKEN": "super-secret-token"})

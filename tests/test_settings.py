@@ -89,3 +89,20 @@ def test_settings_are_frozen() -> None:
     s = Settings()
     with pytest.raises(AttributeError):
         s.feeds.interval = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "@everyone ||x <@123> [a](http://x)",  # not a duration
+        "-5m ||x <@123>",  # negative
+        "1.5h [a](http://x)",  # a decimal
+        "15 *parsecs*",  # an unknown unit
+    ],
+)
+def test_duration_errors_quote_the_value_as_typed_on_the_terminal(value: str) -> None:
+    # the same parsers answer Discord users with their text escaped; a terminal must get it as typed
+    with pytest.raises(ConfigError) as info:
+        parse_settings(f'[feeds]\ninterval = "{value}"\n', "club.toml")
+    message = str(info.value)
+    assert value.strip()[:40] in message and "\\" not in message and "\u200b" not in message, message

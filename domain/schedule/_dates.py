@@ -48,20 +48,20 @@ def _next_date(month: int, day: int, clock: time, ctx: _Context, shown: str) -> 
         if candidate is None:
             if month == 2 and day == 29:
                 continue
-            raise UnparseableTimeError(f"There's no {shown}.")
+            raise UnparseableTimeError("There's no {typed}.", typed=shown)
         if ctx.ahead(candidate, clock):
             later = "next year" if year == this_year + 1 else f"in {year}"
             note = (f"That's {_format_day(candidate)}, {later}.",) if year > this_year else ()
             return _DateResult(candidate, note)
         if candidate == ctx.now_wall.date():
             raise PastTimeError(f"{clock:%H:%M} today has already passed.")
-    raise UnparseableTimeError(f"There's no {shown}.")  # pragma: no cover - unreachable
+    raise UnparseableTimeError("There's no {typed}.", typed=shown)  # pragma: no cover - unreachable
 
 
 def _explicit_year(year: int, month: int, day: int, shown: str) -> _DateResult:
     candidate = _make_date(year, month, day)
     if candidate is None:
-        raise UnparseableTimeError(f"There's no {shown}.")
+        raise UnparseableTimeError("There's no {typed}.", typed=shown)
     return _DateResult(candidate)
 
 
@@ -73,7 +73,9 @@ def _numeric_date(match: re.Match[str], clock: time, ctx: _Context) -> _DateResu
     a, b = int(match.group("a")), int(match.group("b"))
     note: tuple[str, ...] = ()
     if a > 12 and b > 12:
-        raise UnparseableTimeError(f"'{match.group(0)}' isn't a date I can read; try '5 Dec' or 2026-12-05.")
+        raise UnparseableTimeError(
+            "'{typed}' isn't a date I can read; try '5 Dec' or 2026-12-05.", typed=match.group(0)
+        )
     if a > 12:
         day, month = a, b
     elif b > 12:
@@ -85,7 +87,9 @@ def _numeric_date(match: re.Match[str], clock: time, ctx: _Context) -> _DateResu
             note = (f"I read {match.group(0).rstrip('.')} as {day} {_MONTH_NAMES[month - 1]} ({which}).",)
     shown = f"{day} {_MONTH_NAMES[month - 1]}" if 1 <= month <= 12 else match.group(0)
     if not 1 <= month <= 12:
-        raise UnparseableTimeError(f"'{match.group(0)}' isn't a date I can read; try '5 Dec' or 2026-12-05.")
+        raise UnparseableTimeError(
+            "'{typed}' isn't a date I can read; try '5 Dec' or 2026-12-05.", typed=match.group(0)
+        )
     if match.group("y"):
         year = _expand_year(match.group("y"))
         result = _explicit_year(year, month, day, f"{shown} {year}")
@@ -184,7 +188,7 @@ def _parse_date_phrase(
                 )
             return inner
     if _VAGUE_RE.fullmatch(phrase):
-        raise UnparseableTimeError(f"'{phrase}' isn't a specific day. {_EXAMPLES}")
+        raise UnparseableTimeError("'{typed}' isn't a specific day. " + _EXAMPLES, typed=phrase)
     if allow_fallback:
         return _dateparser_date(phrase, ctx)
     return None
@@ -207,7 +211,9 @@ def _dateparser_date(phrase: str, ctx: _Context) -> _DateResult | None:
 
     if pop_tz_offset_from_string(phrase)[1] is not None:
         # dateparser would read the zone and we would keep only the date: never drop a zone silently.
-        raise UnparseableTimeError(f"'{phrase}' names a time zone I can't use here. {_ZONE_HELP}")
+        raise UnparseableTimeError(
+            "'{typed}' names a time zone I can't use here. " + _ZONE_HELP, typed=phrase
+        )
     parsed = dateparser.parse(phrase, languages=["en"], settings=_dateparser_settings(ctx))
     if parsed is None:
         return None
@@ -225,7 +231,9 @@ def _relative_instant(text: str) -> timedelta | None:
     total = 0
     for number, unit in _RELATIVE_PART_RE.findall(match.group("body")):
         if unit in ("day", "days", "week", "weeks", "fortnight", "fortnights"):
-            raise UnparseableTimeError(f"'{text}' needs a time of day too, e.g. '{text} at 8pm'.")
+            raise UnparseableTimeError(
+                "'{typed}' needs a time of day too, e.g. '{typed} at 8pm'.", typed=text
+            )
         if unit not in _INSTANT_UNITS:
             return None
         total += _number(number) * _INSTANT_UNITS[unit]

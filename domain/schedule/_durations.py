@@ -52,21 +52,22 @@ def parse_duration(
         minutes = int(m.group("m")) if m.group("m") else 0
         if m.group("h") and m.group("m") and minutes >= 60:
             raise DurationError(
-                f"'{text.strip()[:30]}' has {minutes} minutes after the hours; use e.g. 2h10."
+                f"'{{typed}}' has {minutes} minutes after the hours; use e.g. 2h10.", typed=text.strip()[:30]
             )
         seconds = round(hours * 60 + minutes) * 60
     if seconds is None:
         raise DurationError(
-            f"I couldn't read '{text.strip()[:30]}' as a runtime; try '2h10', '95m' or '130'."
+            "I couldn't read '{typed}' as a runtime; try '2h10', '95m' or '130'.", typed=text.strip()[:30]
         )
     if seconds < min_seconds or seconds > max_seconds:
         hint = ""
         bare = cleaned.isdigit() and 0 < int(cleaned) * 3600 <= max_seconds
         if bare and seconds < min_seconds:
-            hint = f" (a bare number is minutes: did you mean {cleaned}h?)"
+            hint = " (a bare number is minutes: did you mean {typed}h?)"
         raise DurationError(
             f"A runtime must be between {_describe_seconds(min_seconds)} and {_describe_seconds(max_seconds)}"
-            f"{hint}."
+            f"{hint}.",
+            **({"typed": cleaned} if hint else {}),
         )
     return seconds
 
@@ -92,8 +93,10 @@ def _compact_tokens(cleaned: str, shown: str) -> list[tuple[str, str]]:
         if match is None:
             rest = cleaned[position:].strip()
             if rest.isdigit() and tokens:
-                raise DurationError(f"'{shown}': the {rest} at the end needs a unit, e.g. '1h30m'.")
-            raise DurationError(f"'{shown}' is not a duration; use {_COMPACT_EXAMPLES}.")
+                raise DurationError(
+                    "'{typed}': the {rest} at the end needs a unit, e.g. '1h30m'.", typed=shown, rest=rest
+                )
+            raise DurationError(f"'{{typed}}' is not a duration; use {_COMPACT_EXAMPLES}.", typed=shown)
         tokens.append((match.group("n"), match.group("u")))
         position = match.end()
     return tokens
@@ -120,33 +123,41 @@ def parse_compact_duration(
     if not cleaned:
         raise DurationError(f"Give a duration, {_COMPACT_EXAMPLES}.")
     if cleaned.startswith("-"):
-        raise DurationError(f"'{shown}': a duration can't be negative.")
+        raise DurationError("'{typed}': a duration can't be negative.", typed=shown)
     if re.fullmatch(r"[0-9]+", cleaned):
         raise DurationError(
-            f"'{shown}' needs a unit: is it seconds or minutes? Write e.g. '{cleaned}m' or '{cleaned}s'."
+            "'{typed}' needs a unit: is it seconds or minutes? Write e.g. '{number}m' or '{number}s'.",
+            typed=shown,
+            number=cleaned,
         )
     if re.search(r"[0-9][.,][0-9]", cleaned):
-        raise DurationError(f"'{shown}': use whole numbers, e.g. '1h30m' rather than '1.5h'.")
+        raise DurationError("'{typed}': use whole numbers, e.g. '1h30m' rather than '1.5h'.", typed=shown)
     tokens = _compact_tokens(cleaned, shown)
     total = 0
     last_rank = -1
     for number, unit in tokens:
         if unit not in _COMPACT_UNITS:
             raise DurationError(
-                f"'{unit}' isn't a unit I know in '{shown}'; use s, m, h, d or w ({_COMPACT_EXAMPLES})."
+                f"'{{unit}}' isn't a unit I know in '{{typed}}'; use s, m, h, d or w ({_COMPACT_EXAMPLES}).",
+                unit=unit,
+                typed=shown,
             )
         if len(number) > 9:
-            raise DurationError(f"'{shown}' is too large.")
+            raise DurationError("'{typed}' is too large.", typed=shown)
         letter, size = _COMPACT_UNITS[unit]
         rank = _COMPACT_ORDER.index(letter)
         if rank <= last_rank:
-            raise DurationError(f"'{shown}': put each unit once, largest first, e.g. '1h30m'.")
+            raise DurationError("'{typed}': put each unit once, largest first, e.g. '1h30m'.", typed=shown)
         last_rank = rank
         total += int(number) * size
     if min_seconds is not None and total < min_seconds:
-        raise DurationError(f"'{shown}' is too short; the minimum is {format_compact_duration(min_seconds)}.")
+        raise DurationError(
+            f"'{{typed}}' is too short; the minimum is {format_compact_duration(min_seconds)}.", typed=shown
+        )
     if max_seconds is not None and total > max_seconds:
-        raise DurationError(f"'{shown}' is too long; the maximum is {format_compact_duration(max_seconds)}.")
+        raise DurationError(
+            f"'{{typed}}' is too long; the maximum is {format_compact_duration(max_seconds)}.", typed=shown
+        )
     return total
 
 

@@ -1,4 +1,9 @@
-"""Errors a user can cause while typing a time, zone or duration: ``str(exc)`` is the reply."""
+"""Errors a user can cause while typing a time, zone or duration.
+
+Each quotes the typed text as a field of :class:`domain.errors.UserError`, never inside the template: a
+Discord reply renders it through the one escaper (``cogs._ui.user_message``), a terminal (settings errors,
+``bot.py check-config``) shows it as typed with ``str(exc)``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from domain.errors import UserError
 
 
 class ScheduleError(UserError, ValueError):
-    """A time, zone or duration a user typed that cannot be used; ``str(exc)`` is the reply."""
+    """A time, zone or duration a user typed that cannot be used (see the module docstring for wording)."""
 
 
 class UnparseableTimeError(ScheduleError):

@@ -157,7 +157,7 @@ def _extract_time(text: str) -> tuple[time, str, bool] | None:
         return None
     if len(matches) > 1:
         found = " and ".join(f"'{m.group(0).strip()}'" for m in matches[:2])
-        raise UnparseableTimeError(f"I found more than one time ({found}); give just one.")
+        raise UnparseableTimeError("I found more than one time ({found}); give just one.", found=found)
     match = matches[0]
     token = match.group(0).strip()
     groups = match.groupdict()
@@ -168,7 +168,7 @@ def _extract_time(text: str) -> tuple[time, str, bool] | None:
     elif groups["h12"]:
         hour, minute = int(groups["h12"]), int(groups["m12"] or 0)
         if not 1 <= hour <= 12 or minute > 59:
-            raise UnparseableTimeError(f"'{token}' isn't a valid time; use e.g. 8pm or 20:00.")
+            raise UnparseableTimeError("'{typed}' isn't a valid time; use e.g. 8pm or 20:00.", typed=token)
         hour = hour % 12 + (12 if groups["ap"] == "p" else 0)
     else:
         h_text = groups["h24"] or groups["hh"] or groups["hd"]
@@ -176,7 +176,7 @@ def _extract_time(text: str) -> tuple[time, str, bool] | None:
         hour, minute = int(h_text), int(m_text)
         seconds = int(groups["s24"] or 0)
         if hour > 23 or minute > 59 or seconds > 59:
-            raise UnparseableTimeError(f"'{token}' isn't a valid time; use 00:00 to 23:59.")
+            raise UnparseableTimeError("'{typed}' isn't a valid time; use 00:00 to 23:59.", typed=token)
     phrase = (text[: match.start()] + " " + text[match.end() :]).strip()
     return time(hour, minute), phrase, midnight
 

@@ -72,7 +72,7 @@ def parse_when(
         )
     day = _parse_date_phrase(phrase, clock, ctx, allow_fallback=True)
     if day is None:
-        raise UnparseableTimeError(f"I couldn't read '{shown}' as a time. {_EXAMPLES}")
+        raise UnparseableTimeError("I couldn't read '{typed}' as a time. " + _EXAMPLES, typed=shown)
     wall = datetime.combine(day.day, clock)
     if typed is None:
         local, note, ambiguous = _resolve_in_reader_zone(wall, canonical, now)
@@ -93,10 +93,10 @@ def _relative_start(cleaned: str, shown: str, ctx: _Context) -> datetime:
         return (ctx.now.astimezone(UTC) + delta).replace(second=0, microsecond=0)
     phrase = _strip_connectors(cleaned)
     if _parse_date_phrase(phrase, time(23, 59), ctx, allow_fallback=False) is not None:
-        raise UnparseableTimeError(f"Add a time of day, e.g. '{shown} 8pm'.")
+        raise UnparseableTimeError("Add a time of day, e.g. '{typed} 8pm'.", typed=shown)
     if _BARE_HOUR_RE.search(cleaned):
         raise UnparseableTimeError("Is that am or pm? Write e.g. '8pm' or '20:00'.")
-    raise UnparseableTimeError(f"I couldn't read '{shown}' as a time. {_EXAMPLES}")
+    raise UnparseableTimeError("I couldn't read '{typed}' as a time. " + _EXAMPLES, typed=shown)
 
 
 def _resolve_in_reader_zone(

@@ -122,7 +122,9 @@ def _offset_zone(match: re.Match[str], typed: str) -> _TypedZone:
     if match.group("sign") != "+":
         offset = -offset
     if minutes > 59 or not -timedelta(hours=12) <= offset <= _MAX_OFFSET:
-        raise UnparseableTimeError(f"'{typed}' isn't a UTC offset (they run from -12:00 to +14:00).")
+        raise UnparseableTimeError(
+            "'{typed}' isn't a UTC offset (they run from -12:00 to +14:00).", typed=typed
+        )
     return _TypedZone(typed, offset=offset)
 
 
@@ -145,8 +147,9 @@ def _word_zone(word: str, reader_zone: str, year: int) -> _TypedZone | None:
     if word in _AMBIGUOUS_ABBREVIATIONS:
         meanings, offset, example = _AMBIGUOUS_ABBREVIATIONS[word]
         raise TimezoneError(
-            f"'{word.upper()}' could be {meanings}. Write the offset instead (e.g. '8pm {offset}') "
-            f"or an IANA zone (e.g. '8pm {example}')."
+            f"'{{typed}}' could be {meanings}. Write the offset instead (e.g. '8pm {offset}') "
+            f"or an IANA zone (e.g. '8pm {example}').",
+            typed=word.upper(),
         )
     if word in _ZONE_ABBREVIATIONS:
         zones, minutes = _ZONE_ABBREVIATIONS[word]
@@ -183,7 +186,7 @@ def _extract_zone(text: str, reader_zone: str, year: int) -> tuple[_TypedZone | 
         return None, text
     if len(found) > 1:
         shown = " and ".join(f"'{m.group(0).strip()}'" for m, _ in found[:2])
-        raise UnparseableTimeError(f"I found more than one time zone ({shown}); give just one.")
+        raise UnparseableTimeError("I found more than one time zone ({found}); give just one.", found=shown)
     match, zone = found[0]
     return zone, re.sub(r"\s+", " ", text[: match.start()] + " " + text[match.end() :]).strip()
 

@@ -187,8 +187,9 @@ def validate_timezone(name: str) -> str:
         return "UTC"
     if folded in _ABBREVIATION_HINTS:
         raise TimezoneError(
-            f"'{shown}' is an abbreviation, not a time zone (it ignores daylight saving); "
-            f"use a city zone such as {_ABBREVIATION_HINTS[folded]}."
+            "'{typed}' is an abbreviation, not a time zone (it ignores daylight saving); "
+            f"use a city zone such as {_ABBREVIATION_HINTS[folded]}.",
+            typed=shown,
         )
     data = _zone_data()
     exact = data.by_folded.get(folded)
@@ -196,7 +197,7 @@ def validate_timezone(name: str) -> str:
         try:
             ZoneInfo(exact)
         except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - listed but unreadable
-            raise TimezoneError(f"'{shown}' isn't a usable time zone.") from exc
+            raise TimezoneError("'{typed}' isn't a usable time zone.", typed=shown) from exc
         return _canonical(exact, data)
     city_matches = sorted(
         {
@@ -208,10 +209,11 @@ def validate_timezone(name: str) -> str:
     if len(city_matches) == 1:
         return city_matches[0]
     if len(city_matches) > 1:
-        raise TimezoneError(f"'{shown}' could be {', '.join(city_matches[:5])}: pick one.")
+        raise TimezoneError(f"'{{typed}}' could be {', '.join(city_matches[:5])}: pick one.", typed=shown)
     raise TimezoneError(
-        f"'{shown}' isn't a time zone I know. Use a name like Europe/London or America/New_York "
-        "(start typing for suggestions)."
+        "'{typed}' isn't a time zone I know. Use a name like Europe/London or America/New_York "
+        "(start typing for suggestions).",
+        typed=shown,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from domain.errors import UserError
+from domain.markdown import escape_markdown
 from domain.models import Feed
 from services.club import ClubService
 from services.delivery import Button, Delivery, DeliveryRefused, Payload
@@ -564,4 +565,5 @@ async def test_the_already_follows_error_shows_the_feed_title_literally(rig: Rig
     await rig.add()
     with pytest.raises(UserError, match="already follows") as info:
         await rig.add()
-    assert pings(str(info.value)) == [] and live_spoiler_bars(str(info.value)) == 0
+    shown = info.value.render(escape_markdown)  # the reply's wording (cogs._ui.user_message)
+    assert pings(shown) == [] and live_spoiler_bars(shown) == 0

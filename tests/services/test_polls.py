@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from domain.errors import UserError
+from domain.markdown import escape_markdown
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, Vote, tally
 from services.delivery import Delivery, DeliveryGone, DeliveryRefused, Payload
@@ -787,7 +788,7 @@ async def test_nomination_messages_escape_titles(env: Env) -> None:
     await env.service.nominate(GUILD, 1, "||Spoiler|| <@123> @everyone", 2001)
     with pytest.raises(UserError) as refused:
         await env.service.nominate(GUILD, 2, "spoiler <@123> @everyone", 2001)
-    text = str(refused.value)
+    text = refused.value.render(escape_markdown)  # the reply's wording (cogs._ui.user_message)
     assert "\\|\\|Spoiler\\|\\|" in text and "\\<@\u200b123\\>" in text and "@\u200beveryone" in text
     assert "by <@1>" in text  # the first nominator is named (replies never ping)
 

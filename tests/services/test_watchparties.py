@@ -329,7 +329,7 @@ async def test_schedule_from_pick_needs_the_adapter_then_schedules_with_defaults
     port = env.service.discord
     env.service.detach()  # as if the watch-party cog were not loaded
     assert not env.service.accepting
-    with pytest.raises(UserError, match="/watchparty schedule film:Up"):
+    with pytest.raises(UserError, match="/watchparty schedule for “Up”"):
         await env.service.schedule_from_pick(
             guild_id=GUILD, user_id=ORGANISER, channel_id=CHANNEL, film="Up", when="friday 8pm", timezone=None
         )
