@@ -202,6 +202,35 @@ def test_small_documents_match_or_decline(items: str) -> None:
     assert scan_keys(body, url="https://example.org/feed.xml") is not None
 
 
+RDF = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+<channel rdf:about="https://example.org/"><title>t</title></channel>
+<item rdf:about="https://example.org/about/1"><link>https://example.org/link/1</link></item>
+<item rdf:about="  "><link>https://example.org/link/2</link></item>
+<item><link>https://example.org/link/3</link></item>
+</rdf:RDF>"""
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://example.org/blog/">
+<title>t</title>
+<entry><id>tag:example.org,2024:1</id><link href="posts/1"/></entry>
+<entry><link rel="self" href="/self/2"/><link rel="alternate" type="text/html" href="posts/2"/></entry>
+<entry><id>/relative/3</id><source><id>tag:other,1</id><link href="https://other.example/"/></source></entry>
+<entry xml:base="/other/"><link href="4"/><link rel="enclosure" href="x.mp3"/></entry>
+<entry><link href="posts/5"/><link rel="alternate" type="application/pdf" href="5.pdf"/></entry>
+</feed>"""
+
+
+@pytest.mark.parametrize("body", [RDF, ATOM], ids=["rss1.0", "atom1.0"])
+def test_rdf_and_atom_documents_are_read_exactly(body: bytes) -> None:
+    for url in (None, "https://example.org/feed.xml"):
+        assert scan_keys(body, url=url) is not None
+        assert _disagreement(body, url) is None
+    assert scan_keys(RDF) == KeyScan(
+        keys=("https://example.org/about/1", "https://example.org/link/2", "https://example.org/link/3")
+    )
+
+
 def test_scan_returns_the_keys_in_document_order() -> None:
     body = _rss("<item><guid>b</guid></item><item><guid>a</guid></item><item><guid>b</guid></item>")
     assert scan_keys(body) == KeyScan(keys=("id:b", "id:a", "id:b"))
