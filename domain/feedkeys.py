@@ -97,10 +97,12 @@ class _Scanner:
         self.container_depth = 0
         self.entry_depth = -1
         self.source_depth = -1
-        self.entry: dict[str, str] = {}
-        self.entries: list[dict[str, str]] = []
+        self.entry: dict[str, str | _Link] = {}
+        self.entries: list[dict[str, str | _Link]] = []
         self.baseuri = baseuri
-        self.basestack: list[str] = []
+        self.base_steps: dict[tuple[str, str | None], str] = {}
+        # None while the base is constant (see step_base).
+        self.basestack: list[str] | None = None if _step_base(baseuri, None) == baseuri else []
         self.namespaces_in_use: dict[str, str] = {}
         self.namespacemap: dict[str | None, str] = {}
         self.handler_names: dict[str, str] = {}
@@ -188,14 +190,13 @@ class _Scanner:
         depth = self.depth
         if self.collect is not None:
             raise _Refuse("markup inside an id or link")
-        handler = self.handler_name(name)
+        handler = self.handler_names.get(name) or self.handler_name(name)
         attrs_d: dict[str, str] | None = None
-        base_value: str | None = None
         if attrs and any((key.split(" ")[1] if " " in key else key).lower() == "base" for key in attrs):
             attrs_d = self.attributes(attrs)
-            base_value = attrs_d.get("xml:base", attrs_d.get("base"))
-        self.baseuri = _step_base(self.baseuri, base_value)
-        self.basestack.append(self.baseuri)
+            self.step_base(attrs_d.get("xml:base", attrs_d.get("base")))
+        elif self.basestack is not None:
+            self.step_base(None)
 
         if self.entry_depth < 0:
             if handler in _ENTRY:
@@ -219,6 +220,22 @@ class _Scanner:
         elif handler == "source" or (self.source_depth < 0 and (handler in _ID or handler == "link")):
             raise _Refuse(f"<{handler}> below the top level of an entry")
 
+    def step_base(self, value: str | None) -> None:
+        """feedparser's base URI bookkeeping for one start tag.
+
+        Until the first base attribute, and while stepping leaves the base unchanged (it does for any
+        ordinary URL), every entry of feedparser's base stack equals the current base, so the stack is
+        only built (``basestack``, one entry per open element) once a document needs it.
+        """
+        if self.basestack is None:
+            self.basestack = [self.baseuri] * (self.depth - 1)
+        key = (self.baseuri, value)
+        stepped = self.base_steps.get(key)
+        if stepped is None:
+            stepped = self.base_steps[key] = _step_base(self.baseuri, value)
+        self.baseuri = stepped
+        self.basestack.append(stepped)
+
     def end(self, name: str) -> None:
         depth = self.depth
         if self.collect is not None:
@@ -231,9 +248,10 @@ class _Scanner:
             self.source_depth = -1
         if depth == self.container_depth:
             self.container_depth = depth - 1
-        self.basestack.pop()
-        if self.basestack and self.basestack[-1]:
-            self.baseuri = self.basestack[-1]
+        if self.basestack is not None:
+            self.basestack.pop()
+            if self.basestack and self.basestack[-1]:
+                self.baseuri = self.basestack[-1]
         self.depth = depth - 1
 
     def characters(self, text: str) -> None:
@@ -263,9 +281,8 @@ class _Scanner:
             attrs_d.pop("uri", None)
             attrs_d["href"] = href
         if "href" in attrs_d:
-            resolved = _urljoin(self.baseuri or "", attrs_d["href"])
             if attrs_d.get("rel") == "alternate" and _content_type(attrs_d.get("type")) in _HTML_TYPES:
-                self.entry["link"] = resolved
+                self.entry["link"] = ("href", attrs_d["href"], self.baseuri or "")
             return
         self.begin_text("link")
 
@@ -279,16 +296,43 @@ class _Scanner:
         self.collect = None
         self.parser.CharacterDataHandler = None
         output = "".join(self.pieces).strip()
-        if output and (kind == "link" or self.guidislink):
+        if kind == "link":
+            self.entry["link"] = ("text", output, self.baseuri or "")
+            return
+        if output and self.guidislink:
             output = _urljoin(self.baseuri or "", output)
         output = _post_process(output)
-        if kind == "id":
-            self.entry["id"] = output
-            if self.guidislink:
-                self.entry.setdefault("link", output)
-        else:
-            output = output.replace("&amp;", "&")
-            self.entry["link"] = _LINK_ENTITY.sub(r"&\g<1>", output)
+        self.entry["id"] = output
+        if self.guidislink:
+            self.entry.setdefault("link", output)
+
+
+# A link as read, resolved only if the entry has no id (it rarely matters, and resolving costs more than
+# the rest of the scan): ("href", attribute, base) or ("text", stripped text, base).
+_Link = tuple[str, str, str]
+
+
+def _link_value(link: str | _Link) -> str:
+    """The entry's ``link`` as feedparser stores it (``_start_link`` for href, ``pop`` for text)."""
+    if isinstance(link, str):
+        return link
+    kind, value, base = link
+    if kind == "href":
+        return _urljoin(base, value)
+    if value:
+        value = _urljoin(base, value)
+    value = _post_process(value).replace("&amp;", "&")
+    return _LINK_ENTITY.sub(r"&\g<1>", value)
+
+
+def _key(entry: dict[str, str | _Link]) -> str | None:
+    entry_id = entry.get("id")
+    if isinstance(entry_id, str) and entry_id.strip():
+        return entry_key({"id": entry_id})
+    link = _link_value(entry.get("link", ""))
+    if not link.strip():
+        return None  # the key would come from title, date or summary
+    return entry_key({"id": entry_id, "link": link})
 
 
 def _content_type(value: str | None) -> str:
@@ -374,7 +418,8 @@ def explain_scan(
         return None, "no entries"
     keys = []
     for entry in scanner.entries:
-        if not (entry.get("id", "").strip() or entry.get("link", "").strip()):
+        key = _key(entry)
+        if key is None:
             return None, "entry without id or link"
-        keys.append(entry_key(entry))
+        keys.append(key)
     return KeyScan(keys=tuple(keys)), ""
