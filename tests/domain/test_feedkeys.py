@@ -193,6 +193,9 @@ def _rss(items: str, ns: str = "") -> bytes:
         "<item><atom:link href='https://example.org/alt' rel='alternate' type='text/html'/></item>",
         "<item><source url='https://other.example/'>Other</source><guid>s-1</guid></item>",
         "<item xml:base='https://base.example/dir/'><link>page</link></item>",
+        "<item><link>https://example.org/x?a=1&amp;amp;b=2&amp;c;</link></item>",
+        "<item><guid>https://example.org/g</guid><guid></guid></item>",
+        "<item><guid isPermaLink='false'></guid><link>https://example.org/l</link></item>",
     ],
 )
 def test_small_documents_match_or_decline(items: str) -> None:
