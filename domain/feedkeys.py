@@ -59,6 +59,32 @@ _ID = frozenset({"id", "guid"})
 # Anywhere inside an entry these change what feedparser stores where (or crash it: a textinput in an
 # entry makes feedparser look up a feed-level textinput that may not exist).
 _NEVER_IN_ENTRY = frozenset({"item", "entry", "textinput"})
+# Elements feeding the key of an entry without id and link (title, then published or updated). feedparser
+# stores titles by depth and "first non-empty wins", reset by image and source elements, and media:title
+# keeps its own rule: an entry with any of these below its top level, or with those resets, can only be
+# keyed from its id or link.
+_TITLE = frozenset({"title", "dc_title"})
+_DATES = {
+    "published": "published",
+    "issued": "published",
+    "pubdate": "published",
+    "dcterms_issued": "published",
+}
+_DATES |= dict.fromkeys(("updated", "modified", "lastbuilddate", "dc_date", "dcterms_modified"), "updated")
+_TEXT_FIELDS = _TITLE | set(_DATES) | {"media_title"}
+_TITLE_RESETS = frozenset({"image", "media_title"})
+# Everything that can set an entry's summary: summary-like elements, and content, which copies itself into
+# the summary when it is text or HTML. The summary is read when exactly one of them sits directly under
+# the entry with a text or HTML type, or when there is none; anything else (a second one turns into
+# content or is ignored, XHTML, base64) makes it unknown.
+_SUMMARY_DEFAULT_TYPE = {
+    **dict.fromkeys(("summary", "abstract", "itunes_summary", "content"), "text/plain"),
+    **dict.fromkeys(("description", "dc_description", "media_description"), "text/html"),
+    **dict.fromkeys(("content_encoded", "fullitem"), "text/html"),
+    **dict.fromkeys(("body", "xhtml_body"), "application/xhtml+xml"),
+}
+_SUMMARY_SETTERS = frozenset(_SUMMARY_DEFAULT_TYPE)
+_PLAIN_TYPES = frozenset({"text/plain", "text/html"})
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 
 
@@ -109,6 +135,8 @@ class _Scanner:
         # The id/guid or link element being read: (kind, its attributes) and its text pieces.
         self.collect: str | None = None
         self.guidislink = False
+        # feedparser keeps the first non-empty title of an entry (``title_depth``) until a source starts.
+        self.title_locked = False
         self.pieces: list[str] = []
         self.parser: Any = None
 
@@ -189,7 +217,11 @@ class _Scanner:
         self.depth += 1
         depth = self.depth
         if self.collect is not None:
-            raise _Refuse("markup inside an id or link")
+            if self.collect in ("id", "link"):
+                raise _Refuse("markup inside an id or link")
+            self.entry["unsafe"] = f"markup inside {self.collect}"
+            self.collect = None
+            self.parser.CharacterDataHandler = None
         handler = self.handler_names.get(name) or self.handler_name(name)
         attrs_d: dict[str, str] | None = None
         if attrs and any((key.split(" ")[1] if " " in key else key).lower() == "base" for key in attrs):
@@ -215,10 +247,26 @@ class _Scanner:
                 self.begin_text("id")
             elif handler == "link":
                 self.start_link(attrs_d if attrs_d is not None else self.attributes(attrs))
+            elif handler in _TITLE:
+                self.start_title(attrs_d if attrs_d is not None else self.attributes(attrs))
+            elif handler in _DATES:
+                self.begin_text(_DATES[handler])
+            elif handler in _SUMMARY_SETTERS:
+                self.start_summary(handler, attrs_d if attrs_d is not None else self.attributes(attrs))
             elif handler == "source":
+                # Its elements describe the source feed; its start lets the next title replace ours.
                 self.source_depth = depth
-        elif handler == "source" or (self.source_depth < 0 and (handler in _ID or handler == "link")):
+                self.title_locked = False
+            elif handler in _TITLE_RESETS:
+                self.entry["unsafe"] = handler
+        elif handler == "source":
+            raise _Refuse("<source> below the top level of an entry")
+        elif self.source_depth >= 0:
+            return
+        elif handler in _ID or handler == "link":
             raise _Refuse(f"<{handler}> below the top level of an entry")
+        elif handler in _TEXT_FIELDS or handler in _SUMMARY_SETTERS:
+            self.entry["unsafe"] = handler
 
     def step_base(self, value: str | None) -> None:
         """feedparser's base URI bookkeeping for one start tag.
@@ -264,6 +312,9 @@ class _Scanner:
             raise _Refuse("entry with an href attribute")
         self.entry_depth = self.depth
         self.entry = {}
+        self.title_locked = False
+        if "lastmod" in attrs_d:  # CDF: feedparser turns it into an updated element
+            self.entry["unsafe"] = "lastmod"
         prefix, _, suffix = "rdf:about".partition(":")
         about = attrs_d.get(f"{self.namespacemap.get(prefix, prefix)}:{suffix}")
         if about:
@@ -286,6 +337,28 @@ class _Scanner:
             return
         self.begin_text("link")
 
+    def start_title(self, attrs_d: dict[str, str]) -> None:
+        """A title is plain text unless typed as XHTML or other XML, or base64 (``push_content``)."""
+        if (
+            attrs_d.get("mode") == "base64"
+            or _content_type(attrs_d.get("type", "text/plain")) not in _PLAIN_TYPES
+        ):
+            self.entry["unsafe"] = "title"
+            return
+        self.begin_text("title")
+
+    def start_summary(self, handler: str, attrs_d: dict[str, str]) -> None:
+        """The entry's only summary setter: a summary-like element or content copied into the summary."""
+        if "summary" in self.entry:
+            self.entry["unsafe"] = handler
+            return
+        self.entry["summary"] = ""
+        default = _SUMMARY_DEFAULT_TYPE[handler]
+        if attrs_d.get("mode") == "base64" or _content_type(attrs_d.get("type", default)) not in _PLAIN_TYPES:
+            self.entry["unsafe"] = handler
+            return
+        self.begin_text("summary")
+
     def begin_text(self, kind: str) -> None:
         self.collect = kind
         self.pieces = []
@@ -298,6 +371,16 @@ class _Scanner:
         output = "".join(self.pieces).strip()
         if kind == "link":
             self.entry["link"] = ("text", output, self.baseuri or "")
+            return
+        if kind == "title":
+            # Kept raw: only an entry without id and link needs it (see _key). The first non-empty title
+            # wins; empty ones before it are stored.
+            if not self.title_locked:
+                self.entry["title"] = output
+                self.title_locked = bool(output)
+            return
+        if kind != "id":
+            self.entry[kind] = output  # published, updated, summary: raw like the title
             return
         if output and self.guidislink:
             output = _urljoin(self.baseuri or "", output)
@@ -326,13 +409,18 @@ def _link_value(link: str | _Link) -> str:
 
 
 def _key(entry: dict[str, str | _Link]) -> str | None:
+    """``entry_key`` of the entry as feedparser would store it, or None if that needs more than we read."""
     entry_id = entry.get("id")
     if isinstance(entry_id, str) and entry_id.strip():
         return entry_key({"id": entry_id})
     link = _link_value(entry.get("link", ""))
-    if not link.strip():
-        return None  # the key would come from title, date or summary
-    return entry_key({"id": entry_id, "link": link})
+    if link.strip():
+        return entry_key({"id": entry_id, "link": link})
+    if "unsafe" in entry:
+        return None
+    names = ("title", "published", "updated", "summary")
+    fields = {name: _post_process(str(entry[name])) for name in names if name in entry}
+    return entry_key({"id": entry_id, "link": link, **fields})
 
 
 def _content_type(value: str | None) -> str:
@@ -420,6 +508,9 @@ def explain_scan(
     for entry in scanner.entries:
         key = _key(entry)
         if key is None:
-            return None, "entry without id or link"
+            return (
+                None,
+                "entry without id or link, keyed by text the scan does not read (summary, media:title...)",
+            )
         keys.append(key)
     return KeyScan(keys=tuple(keys)), ""

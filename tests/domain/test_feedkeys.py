@@ -175,6 +175,11 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
+DC = ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+MEDIA = ' xmlns:media="http://search.yahoo.com/mrss/"'
+CONTENT = ' xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+
+
 def _rss(items: str, ns: str = "") -> bytes:
     return RSS.format(items=items, ns=ns).encode("utf-8")
 
@@ -196,10 +201,20 @@ def _rss(items: str, ns: str = "") -> bytes:
         "<item><link>https://example.org/x?a=1&amp;amp;b=2&amp;c;</link></item>",
         "<item><guid>https://example.org/g</guid><guid></guid></item>",
         "<item><guid isPermaLink='false'></guid><link>https://example.org/l</link></item>",
+        "<item><title>A  title\n</title><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item>",
+        "<item><title></title><title>second</title><title>third</title></item>",
+        "<item><dc:date>2024-01-01</dc:date><dcterms:modified>2024-02-01</dcterms:modified></item>",
+        "<item><title>caf\u00c3\u00a9 &amp; &lt;b&gt;</title><updated>x</updated><issued> </issued></item>",
+        "<item><description> only a &lt;b&gt;summary&lt;/b&gt; </description></item>",
+        "<item><summary type='html'>s</summary><title> </title></item><item/>",
+        "<item><title>t</title><source url='x'>s</source><title>u</title></item>",
+        "<item><content:encoded>c &amp;amp; d</content:encoded></item><item><fullitem/></item>",
+        "<item><dc:title>dc</dc:title><media:content url='https://m.example/'><media:title>m</media:title>"
+        "</media:content><guid>g</guid></item>",
     ],
 )
 def test_small_documents_match_or_decline(items: str) -> None:
-    body = _rss(items, ns=' xmlns:atom="http://www.w3.org/2005/Atom"')
+    body = _rss(items, ns=' xmlns:atom="http://www.w3.org/2005/Atom"' + DC + MEDIA + CONTENT)
     for url in (None, "https://example.org/feed.xml"):
         assert _disagreement(body, url) is None
     assert scan_keys(body, url="https://example.org/feed.xml") is not None
@@ -244,7 +259,15 @@ def test_scan_returns_the_keys_in_document_order() -> None:
     [
         (b"", "empty body"),
         (_rss("<item><guid>a</guid>"), "not well-formed"),
-        (_rss("<item><title>only a title</title></item>"), "entry without id or link"),
+        (_rss("<item><description>a</description><summary>b</summary></item>"), "entry without id or link"),
+        (
+            _rss("<item><content:encoded><p>c</p></content:encoded></item>", ns=CONTENT),
+            "entry without id or link",
+        ),
+        (_rss("<item><title>t</title><image><title>i</title></image></item>"), "entry without id or link"),
+        (_rss("<item><title type='xhtml'>t</title></item>"), "entry without id or link"),
+        (_rss("<item><summary mode='base64'>cw==</summary></item>"), "entry without id or link"),
+        (_rss("<item><media:title>t</media:title></item>", ns=MEDIA), "entry without id or link"),
         (_rss(""), "no entries"),
         (_rss("<item><guid>a<b>b</b></guid></item>"), "markup inside an id or link"),
         (_rss("<item><foo><link>https://x.example/</link></foo></item>"), "<link> below the top level"),
