@@ -10,24 +10,29 @@ Why it can be exact: it replays feedparser's own pipeline up to the point where 
 The body goes through feedparser's ``convert_to_utf8`` and ``replace_doctype`` (its functions, so the
 bytes are identical), then through expat configured exactly as feedparser's strict SAX parser configures
 it (same library, same entity and DTD settings, so the same documents are well-formed and expand to the
-same text). Instead of feedparser's handlers, a small state machine follows only what can change an
-entry's ``id`` or ``link``; it mirrors feedparser's element naming (namespace prefixes, lower-casing),
-attribute naming, ``xml:base`` tracking and the post-processing of ``id``/``link`` text (URI resolution,
-the UTF-8-as-Latin-1 repair, cp1252 mapping, ``&amp;`` repair in links). Everything else is refused:
+same text). Instead of feedparser's handlers, a small state machine follows only what ``entry_key``
+reads: ``id`` (guid, Atom id, ``rdf:about``), ``link``, and for entries without either the title,
+published/updated date and summary. It mirrors feedparser's element naming (namespace prefixes,
+lower-casing), attribute naming, ``xml:base`` tracking, which of several values wins, and the
+post-processing of text (URI resolution, the UTF-8-as-Latin-1 repair, cp1252 mapping, ``&amp;`` repair in
+links). It declines (returns None) on:
 
 * any expat error (feedparser would switch to its loose parser, whose recovery is not modelled);
 * an encoding feedparser had to guess (its strict parser is used only when it found one);
 * an entry outside ``rss``/``channel``/``feed``/``rdf:RDF`` (e.g. inside inline content), an entry in an
   entry, ``textinput`` in an entry, ``id``/``guid``/``link`` anywhere but directly under the entry (or
   inside its ``source``), markup inside them, CDF ``href`` attributes on an entry;
-* an entry with neither id nor link (its key would hash title, date or summary, which would mean
-  reproducing feedparser's text handling), and a document without entries (feedparser decides whether
-  that is an empty feed or an error).
+* an entry without id and link whose title, date or summary is not plain (XHTML or base64 content,
+  markup, several summary elements, media:title, nested titles or dates);
+* a document without entries (feedparser decides whether that is an empty feed or an error).
 
-lxml would be a little faster, but libxml2 and expat disagree on edge cases of well-formedness and
-entities, and every disagreement is a wrong key; ``tests/domain/test_feedkeys.py`` proves agreement over
-feedparser's own test suite and real feeds. The feedparser internals used here are pinned by that test:
-if an upgrade changes them, the test fails rather than the bot posting duplicates.
+Why expat and not lxml: a key is only right if both paths see the same document, and libxml2 and expat
+disagree on edge cases of well-formedness and entity handling; with feedparser's own parser settings they
+agree by construction, and the remaining Python work is small (benchmarks/feedkeys.py: about 13x cheaper
+than ``parse_bytes`` on the real feeds, 20x on the benchmark farm's). ``tests/domain/test_feedkeys.py``
+proves agreement over feedparser's own test suite, real feeds and mutations of them; the feedparser
+internals used here are pinned by that test: if an upgrade changes them, it fails rather than the bot
+posting duplicates.
 """
 
 from __future__ import annotations
@@ -115,7 +120,7 @@ def _post_process(text: str) -> str:
 
 
 class _Scanner:
-    """Follows expat's events like feedparser's ``StrictFeedParser``, keeping only entry ids and links."""
+    """Follows expat's events like feedparser's ``StrictFeedParser``, keeping only what keys an entry."""
 
     def __init__(self, baseuri: str) -> None:
         self.depth = 0
@@ -132,7 +137,8 @@ class _Scanner:
         self.namespaces_in_use: dict[str, str] = {}
         self.namespacemap: dict[str | None, str] = {}
         self.handler_names: dict[str, str] = {}
-        # The id/guid or link element being read: (kind, its attributes) and its text pieces.
+        # What the element being read feeds ("id", "link", "title", "published", "updated", "summary"),
+        # and its text so far.
         self.collect: str | None = None
         self.guidislink = False
         # feedparser keeps the first non-empty title of an entry (``title_depth``) until a source starts.
@@ -305,7 +311,7 @@ class _Scanner:
     def characters(self, text: str) -> None:
         self.pieces.append(text)
 
-    # -- feedparser's entry handlers, reduced to id and link
+    # -- feedparser's entry handlers, reduced to what entry_key reads
 
     def open_entry(self, attrs_d: dict[str, str]) -> None:
         if "href" in attrs_d:  # CDF: feedparser turns it into a link element
@@ -365,7 +371,7 @@ class _Scanner:
         self.parser.CharacterDataHandler = self.characters
 
     def end_text(self) -> None:
-        kind = self.collect
+        kind = self.collect or ""
         self.collect = None
         self.parser.CharacterDataHandler = None
         output = "".join(self.pieces).strip()
