@@ -85,7 +85,7 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
             parse_ms_per_feed=round(parse_total / len(scanned), 3),
             scan_ms_per_feed=round(scan_total / len(scanned), 3),
             ratio_of_totals=round(parse_total / scan_total, 1) if scan_total else None,
-            ratio_median=median([row["ratio"] for row in scanned if row["ratio"]]),
+            ratio_median=round(median([row["ratio"] for row in scanned if row["ratio"]]), 1),
             ratio_min=min(row["ratio"] for row in scanned if row["ratio"]),
         )
     if declined:

@@ -114,6 +114,8 @@ def _step_base(current: str, value: str | None) -> str:
 
 def _post_process(text: str) -> str:
     """What feedparser's ``pop`` does to element text after URI resolution, for encoding 'utf-8'."""
+    if text.isascii():  # both steps only touch characters above 0x7f
+        return text
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         text = text.encode("iso-8859-1").decode("utf-8")
     return text.translate(_cp1252)
@@ -180,6 +182,8 @@ class _Scanner:
 
     def attributes(self, attrs: dict[str, str]) -> dict[str, str]:
         """feedparser's ``attrs_d`` for an element (names from both loops of startElementNS, normalised)."""
+        if not attrs:
+            return {}
         by_name: dict[str, str] = {}
         qnames: list[tuple[str, str]] = []
         for aname, value in attrs.items():
