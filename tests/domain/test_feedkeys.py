@@ -248,6 +248,32 @@ def test_rdf_and_atom_documents_are_read_exactly(body: bytes) -> None:
     )
 
 
+NAMING = [
+    # feedparser lower-cases local names
+    b"<rss><channel><ITEM><GUID>upper</GUID></ITEM></channel></rss>",
+    # an unknown namespace declared with a prefix names the element foo:guid, which is not an id
+    b"<rss xmlns:foo='http://unknown.example/'><channel><item><foo:guid>x</foo:guid>"
+    b"<link>https://example.org/l</link></item></channel></rss>",
+    # ... but an unknown namespace used as the default one leaves the name bare
+    b"<rss><channel><item xmlns='http://unknown.example/'><guid>bare</guid></item></channel></rss>",
+    # a document prefix bound to RSS 1.0 makes feedparser read dc:link as link
+    b"<rss xmlns:dc='http://purl.org/rss/1.0/'><channel><item><title>t</title>"
+    b"<d:link xmlns:d='http://purl.org/dc/elements/1.1/'>https://example.org/dc</d:link></item></channel></rss>",
+    # the Atom namespace under any prefix
+    b"<rss xmlns:a='http://www.w3.org/2005/Atom'><channel><item><a:link href='https://example.org/a'/>"
+    b"</item></channel></rss>",
+    # any backend.userland.com namespace is RSS
+    b"<rss xmlns:b='http://backend.userland.com/RSS2'><channel><item><b:guid>bu</b:guid></item></channel></rss>",
+]
+
+
+@pytest.mark.parametrize("body", NAMING)
+def test_element_names_follow_feedparser(body: bytes) -> None:
+    for url in (None, "https://example.org/feed.xml"):
+        assert scan_keys(body, url=url) is not None
+        assert _disagreement(body, url) is None
+
+
 def test_scan_returns_the_keys_in_document_order() -> None:
     body = _rss("<item><guid>b</guid></item><item><guid>a</guid></item><item><guid>b</guid></item>")
     assert scan_keys(body) == KeyScan(keys=("id:b", "id:a", "id:b"))
@@ -306,7 +332,10 @@ def test_scan_takes_only_bytes() -> None:
 # Mutations of real feeds: every variant must still match, or the scan must decline
 
 # Permalink-less guids (most feeds), plain guids that are URLs, and a feed without guids (keys from links).
+SYNTHETIC = {"atom.xml": ATOM, "rdf.xml": RDF}
 MUTATION_FEEDS = (
+    "atom.xml",
+    "rdf.xml",
     "01-letterboxd-zaccolley.xml",
     "12-variety.xml",
     "17-kinobox-novinky-cs.xml",
@@ -320,6 +349,8 @@ _TEXT_OF = re.compile(rb"(<(?:guid|link)\b[^>]*>)([^<]*)(</(?:guid|link)>)")
 
 @cache
 def _real(name: str) -> bytes:
+    if name in SYNTHETIC:
+        return SYNTHETIC[name]
     assert CORPUS is not None
     return (CORPUS / "realfeeds" / name).read_bytes()
 
@@ -390,6 +421,33 @@ def _relative_guids(body: bytes, rng: random.Random) -> bytes:
     return re.sub(rb"(<guid\b[^>]*>)([^<]*)(</guid>)", relative, body)
 
 
+def _prefixed(body: bytes, rng: random.Random) -> bytes:
+    """Put guids and links in a namespace: feedparser names elements by its own prefix table."""
+    uri = rng.choice(
+        [
+            b"http://purl.org/rss/1.0/",
+            b"http://backend.userland.com/RSS2",
+            b"http://www.w3.org/2005/Atom",
+            b"http://purl.org/dc/elements/1.1/",
+            b"http://example.com/unknown",
+        ]
+    )
+    prefix = rng.choice([b"zz", b"dc", b"atom"])
+    body = re.sub(
+        rb"<(rss|feed|rdf:RDF)\b",
+        lambda m: m.group(0) + b" xmlns:" + prefix + b"='" + uri + b"'",
+        body,
+        count=1,
+    )
+    tag = rng.choice([b"guid", b"link", b"id"])
+    return re.sub(rb"<(/?)" + tag + rb"\b", lambda m: b"<" + m.group(1) + prefix + b":" + tag, body)
+
+
+def _uppercase(body: bytes, rng: random.Random) -> bytes:
+    tag = rng.choice([b"guid", b"link", b"item", b"entry", b"title"])
+    return re.sub(rb"<(/?)" + tag + rb"\b", lambda m: b"<" + m.group(1) + tag.upper(), body)
+
+
 def _break(body: bytes, rng: random.Random) -> bytes:
     cut = rng.randrange(len(body) // 4, len(body))
     return body[:cut] + rng.choice([b"", b"<", b"&bogus;", b"</channel>", b"\x00"]) + body[cut:]
@@ -424,6 +482,8 @@ MUTATIONS = [
     _relative_guids,
     _declared_encoding,
     _bom,
+    _prefixed,
+    _uppercase,
 ]
 
 
