@@ -218,6 +218,27 @@ def _entry_categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def _entry_language(entry: Mapping[str, Any]) -> str | None:
+    """The language the feed declares for this entry, most specific first.
+
+    feedparser puts an element's ``xml:lang`` in ``language`` of the matching ``*_detail``/``content``
+    dict and an item's ``dc:language`` in the entry's ``language``; ``services.feedparse`` copies the
+    channel's ``<language>`` into ``language`` of entries that have none.
+    """
+    candidates: list[object] = []
+    content = _get(entry, "content")
+    if isinstance(content, Iterable) and not isinstance(content, (str, bytes)):
+        candidates.extend(_get(part, "language") for part in content)
+    candidates.append(_get(_get(entry, "summary_detail"), "language"))
+    candidates.append(_get(_get(entry, "title_detail"), "language"))
+    candidates.append(_get(entry, "language"))
+    for candidate in candidates:
+        value = " ".join(_text(candidate).split())
+        if value and len(value) <= 40:
+            return value
+    return None
+
+
 def _safely(func: Any, *args: Any, default: Any = None) -> Any:
     try:
         return func(*args)
@@ -240,6 +261,7 @@ def article_from_entry(entry: Mapping[str, Any], feed_title: str | None = None) 
         source=_safely(_feed_source, entry, feed_title, url),
         image_url=_safely(_entry_image, entry, markup, url),
         categories=_safely(_entry_categories, entry, default=()) or (),
+        language=_safely(_entry_language, entry),
     )
 
 

@@ -94,11 +94,16 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _content(warnings: Sequence[ContentWarning], spoiler_reasons: Sequence[str]) -> str:
+def _content(
+    warnings: Sequence[ContentWarning], spoiler_reasons: Sequence[str], not_checked: str | None = None
+) -> str:
     lines: list[str] = []
     if warnings:
         labels = ", ".join(w.label for w in warnings)
         lines.append(f"⚠️ **CW:** {fit_markdown(labels, 500)}")
+    if not_checked:
+        # Without it a post in a language the rules cannot read would look like "nothing to warn about".
+        lines.append(f"ℹ️ {fit_markdown(not_checked, 200)}")
     others = [r for r in spoiler_reasons if not r.startswith(CW_REASON_PREFIX)]
     if others:
         reasons = "; ".join(fit_markdown(r, REASON_LIMIT) for r in others)
@@ -125,8 +130,13 @@ def render_payload(
     summary: str,
     warnings: Sequence[ContentWarning] = (),
     spoiler_reasons: Sequence[str] = (),
+    *,
+    not_checked: str | None = None,
 ) -> dict[str, Any]:
-    """Build the message body; the post is spoilered exactly when there is at least one spoiler reason."""
+    """Build the message body; the post is spoilered exactly when there is at least one spoiler reason.
+
+    ``not_checked`` is the line saying content warnings were not checked (e.g. for an unsupported language).
+    """
     spoiler = bool(spoiler_reasons)
     title = " ".join((article.title or "").split()) or "Untitled article"
     embed: dict[str, Any] = {
@@ -166,7 +176,7 @@ def render_payload(
         embed.pop("description")
 
     payload: dict[str, Any] = {"embeds": [embed], "allowed_mentions": {"parse": []}}
-    content = _content(warnings, spoiler_reasons)
+    content = _content(warnings, spoiler_reasons, not_checked)
     if content:
         payload["content"] = content
     return payload
