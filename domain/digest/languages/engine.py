@@ -47,7 +47,9 @@ MAX_SCAN_CHARS = 12_000
 #: Categories that come with another one under the labelling policy.
 IMPLIES: Mapping[str, tuple[str, ...]] = {"torture": ("violence",), "sexual-violence": ()}
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# Apostrophes split words: French elisions ("l'homophobie", "n'épargne") are two words, the second the
+# one that carries meaning (and "n" is a negator).
+_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _CLAUSE_BREAK = re.compile(r"[.!?;:()\[\]…]|\s[–—]\s|\n")
 _QUOTED = re.compile(
     r"“[^”\n]{1,80}”|«[^»\n]{1,80}»|„[^“”\n]{1,80}[“”]|‘[^’\n]{1,80}’|\"[^\"\n]{1,80}\"|(?<!\w)'[^'\n]{1,80}'(?!\w)"
@@ -111,15 +113,42 @@ class _Compiled:
     not_spoilers: re.Pattern[str] | None
 
 
+# Participles the dictionaries lack ("degollado", "erwürgt"): when simplemma returns a word unchanged, these
+# regular endings give candidate infinitives. They are guesses, so they only ever add lookup keys.
+_GUESSES: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "es": (("ados", ("ar",)), ("adas", ("ar",)), ("ado", ("ar",)), ("ada", ("ar",)),
+           ("idos", ("er", "ir")), ("idas", ("er", "ir")), ("ido", ("er", "ir")), ("ida", ("er", "ir"))),
+    "pt": (("ados", ("ar",)), ("adas", ("ar",)), ("ado", ("ar",)), ("ada", ("ar",)),
+           ("idos", ("er", "ir")), ("idas", ("er", "ir")), ("ido", ("er", "ir")), ("ida", ("er", "ir"))),
+    "fr": (("ées", ("er",)), ("és", ("er",)), ("ée", ("er",)), ("é", ("er",)), ("ies", ("ir",)), ("ie", ("ir",))),
+    "de": (("ten", ("en",)), ("te", ("en",)), ("tes", ("en",)), ("t", ("en",))),
+}  # fmt: skip
+
+
+def _guesses(folded: str, lang: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for suffix, replacements in _GUESSES.get(lang, ()):
+        if folded.endswith(suffix) and len(folded) > len(suffix) + 3:
+            stem = folded[: -len(suffix)]
+            if lang == "de" and stem.startswith("ge") and len(stem) > 5:
+                out.extend(stem[2:] + r for r in replacements)  # ge-würg-t -> würgen
+            out.extend(stem + r for r in replacements)
+            break
+    return tuple(out)
+
+
 @lru_cache(maxsize=65_536)
 def _keys(word: str, lang: str) -> tuple[str, ...]:
-    """The forms a word is looked up as: itself, its lemma and its lemma's lemma (casefolded)."""
+    """The forms a word is looked up as: itself, its lemma and its lemma's lemma (casefolded), plus
+    regular-participle guesses when the dictionary does not know the word."""
     folded = word.casefold()
     first = lemmatize(word, lang=lang)
     second = lemmatize(first, lang=lang)
-    return tuple(
-        dict.fromkeys((folded, first.casefold(), second.casefold(), lemmatize(folded, lang=lang).casefold()))
-    )
+    lowered = lemmatize(folded, lang=lang).casefold()
+    keys = (folded, first.casefold(), second.casefold(), lowered)
+    if first.casefold() == folded and lowered == folded:
+        keys += _guesses(folded, lang)
+    return tuple(dict.fromkeys(keys))
 
 
 def _words(entries: Iterable[str], lang: str) -> _Words:

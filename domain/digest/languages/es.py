@@ -61,7 +61,7 @@ LEXICON = Lexicon(
         ),
     },
     violent_harms=(
-        "matar", "asesinar", "golpear", "apalear", "apuñalar", "disparar", "torturar", "degollar",
+        "matar", "asesinar", "golpear", "apalear", "apuñalar", "disparar", "torturar", "tortura", "degollar",
         "destripar", "ahogar", "quemar", "maltratar", "mutilar", "desollar", "sacrificar", "pegar",
         "asesinado", "matado",
     ),

@@ -21,7 +21,7 @@ LEXICON = Lexicon(
         ),
         "torture": ("torturer", "torture", "torturé", "tortionnaire", "supplicier"),
         "sexual-violence": (
-            "violer", "viol", "violeur", "agression sexuelle", "abus sexuel", "abus sexuels", "violée",
+            "violer", "viol", "violeur", "agression sexuelle", "abus sexuel", "abus sexuels", "harcèlement sexuel", "violée",
             "violé",
         ),
         "sexual-content": (
@@ -38,7 +38,7 @@ LEXICON = Lexicon(
         ),
         "abuse": (
             "maltraitance", "maltraiter", "violences conjugales", "violence conjugale",
-            "violences domestiques", "violence domestique", "emprise", "harcèlement", "harceler", "abus",
+            "violences domestiques", "violence domestique", "emprise", "abus",
         ),
         "animal-harm": ("maltraitance animale", "cruauté envers les animaux"),
         "drugs": (

@@ -63,7 +63,7 @@ LEXICON = Lexicon(
         ),
     },
     violent_harms=(
-        "matar", "assassinar", "bater", "espancar", "esfaquear", "atirar", "torturar", "degolar", "estripar",
+        "matar", "assassinar", "bater", "espancar", "esfaquear", "atirar", "torturar", "tortura", "degolar", "estripar",
         "afogar", "queimar", "maltratar", "mutilar", "esfolar", "sacrificar", "assassinado", "assassinada",
         "morto", "espancado",
     ),

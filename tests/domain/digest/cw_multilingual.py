@@ -313,3 +313,136 @@ PORTUGUESE: tuple[Case, ...] = (
 )
 
 BY_LANGUAGE: dict[str, tuple[Case, ...]] = {"es": SPANISH, "fr": FRENCH, "de": GERMAN, "pt": PORTUGUESE}
+
+#: Written after the lexicons were tuned on the sets above and evaluated once, blind: never tune on these.
+HELD_OUT: dict[str, tuple[Case, ...]] = {
+    "es": (
+        case(
+            "es-h-degollado",
+            "El guardia aparece degollado en la celda y el alcaide ordena silencio.",
+            "violence",
+        ),
+        case("es-h-paliza", "Los hinchas le dan una paliza brutal al árbitro tras el partido.", "violence"),
+        case("es-h-bebe", "Una madre abandona a su bebé en la puerta de un convento.", "child-harm"),
+        case(
+            "es-h-gato",
+            "El villano tortura al gato de la vecina para asustarla.",
+            "violence",
+            "torture",
+            "animal-harm",
+        ),
+        case("es-h-heroina", "Dos hermanos caen en la heroína en el Bilbao de los ochenta.", "drugs"),
+        case(
+            "es-h-violador",
+            "La policía busca a un violador que actúa en los parques de la ciudad.",
+            "sexual-violence",
+        ),
+        case("es-h-homofobia", "Un retrato de la homofobia en un pueblo de Castilla.", "hate"),
+        case(
+            "es-h-clean-exito",
+            "El thriller arrasa en su estreno y ya es la película española más vista del año.",
+        ),
+        case("es-h-clean-sin-sangre", "Un terror psicológico sin una gota de sangre."),
+        case("es-h-clean-golpe", "Un golpe de efecto final que deja al público sin aliento."),
+        case("es-h-clean-trailer", "Ya puedes ver el tráiler de la nueva película de Rodrigo Sorogoyen."),
+        case(
+            "es-h-clean-taquilla",
+            "Baño de sangre en la taquilla: tres estrenos fracasan el mismo fin de semana.",
+        ),
+    ),
+    "fr": (
+        case(
+            "fr-h-egorge",
+            "Un gardien est égorgé dans sa cellule et le directeur étouffe l'affaire.",
+            "violence",
+        ),
+        case("fr-h-tabasse", "Des supporters tabassent l'arbitre après le match.", "violence"),
+        case("fr-h-bebe", "Une mère abandonne son bébé devant une église.", "child-harm"),
+        case(
+            "fr-h-chat",
+            "Le méchant torture le chat de la voisine pour l'effrayer.",
+            "violence",
+            "torture",
+            "animal-harm",
+        ),
+        case("fr-h-cocaine", "Deux frères plongent dans la cocaïne à Marseille.", "drugs"),
+        case(
+            "fr-h-agression",
+            "L'actrice raconte l'agression sexuelle qu'elle a subie sur un tournage.",
+            "sexual-violence",
+        ),
+        case("fr-h-homophobie", "Un film sur l'homophobie dans un club de football amateur.", "hate"),
+        case(
+            "fr-h-clean-succes",
+            "Le thriller cartonne pour sa sortie et devient le film français le plus vu de l'année.",
+        ),
+        case("fr-h-clean-sans-sang", "Un film d'horreur psychologique sans une goutte de sang."),
+        case("fr-h-clean-theatre", "Un coup de théâtre final qui laisse le public sans voix."),
+        case("fr-h-clean-bande-annonce", "Découvrez la bande-annonce du nouveau film de Justine Triet."),
+        case(
+            "fr-h-clean-boxoffice", "Massacre au box-office: trois nouveautés s'effondrent le même week-end."
+        ),
+    ),
+    "de": (
+        case(
+            "de-h-erwuergt",
+            "Ein Wärter wird in seiner Zelle erwürgt, und der Direktor vertuscht den Fall.",
+            "violence",
+        ),
+        case("de-h-verpruegelt", "Hooligans verprügeln den Schiedsrichter nach dem Spiel.", "violence"),
+        case(
+            "de-h-baby", "Eine Mutter lässt ihr Baby vor einer Kirche zurück und verlässt es.", "child-harm"
+        ),
+        case(
+            "de-h-katze",
+            "Der Schurke quält die Katze der Nachbarin, um ihr Angst zu machen.",
+            "violence",
+            "torture",
+            "animal-harm",
+        ),
+        case("de-h-heroin", "Zwei Brüder rutschen in Hamburg in die Heroin-Szene ab.", "drugs"),
+        case(
+            "de-h-uebergriff",
+            "Die Schauspielerin spricht über einen sexuellen Übergriff am Set.",
+            "sexual-violence",
+        ),
+        case("de-h-homophobie", "Ein Film über Homophobie in einem Amateurfußballverein.", "hate"),
+        case(
+            "de-h-clean-erfolg",
+            "Der Thriller wird zum Kassenknüller und ist der meistgesehene deutsche Film des Jahres.",
+        ),
+        case("de-h-clean-ohne-blut", "Ein psychologischer Horrorfilm ganz ohne Blut."),
+        case("de-h-clean-wendung", "Ein Überraschungscoup, der das Publikum sprachlos macht."),
+        case("de-h-clean-trailer", "Hier ist der Trailer zum neuen Film von Christian Petzold."),
+        case("de-h-clean-kasse", "Massaker an den Kinokassen: drei Neustarts floppen am selben Wochenende."),
+    ),
+    "pt": (
+        case("pt-h-degolado", "Um guarda é degolado na cela e o diretor abafa o caso.", "violence"),
+        case("pt-h-espancam", "Torcedores espancam o árbitro depois do jogo.", "violence"),
+        case("pt-h-bebe", "Uma mãe abandona o bebê na porta de uma igreja.", "child-harm"),
+        case(
+            "pt-h-gato",
+            "O vilão tortura o gato da vizinha para assustá-la.",
+            "violence",
+            "torture",
+            "animal-harm",
+        ),
+        case("pt-h-crack", "Dois irmãos se afundam no crack em São Paulo.", "drugs"),
+        case(
+            "pt-h-estuprador",
+            "A polícia procura um estuprador que ataca nos parques da cidade.",
+            "sexual-violence",
+        ),
+        case("pt-h-homofobia", "Um retrato da homofobia numa cidade do interior.", "hate"),
+        case(
+            "pt-h-clean-sucesso", "O suspense arrebenta na estreia e já é o filme nacional mais visto do ano."
+        ),
+        case("pt-h-clean-sem-sangue", "Um terror psicológico sem uma gota de sangue."),
+        case("pt-h-clean-virada", "Uma virada final que deixa o público sem palavras."),
+        case("pt-h-clean-trailer", "Veja o trailer do novo filme de Kleber Mendonça Filho."),
+        case(
+            "pt-h-clean-bilheteria",
+            "Banho de sangue nas bilheterias: três estreias fracassam no mesmo fim de semana.",
+        ),
+    ),
+}
