@@ -55,7 +55,7 @@ def spoiler_reasons_for(
     reasons: list[str] = []
     if options.force_spoiler:
         reasons.append(FORCED_REASON)
-    if language in LEXICONS:
+    if language is not None and language in LEXICONS:
         reasons.extend(detect_spoilers_in(language, article.title, text))
     else:
         reasons.extend(detect_spoilers(article.title, text))
@@ -83,7 +83,7 @@ def _warnings_for(
     """
     if language == "en":
         return detect_warnings(article.title, text, options.custom_terms), True
-    if language in LEXICONS:
+    if language is not None and language in LEXICONS:
         return detect_warnings_in(language, article.title, text, options.custom_terms), True
     if language is None:
         return detect_warnings(article.title, text, options.custom_terms), False

@@ -145,7 +145,7 @@ def _keys(word: str, lang: str) -> tuple[str, ...]:
     first = lemmatize(word, lang=lang)
     second = lemmatize(first, lang=lang)
     lowered = lemmatize(folded, lang=lang).casefold()
-    keys = (folded, first.casefold(), second.casefold(), lowered)
+    keys: tuple[str, ...] = (folded, first.casefold(), second.casefold(), lowered)
     if first.casefold() == folded and lowered == folded:
         keys += _guesses(folded, lang)
     return tuple(dict.fromkeys(keys))
