@@ -6,7 +6,13 @@ from collections.abc import Callable, Sequence
 
 from domain.digest.content_warnings import detect_warnings
 from domain.digest.language import CHECKED_LANGUAGES, detect_language, language_name
-from domain.digest.languages import LEXICONS, custom_warnings, detect_spoilers_in, detect_warnings_in
+from domain.digest.languages import (
+    LEXICONS,
+    custom_warnings,
+    detect_spoilers_in,
+    detect_warnings_in,
+    title_without_denials,
+)
 from domain.digest.models import Article, ContentWarning, Digest, DigestOptions
 from domain.digest.render import CW_REASON_PREFIX, render_payload
 from domain.digest.spoilers import detect_spoilers
@@ -57,6 +63,8 @@ def spoiler_reasons_for(
         reasons.append(FORCED_REASON)
     if language is not None and language in LEXICONS:
         reasons.extend(detect_spoilers_in(language, article.title, text))
+        # The English title rules are mostly language-neutral ("S02E05", "Spoilers:", "Recap").
+        reasons.extend(detect_spoilers(title_without_denials(language, article.title), ""))
     else:
         reasons.extend(detect_spoilers(article.title, text))
     for category in article.categories:

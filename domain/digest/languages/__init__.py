@@ -10,7 +10,14 @@ import threading
 from collections.abc import Mapping, Sequence
 
 from domain.digest.languages import de, es, fr, pt
-from domain.digest.languages.engine import Lexicon, compile_lexicon, custom_warnings, detect, spoilers
+from domain.digest.languages.engine import (
+    Lexicon,
+    compile_lexicon,
+    custom_warnings,
+    detect,
+    spoilers,
+    without_denials,
+)
 from domain.digest.models import ContentWarning
 
 LEXICONS: Mapping[str, Lexicon] = {
@@ -42,4 +49,10 @@ def detect_spoilers_in(language: str, title: str, text: str) -> tuple[str, ...]:
     return spoilers(_lexicon(language), title, text)
 
 
-__all__ = ["LEXICONS", "custom_warnings", "detect_spoilers_in", "detect_warnings_in"]
+def title_without_denials(language: str, title: str) -> str:
+    """The title with the language's "no spoilers" phrases blanked, for the language-neutral English title
+    rules ("S02E05", "Spoilers:"), which would otherwise read "sin spoilers" as a spoiler marker."""
+    return without_denials(_lexicon(language), title)
+
+
+__all__ = ["LEXICONS", "custom_warnings", "detect_spoilers_in", "detect_warnings_in", "title_without_denials"]

@@ -418,6 +418,13 @@ def detect(
     return _as_warnings(found.result())
 
 
+def without_denials(lexicon: Lexicon, text: str) -> str:
+    """``text`` with the language's "no spoilers" phrases blanked (lower-cased)."""
+    compiled = lexicon.compiled
+    assert compiled is not None, "compile_lexicon first"
+    return _blank(text.lower(), compiled.not_spoilers)
+
+
 def spoilers(lexicon: Lexicon, title: str, text: str) -> tuple[str, ...]:
     """Spoiler reasons (in English, like the English rules') from the language's own cues."""
     compiled = lexicon.compiled

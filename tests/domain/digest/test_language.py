@@ -223,6 +223,21 @@ def test_spanish_trade_idiom_is_clean_and_spanish_spoilers_are_caught() -> None:
     assert not no_spoilers.spoiler
 
 
+def test_episode_codes_in_a_spanish_title_are_spoiler_prone_but_sin_spoilers_is_not() -> None:
+    episode = digest_entry(
+        Article(
+            title="The Last of Us S02E05: resumen del episodio", html="<p>Joel y Ellie.</p>", language="es"
+        )
+    )
+    assert "episode discussion" in episode.spoiler_reasons
+    clean = digest_entry(
+        Article(
+            title="Crítica sin spoilers: la nueva temporada", html="<p>Una joya de serie.</p>", language="es"
+        )
+    )
+    assert clean.spoiler_reasons == ()
+
+
 def test_custom_terms_still_apply_in_an_unchecked_language() -> None:
     options = DigestOptions(custom_terms={"violence": ("zavražděn",)})
     digest = digest_entry(Article(title="Vzpoura", html=f"<p>{CZECH_SYNOPSIS}</p>"), options)
