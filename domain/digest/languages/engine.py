@@ -55,6 +55,7 @@ _QUOTED = re.compile(
     r"“[^”\n]{1,80}”|«[^»\n]{1,80}»|„[^“”\n]{1,80}[“”]|‘[^’\n]{1,80}’|\"[^\"\n]{1,80}\"|(?<!\w)'[^'\n]{1,80}'(?!\w)"
 )
 _MAX_TITLE_WORDS = 8
+VICTIM_CATEGORIES = ("child-harm", "animal-harm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,15 +103,15 @@ class _Compiled:
     # Phrase indexes by the forms of their first word, so each token only tries the phrases it can start.
     first_exact: Mapping[str, tuple[int, ...]]
     first_prefixes: tuple[tuple[str, int], ...]
-    victims: tuple[tuple[str, _Words], ...]
-    violent: _Words
-    other: _Words
-    negators: _Words
-    emphatic: _Words
-    offscreen: _Words
     idioms: re.Pattern[str] | None
     spoilers: tuple[tuple[re.Pattern[str], str], ...]
     not_spoilers: re.Pattern[str] | None
+    # Every word list above as one lookup: form -> the roles it plays ("violent", "negator", "child-harm"...),
+    # so each token is classified once instead of once per list.
+    roles: Mapping[str, frozenset[str]]
+    role_prefixes: tuple[tuple[str, str], ...]
+    # word as written -> (lookup forms, roles, phrases it may start): articles repeat their words.
+    words: dict[str, tuple[tuple[str, ...], frozenset[str], tuple[int, ...]]] = field(default_factory=dict)
 
 
 # Participles the dictionaries lack ("degollado", "erwürgt"): when simplemma returns a word unchanged, these
@@ -135,6 +136,9 @@ def _guesses(folded: str, lang: str) -> tuple[str, ...]:
             out.extend(stem + r for r in replacements)
             break
     return tuple(out)
+
+
+_WORD_CACHE_LIMIT = 50_000
 
 
 @lru_cache(maxsize=65_536)
@@ -183,19 +187,29 @@ def compile_lexicon(lexicon: Lexicon) -> Lexicon:
         for key in words[0].exact:
             first_exact.setdefault(key, []).append(index)
         first_prefixes.extend((prefix, index) for prefix in words[0].prefixes)
+    role_lists: dict[str, _Words] = {
+        "violent": _words(lexicon.violent_harms, lang),
+        "other": _words(lexicon.other_harms, lang),
+        "negator": _words(lexicon.negators, lang),
+        "emphatic": _words(lexicon.emphatic, lang),
+        "offscreen": _words(lexicon.offscreen, lang),
+        **{category: _words(nouns, lang) for category, nouns in lexicon.victims.items()},
+    }
+    roles: dict[str, set[str]] = {}
+    role_prefixes: list[tuple[str, str]] = []
+    for role, words in role_lists.items():
+        for key in words.exact:
+            roles.setdefault(key, set()).add(role)
+        role_prefixes.extend((prefix, role) for prefix in words.prefixes)
     compiled = _Compiled(
         phrases=tuple(phrases),
         first_exact={k: tuple(v) for k, v in first_exact.items()},
         first_prefixes=tuple(first_prefixes),
-        victims=tuple((c, _words(v, lang)) for c, v in lexicon.victims.items()),
-        violent=_words(lexicon.violent_harms, lang),
-        other=_words(lexicon.other_harms, lang),
-        negators=_words(lexicon.negators, lang),
-        emphatic=_words(lexicon.emphatic, lang),
-        offscreen=_words(lexicon.offscreen, lang),
         idioms=_regex(lexicon.idioms),
         spoilers=tuple((re.compile(p), reason) for p, reason in lexicon.spoilers),
         not_spoilers=_regex(lexicon.not_spoilers),
+        roles={k: frozenset(v) for k, v in roles.items()},
+        role_prefixes=tuple(role_prefixes),
     )
     object.__setattr__(lexicon, "compiled", compiled)
     return lexicon
@@ -208,6 +222,8 @@ class _Token:
     end: int
     clause: int
     keys: tuple[str, ...]
+    roles: frozenset[str] = frozenset()
+    starts: tuple[int, ...] = ()
 
 
 def _blank(text: str, pattern: re.Pattern[str] | None) -> str:
@@ -224,7 +240,31 @@ def _blank_titles(text: str) -> str:
     return _QUOTED.sub(repl, text)
 
 
-def _tokens(text: str, lang: str) -> list[_Token]:
+def _word(
+    word: str, lang: str, compiled: _Compiled
+) -> tuple[tuple[str, ...], frozenset[str], tuple[int, ...]]:
+    cached = compiled.words.get(word)
+    if cached is not None:
+        return cached
+    keys = _keys(word, lang)
+    if "-" in word:  # "Kokain-Szene", "post-générique": each part counts as a word too
+        parts = (k for part in word.split("-") if part for k in _keys(part, lang))
+        keys = tuple(dict.fromkeys((*keys, *parts)))
+    roles: set[str] = set()
+    starts: set[int] = set()
+    for key in keys:
+        roles.update(compiled.roles.get(key, ()))
+        roles.update(role for prefix, role in compiled.role_prefixes if key.startswith(prefix))
+        starts.update(compiled.first_exact.get(key, ()))
+        starts.update(n for prefix, n in compiled.first_prefixes if key.startswith(prefix))
+    if len(compiled.words) >= _WORD_CACHE_LIMIT:
+        compiled.words.clear()
+    result = (keys, frozenset(roles), tuple(sorted(starts)))
+    compiled.words[word] = result
+    return result
+
+
+def _tokens(text: str, lang: str, compiled: _Compiled) -> list[_Token]:
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
     tokens: list[_Token] = []
     clause = 0
@@ -233,13 +273,8 @@ def _tokens(text: str, lang: str) -> list[_Token]:
         while index < len(breaks) and breaks[index] < match.start():
             clause += 1
             index += 1
-        word = match.group()
-        keys = _keys(word, lang)
-        if "-" in word:  # "Kokain-Szene", "post-générique": each part counts as a word too
-            keys = tuple(
-                dict.fromkeys(keys + tuple(k for part in word.split("-") if part for k in _keys(part, lang)))
-            )
-        tokens.append(_Token(word, match.start(), match.end(), clause, keys))
+        keys, roles, starts = _word(match.group(), lang, compiled)
+        tokens.append(_Token(match.group(), match.start(), match.end(), clause, keys, roles, starts))
     return tokens
 
 
@@ -283,18 +318,18 @@ def _negated(tokens: list[_Token], at: int, compiled: _Compiled, end: int | None
         i = at - back
         if i < 0 or tokens[i].clause != clause:
             break
-        if tokens[i].keys in compiled.emphatic:
+        if "emphatic" in tokens[i].roles:
             return False
-        if tokens[i].keys in compiled.negators:
+        if "negator" in tokens[i].roles:
             nearby = range(max(0, i - 2), at)
-            return not any(tokens[j].keys in compiled.emphatic for j in nearby if tokens[j].clause == clause)
+            return not any("emphatic" in tokens[j].roles for j in nearby if tokens[j].clause == clause)
     last = at if end is None else end
     for ahead in range(last + 1, min(len(tokens), last + 5)):
         if tokens[ahead].clause != clause:
             break
-        if tokens[ahead].keys in compiled.negators:
+        if "negator" in tokens[ahead].roles:
             follow = range(ahead + 1, min(len(tokens), ahead + 3))
-            if any(tokens[j].clause == clause and tokens[j].keys in compiled.offscreen for j in follow):
+            if any(tokens[j].clause == clause and "offscreen" in tokens[j].roles for j in follow):
                 return True
     return False
 
@@ -310,12 +345,8 @@ def _scan_phrases(text: str, tokens: list[_Token], compiled: _Compiled, found: _
     for i, token in enumerate(tokens):
         if i <= skip_until:
             continue
-        candidates = {n for k in token.keys for n in compiled.first_exact.get(k, ())}
-        candidates.update(
-            n for prefix, n in compiled.first_prefixes if any(k.startswith(prefix) for k in token.keys)
-        )
         matches: list[tuple[int, str, str]] = []
-        for n in sorted(candidates):
+        for n in token.starts:
             category, strength, words = compiled.phrases[n]
             last = i + len(words) - 1
             if last >= len(tokens) or tokens[last].clause != token.clause:
@@ -336,15 +367,13 @@ def _scan_phrases(text: str, tokens: list[_Token], compiled: _Compiled, found: _
 
 def _scan_pairs(text: str, tokens: list[_Token], compiled: _Compiled, found: _Found) -> None:
     harms = [
-        (i, tokens[i].keys in compiled.violent)
-        for i in range(len(tokens))
-        if tokens[i].keys in compiled.violent or tokens[i].keys in compiled.other
+        (i, "violent" in t.roles) for i, t in enumerate(tokens) if "violent" in t.roles or "other" in t.roles
     ]
     if not harms:
         return
     for v, token in enumerate(tokens):
-        for category, nouns in compiled.victims:
-            if token.keys not in nouns:
+        for category in VICTIM_CATEGORIES:
+            if category not in token.roles:
                 continue
             near = [
                 (h, violent)
@@ -410,7 +439,7 @@ def detect(
     # Lower-casing keeps offsets for these scripts; the evidence is cut from the original text.
     if len(masked) != len(combined):  # pragma: no cover - a casing change of length (e.g. "İ")
         masked = _blank_titles(_blank(combined, compiled.idioms))
-    tokens = _tokens(masked, lexicon.code)
+    tokens = _tokens(masked, lexicon.code, compiled)
     found = _Found()
     _scan_phrases(combined, tokens, compiled, found)
     _scan_pairs(combined, tokens, compiled, found)
