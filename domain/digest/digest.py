@@ -98,11 +98,13 @@ def _warnings_for(
     return custom_warnings(article.title, text, options.custom_terms), False
 
 
-def not_checked_note(language: str | None, title: str, text: str) -> str | None:
-    """The line a post carries when its warnings were not checked and the item is long enough to matter."""
+def not_checked_note(language: str | None, text: str) -> str | None:
+    """The line a post carries when its warnings were not checked and the item is long enough to matter.
+
+    Only the body's words count: titles are often a film's original (English) name plus tags like "[CZ]".
+    """
     if language in CHECKED_LANGUAGES:
         return None
-    # The body's words only: titles are often a film's original (English) name plus tags like "[CZ]".
     words = len(text.split(None, NOTE_MIN_WORDS_UNKNOWN)[:NOTE_MIN_WORDS_UNKNOWN])
     if language is None:
         return "content warnings: not checked (language unknown)" if words >= NOTE_MIN_WORDS_UNKNOWN else None
@@ -128,7 +130,7 @@ def digest_entry(
     shown = options.shown_categories
     warnings = tuple(w for w in detected if shown is None or w.category in shown)
     reasons = spoiler_reasons_for(article, text, detected, options, shield, language)
-    note = None if checked else not_checked_note(language, article.title, text)
+    note = None if checked else not_checked_note(language, text)
     return Digest(
         title=article.title,
         url=article.url,

@@ -246,10 +246,14 @@ def test_custom_terms_still_apply_in_an_unchecked_language() -> None:
 
 
 def test_unknown_language_note_only_for_long_text() -> None:
-    assert not_checked_note(None, "Cleaners, 2019", "AAAAAAHHHH WAHHHHH") is None
+    assert not_checked_note(None, "AAAAAAHHHH WAHHHHH") is None
     long_text = " ".join(["zxqv"] * NOTE_MIN_WORDS_UNKNOWN)
-    assert not_checked_note(None, "", long_text) == "content warnings: not checked (language unknown)"
-    assert not_checked_note("en", "", long_text) is None
+    assert not_checked_note(None, long_text) == "content warnings: not checked (language unknown)"
+    assert not_checked_note("en", long_text) is None
+    assert not_checked_note("tl", "pangalwang beses ko na napanood to pero ganon pa") == (
+        "content warnings: not checked for Tagalog"
+    )
+    assert not_checked_note("tl", "andaming emosyon") is None
 
 
 def test_unknown_short_english_items_still_get_the_english_rules() -> None:
