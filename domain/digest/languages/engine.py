@@ -197,10 +197,10 @@ def compile_lexicon(lexicon: Lexicon) -> Lexicon:
     }
     roles: dict[str, set[str]] = {}
     role_prefixes: list[tuple[str, str]] = []
-    for role, words in role_lists.items():
-        for key in words.exact:
+    for role, listed in role_lists.items():
+        for key in listed.exact:
             roles.setdefault(key, set()).add(role)
-        role_prefixes.extend((prefix, role) for prefix in words.prefixes)
+        role_prefixes.extend((prefix, role) for prefix in listed.prefixes)
     compiled = _Compiled(
         phrases=tuple(phrases),
         first_exact={k: tuple(v) for k, v in first_exact.items()},
