@@ -23,6 +23,16 @@ _.guild_reactions  # Intents flag set in bot.py: discord.py sends it in IDENTIFY
 _.guild_scheduled_events  # Intents flag set in bot.py: discord.py sends it in IDENTIFY
 _.BASE  # discord.http.Route.BASE: every REST route is built from it (bot.py points it at api_base)
 
+# --- expat calls these on the parser object (domain/feedkeys.py sets them as handlers/options) -----------
+_.CharacterDataHandler
+_.StartElementHandler
+_.EndElementHandler
+_.StartNamespaceDeclHandler
+_.ExternalEntityRefHandler
+_.SkippedEntityHandler
+_.namespace_prefixes
+_.buffer_text
+
 # --- read by the standard library / aiosqlite ---------------------------------------------------------------
 _.row_factory  # sqlite3.Connection.row_factory (through aiosqlite): rows come back as sqlite3.Row
 _.exc_type  # __exit__/__aexit__ protocol parameters: the interpreter passes all three
@@ -73,3 +83,6 @@ _.FIRED  # ReminderState
 _.MISSED  # ReminderState
 _.DROPPED  # ReminderState
 _.SUPERSEDED  # ReminderState
+
+# --- built ahead of its caller --------------------------------------------------------------------------
+_.scan_keys  # domain/feedkeys.py: issue 13's fast entry-key scan; the feed engine starts calling it next

@@ -471,7 +471,8 @@ def _parser(scanner: _Scanner) -> Any:
     return parser
 
 
-def _skip_external(context: str | None, base: str | None, sysid: str | None, pubid: str | None) -> int:
+def _skip_external(*_args: str | None) -> int:
+    # expat's ExternalEntityRefHandler(context, base, system_id, public_id): never load an external entity
     return 1
 
 

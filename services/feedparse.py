@@ -205,6 +205,12 @@ def parse_bytes(
     reason = _describe_bozo(bozo_exc) if bozo else None
     version = str(result.get("version") or "")
     entries = tuple(_plain(entry) for entry in result.get("entries", ()))
+    feed_language = result.get("feed", {}).get("language")
+    if isinstance(feed_language, str) and feed_language.strip():
+        # The channel's <language> reaches the digest through each entry (the renderer only gets entries):
+        # it is the digest's hint when an item is too short to detect its language.
+        for entry in entries:
+            entry.setdefault("language", feed_language.strip())
     if not entries:
         head = data[:65536]
         if not version and _looks_like_html(head, content_type):

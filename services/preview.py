@@ -96,6 +96,8 @@ def digest_json(digest: Digest) -> dict[str, Any]:
         ],
         "spoiler": digest.spoiler,
         "spoiler_reasons": list(digest.spoiler_reasons),
+        "language": digest.language,
+        "warnings_checked": digest.warnings_checked,
         "payload": digest.payload,
     }
 
@@ -110,6 +112,8 @@ def digest_text(index: int, digest: Digest) -> str:
         for w in digest.warnings:
             evidence = ", ".join(f"“{e}”" for e in w.evidence[:5])
             lines.append(f"    CW {w.label}: {evidence}")
+    elif not digest.warnings_checked:
+        lines.append(f"    content warnings not checked (language: {digest.language or 'unknown'})")
     else:
         lines.append("    no content warnings")
     if digest.spoiler:

@@ -12,7 +12,18 @@ from tests.conftest import REPO_ROOT
 from tests.feedserver import FeedEntry, FeedServer, make_entries, render_rss
 from tests.test_cli import run_cli
 
-KEYS = {"title", "url", "published", "summary", "warnings", "spoiler", "spoiler_reasons", "payload"}
+KEYS = {
+    "title",
+    "url",
+    "published",
+    "summary",
+    "warnings",
+    "spoiler",
+    "spoiler_reasons",
+    "language",
+    "warnings_checked",
+    "payload",
+}
 
 
 def write_feed(path: Path) -> None:
@@ -47,6 +58,59 @@ def test_json_lines_newest_first_with_limit(tmp_path: Path) -> None:
     assert "@everyone" not in json.dumps(twist["payload"]["embeds"]).replace("@\\u200beveryone", "")
     limited = run_cli("preview", str(feed), "--json", "--limit", "2", cwd=tmp_path)
     assert len(limited.stdout.splitlines()) == 2
+
+
+CZECH_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Filmy</title><link>https://filmy.example/</link><description>x</description>
+<language>cs-CZ</language>
+<item><title>Vzpoura</title><link>https://filmy.example/1</link><guid>urn:cs:1</guid>
+<pubDate>Sat, 06 Dec 2025 10:00:00 GMT</pubDate>
+<description>Cole Reed v minulosti sloužil u speciálních jednotek a později u londýnské policie. Když je jeho
+miliardářský zaměstnavatel zavražděn přímo před jeho očima a z činu se pokusí obvinit jeho, Cole je nucen
+dát se na útěk.</description></item>
+<item><title>Baramulla</title><link>https://filmy.example/2</link><guid>urn:cs:2</guid>
+<pubDate>Fri, 05 Dec 2025 10:00:00 GMT</pubDate><description>Žánry: Horor</description></item>
+<item><title>Un empresario es asesinado</title><link>https://filmy.example/3</link><guid>urn:cs:3</guid>
+<pubDate>Thu, 04 Dec 2025 10:00:00 GMT</pubDate>
+<description>Un empresario es asesinado en su despacho y su secretaria se convierte en la principal
+sospechosa de la policía.</description></item>
+<item><title>x</title><link>https://filmy.example/4</link><guid>urn:cs:4</guid>
+<pubDate>Wed, 03 Dec 2025 10:00:00 GMT</pubDate><description>★★★½</description></item>
+</channel></rss>"""
+
+
+def test_json_language_and_warnings_checked(tmp_path: Path) -> None:
+    feed = tmp_path / "cs.xml"
+    feed.write_text(CZECH_FEED, encoding="utf-8")
+    result = run_cli("preview", str(feed), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    items = {i["title"]: i for i in map(json.loads, result.stdout.splitlines())}
+    assert all(set(i) == KEYS for i in items.values())
+    vzpoura = items["Vzpoura"]
+    assert (vzpoura["language"], vzpoura["warnings_checked"], vzpoura["warnings"]) == ("cs", False, [])
+    assert "content warnings: not checked for Czech" in vzpoura["payload"]["content"]
+    # Too short to detect: the feed's <language> decides; too short to matter: no note.
+    baramulla = items["Baramulla"]
+    assert (baramulla["language"], baramulla["warnings_checked"]) == ("cs", False)
+    assert "content" not in baramulla["payload"]
+    spanish = items["Un empresario es asesinado"]
+    assert (spanish["language"], spanish["warnings_checked"]) == ("es", True)
+    assert [w["category"] for w in spanish["warnings"]] == ["violence"]
+    text = run_cli("preview", str(feed), cwd=tmp_path)
+    assert "content warnings not checked (language: cs)" in text.stdout
+
+
+def test_json_language_is_null_when_unknown(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(
+        render_rss(
+            "Film Daily",
+            [FeedEntry(guid="urn:x:1", title="Tenet", link="https://f.example/1", summary="★★★½")],
+        )
+    )
+    result = run_cli("preview", str(feed), "--json", cwd=tmp_path)
+    (item,) = map(json.loads, result.stdout.splitlines())
+    assert item["language"] is None and item["warnings_checked"] is False
 
 
 def test_text_output_and_single_html_article(tmp_path: Path) -> None:

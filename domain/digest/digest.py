@@ -5,6 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from domain.digest.content_warnings import detect_warnings
+from domain.digest.language import CHECKED_LANGUAGES, detect_language, language_name
+from domain.digest.languages import (
+    LEXICONS,
+    custom_warnings,
+    detect_spoilers_in,
+    detect_warnings_in,
+    title_without_denials,
+)
 from domain.digest.models import Article, ContentWarning, Digest, DigestOptions, article_spoiler_reasons
 from domain.digest.render import CW_REASON_PREFIX, render_payload
 from domain.digest.spoilers import detect_spoilers
@@ -18,6 +26,12 @@ FORCED_REASON = "this feed is always spoilered"
 SHIELD_FAILED_REASON = "spoiler check failed"
 _SPOILER_CATEGORY_WORDS = ("spoiler", "recap", "ending explained", "explainer")
 _DEFAULT_OPTIONS = DigestOptions()
+#: Words of body text an item needs before the post says its warnings were not checked. Fewer are a
+#: title plus metadata ("Žánry: Horor", "Film, rok: 2023"), which no rule would warn on, and a note on every
+#: such item would be noise that teaches readers to ignore it. An unknown language needs more: a detector
+#: is unsure precisely when there is little text, and short unknown items are titles, ratings and keysmash.
+NOTE_MIN_WORDS = 8
+NOTE_MIN_WORDS_UNKNOWN = 20
 
 
 def _shield_reasons(shield: SpoilerShield, title: str, text: str) -> list[str]:
@@ -37,13 +51,23 @@ def spoiler_reasons_for(
     warnings: Sequence[ContentWarning],
     options: DigestOptions,
     shield: SpoilerShield | None = None,
+    language: str | None = "en",
 ) -> tuple[str, ...]:
-    """Every reason to hide the summary: forced feed, article wording, feed tags, warnings, the shield."""
+    """Every reason to hide the summary: forced feed, article wording, feed tags, warnings, the shield.
+
+    The wording rules are the article's language's (es/fr/de/pt) or else the English ones, which also
+    catch what is language-neutral in any feed ("S01E05", "Spoilers:" in a title).
+    """
     reasons: list[str] = []
     if options.force_spoiler:
         reasons.append(FORCED_REASON)
     reasons.extend(article_spoiler_reasons(article))
-    reasons.extend(detect_spoilers(article.title, text))
+    if language is not None and language in LEXICONS:
+        reasons.extend(detect_spoilers_in(language, article.title, text))
+        # The English title rules are mostly language-neutral ("S02E05", "Spoilers:", "Recap").
+        reasons.extend(detect_spoilers(title_without_denials(language, article.title), ""))
+    else:
+        reasons.extend(detect_spoilers(article.title, text))
     for category in article.categories:
         lowered = category.casefold()
         if any(word in lowered for word in _SPOILER_CATEGORY_WORDS):
@@ -57,22 +81,57 @@ def spoiler_reasons_for(
     return tuple(dict.fromkeys(reasons))
 
 
+def _warnings_for(
+    language: str | None, article: Article, text: str, options: DigestOptions
+) -> tuple[tuple[ContentWarning, ...], bool]:
+    """(warnings, checked): English rules for English, the lexicons for es/fr/de/pt.
+
+    An unknown language still gets the English rules as a best effort (most such items are short English
+    titles and metadata), but does not count as checked. Any other language gets only the club's own
+    literal custom terms.
+    """
+    if language == "en":
+        return detect_warnings(article.title, text, options.custom_terms), True
+    if language is not None and language in LEXICONS:
+        return detect_warnings_in(language, article.title, text, options.custom_terms), True
+    if language is None:
+        return detect_warnings(article.title, text, options.custom_terms), False
+    return custom_warnings(article.title, text, options.custom_terms), False
+
+
+def not_checked_note(language: str | None, text: str) -> str | None:
+    """The line a post carries when its warnings were not checked and the item is long enough to matter.
+
+    Only the body's words count: titles are often a film's original (English) name plus tags like "[CZ]".
+    """
+    if language in CHECKED_LANGUAGES:
+        return None
+    words = len(text.split(None, NOTE_MIN_WORDS_UNKNOWN)[:NOTE_MIN_WORDS_UNKNOWN])
+    if language is None:
+        return "content warnings: not checked (language unknown)" if words >= NOTE_MIN_WORDS_UNKNOWN else None
+    return f"content warnings: not checked for {language_name(language)}" if words >= NOTE_MIN_WORDS else None
+
+
 def digest_entry(
     article: Article, options: DigestOptions = _DEFAULT_OPTIONS, shield: SpoilerShield | None = None
 ) -> Digest:
     """Clean, summarise, classify and render one article.
 
-    Warnings are detected over the title and the full cleaned text. Only categories in
-    ``options.shown_categories`` (all when None) are labelled; a detected category listed in
-    ``options.spoiler_categories`` spoilers the summary even if it is not shown, since a server that asked
-    for it to be hidden wants it hidden. Any spoiler reason drops the thumbnail.
+    The language is detected first (the feed's declared language is the hint for short items). Warnings
+    are detected over the title and the full cleaned text by the rules of that language; a language without
+    rules gets a visible "not checked" line instead of a silence that reads as "nothing to warn about".
+    Only categories in ``options.shown_categories`` (all when None) are labelled; a detected category
+    listed in ``options.spoiler_categories`` spoilers the summary even if it is not shown, since a server
+    that asked for it to be hidden wants it hidden. Any spoiler reason drops the thumbnail.
     """
     text = clean_text(html_to_text(article.html))
     summary = summarize(text, article.title, options.sentences, options.max_summary_chars)
-    detected = detect_warnings(article.title, text, options.custom_terms)
+    language = detect_language(article.title, text, article.language).code
+    detected, checked = _warnings_for(language, article, text, options)
     shown = options.shown_categories
     warnings = tuple(w for w in detected if shown is None or w.category in shown)
-    reasons = spoiler_reasons_for(article, text, detected, options, shield)
+    reasons = spoiler_reasons_for(article, text, detected, options, shield, language)
+    note = None if checked else not_checked_note(language, text)
     return Digest(
         title=article.title,
         url=article.url,
@@ -81,5 +140,7 @@ def digest_entry(
         warnings=warnings,
         spoiler=bool(reasons),
         spoiler_reasons=reasons,
-        payload=render_payload(article, summary, warnings, reasons),
+        payload=render_payload(article, summary, warnings, reasons, not_checked=note),
+        language=language,
+        warnings_checked=checked,
     )

@@ -389,6 +389,27 @@ def fallback_title(url: str | None, markup: str) -> str:
     return ""
 
 
+def _entry_language(entry: Mapping[str, Any]) -> str | None:
+    """The language the feed declares for this entry, most specific first.
+
+    feedparser puts an element's ``xml:lang`` in ``language`` of the matching ``*_detail``/``content``
+    dict and an item's ``dc:language`` in the entry's ``language``; ``services.feedparse`` copies the
+    channel's ``<language>`` into ``language`` of entries that have none.
+    """
+    candidates: list[object] = []
+    content = _get(entry, "content")
+    if isinstance(content, Iterable) and not isinstance(content, (str, bytes)):
+        candidates.extend(_get(part, "language") for part in content)
+    candidates.append(_get(_get(entry, "summary_detail"), "language"))
+    candidates.append(_get(_get(entry, "title_detail"), "language"))
+    candidates.append(_get(entry, "language"))
+    for candidate in candidates:
+        value = " ".join(_text(candidate).split())
+        if value and len(value) <= 40:
+            return value
+    return None
+
+
 def _safely(func: Any, *args: Any, default: Any = None) -> Any:
     try:
         return func(*args)
@@ -423,6 +444,7 @@ def article_from_entry(entry: Mapping[str, Any], feed_title: str | None = None) 
         categories=categories,
         letterboxd=letterboxd,
         episode_title=episode,
+        language=_safely(_entry_language, entry),
     )
 
 

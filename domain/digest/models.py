@@ -76,6 +76,8 @@ class Article:
     """One feed entry (or one local article) reduced to what the digest needs.
 
     ``published`` is timezone-aware UTC when known; ``html`` may be HTML or plain text and is never trusted.
+    ``language`` is the language the feed declares for the entry (its ``xml:lang``/``dc:language``, else
+    the feed's ``<language>``), as written; only a hint for the digest's own detection.
     """
 
     title: str
@@ -89,6 +91,8 @@ class Article:
     letterboxd: Letterboxd | None = None
     #: The name of a TV episode split off the title of a release-calendar item: it is hidden like a spoiler.
     episode_title: str | None = None
+    #: The language the feed declares for the entry (xml:lang, dc:language or the channel's), if any.
+    language: str | None = None
 
 
 #: Spoiler reasons that come from the item itself rather than from its wording.
@@ -168,7 +172,12 @@ class DigestOptions:
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """The finished digest of one article; ``payload`` is the JSON body for POST /channels/{id}/messages."""
+    """The finished digest of one article; ``payload`` is the JSON body for POST /channels/{id}/messages.
+
+    ``language`` is the ISO 639-1 code the digest went by (None: unknown). ``warnings_checked`` is False
+    when no content-warning rules exist for that language (or it is unknown): then an empty ``warnings``
+    means "not checked", not "nothing to warn about".
+    """
 
     title: str
     url: str | None
@@ -178,3 +187,5 @@ class Digest:
     spoiler: bool
     spoiler_reasons: tuple[str, ...]
     payload: dict[str, Any] = field(hash=False)
+    language: str | None = None
+    warnings_checked: bool = True

@@ -91,11 +91,16 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _content(warnings: Sequence[ContentWarning], spoiler_reasons: Sequence[str]) -> str:
+def _content(
+    warnings: Sequence[ContentWarning], spoiler_reasons: Sequence[str], not_checked: str | None = None
+) -> str:
     lines: list[str] = []
     if warnings:
         labels = ", ".join(w.label for w in warnings)
         lines.append(f"⚠️ **CW:** {fit_markdown(labels, 500)}")
+    if not_checked:
+        # Without it a post in a language the rules cannot read would look like "nothing to warn about".
+        lines.append(f"ℹ️ {fit_markdown(not_checked, 200)}")
     others = [r for r in spoiler_reasons if not r.startswith(CW_REASON_PREFIX)]
     if others:
         reasons = "; ".join(fit_markdown(r, REASON_LIMIT) for r in others)
@@ -157,11 +162,14 @@ def render_payload(
     summary: str,
     warnings: Sequence[ContentWarning] = (),
     spoiler_reasons: Sequence[str] = (),
+    *,
+    not_checked: str | None = None,
 ) -> dict[str, Any]:
     """Build the message body; the post is spoilered exactly when there is at least one spoiler reason.
 
     Reasons the item itself states (an episode's name, Letterboxd's spoiler mark) are added here too, so a
-    caller that forgets them still cannot leak an episode's name.
+    caller that forgets them still cannot leak an episode's name. ``not_checked`` is the line saying content
+    warnings were not checked (e.g. for an unsupported language).
     """
     spoiler_reasons = tuple(dict.fromkeys((*spoiler_reasons, *article_spoiler_reasons(article))))
     spoiler = bool(spoiler_reasons)
@@ -209,7 +217,7 @@ def render_payload(
         embed.pop("description")
 
     payload: dict[str, Any] = {"embeds": [embed], "allowed_mentions": {"parse": []}}
-    content = _content(warnings, spoiler_reasons)
+    content = _content(warnings, spoiler_reasons, not_checked)
     if content:
         payload["content"] = content
     return payload
