@@ -91,3 +91,14 @@ def test_help_lists_the_subcommands(tmp_path: Path) -> None:
     assert result.returncode == 0
     for word in ("run", "check-config", "backup", "sync", "preview"):
         assert word in result.stdout
+
+
+def test_check_config_reports_every_problem(tmp_path: Path) -> None:
+    config = tmp_path / "club.toml"
+    config.write_text('[feeds]\ninterval = "15 parsecs"\nmax_bytes = "big"\n[logging]\nlevel = "LOUD"\n')
+    result = run_cli("check-config", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "3 problems" in result.stderr
+    for key in ("feeds.interval", "feeds.max_bytes", "logging.level"):
+        assert key in result.stderr
+    assert "Traceback" not in result.stderr
