@@ -89,7 +89,7 @@ def test_backup_without_database_is_refused(tmp_path: Path) -> None:
 def test_help_lists_the_subcommands(tmp_path: Path) -> None:
     result = run_cli("--help", cwd=tmp_path)
     assert result.returncode == 0
-    for word in ("run", "check-config", "backup", "sync", "preview"):
+    for word in ("run", "check-config", "backup", "sync", "preview", "migrate", "doctor"):
         assert word in result.stdout
 
 
@@ -102,3 +102,35 @@ def test_check_config_reports_every_problem(tmp_path: Path) -> None:
     for key in ("feeds.interval", "feeds.max_bytes", "logging.level"):
         assert key in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_migrate_applies_pending_migrations_alone(tmp_path: Path) -> None:
+    from storage.migrate import latest_version
+
+    created = run_cli("migrate", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    assert "created" in created.stdout
+    db = tmp_path / "projectionist.sqlite3"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+    again = run_cli("migrate", cwd=tmp_path)
+    assert again.returncode == 0 and "already at schema version" in again.stdout
+    # an old database (version 1 only) is brought up to date and says from which version
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as conn:
+        conn.executescript((REPO_ROOT / "storage/migrations/0001_core.sql").read_text())
+        conn.execute("PRAGMA user_version = 1")
+    (tmp_path / "config.toml").write_text(f'[storage]\npath = "{old}"\n')
+    result = run_cli("migrate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"from schema version 1 to {latest_version()}" in result.stdout
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+        assert conn.execute("SELECT COUNT(*) FROM polls").fetchone()[0] == 0
+
+
+def test_migrate_refuses_a_newer_database(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "projectionist.sqlite3") as conn:
+        conn.execute("PRAGMA user_version = 999")
+    result = run_cli("migrate", cwd=tmp_path)
+    assert result.returncode == 2 and "newer version" in result.stderr and "Traceback" not in result.stderr

@@ -101,7 +101,13 @@ def test_every_problem_in_a_file_is_reported_at_once() -> None:
         parse_settings(text, "club.toml")
     keys = [e.key for e in info.value.errors]
     assert sorted(keys) == sorted(
-        ["feeds.interval", "feeds.intervall", "logging.level", "logging.format", "watchparty.default_timezone"]
+        [
+            "feeds.interval",
+            "feeds.intervall",
+            "logging.level",
+            "logging.format",
+            "watchparty.default_timezone",
+        ]
     )
     message = str(info.value)
     assert message.startswith("club.toml: 5 problems")
