@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -414,6 +415,59 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _registered_commands(settings: Settings) -> tuple[list[dict[str, Any]], discord.Intents]:
+    """The commands this version registers (as discord.py sends them to Discord) and the bot's intents.
+
+    The cogs are loaded into a bot that never connects, backed by a throwaway in-memory database.
+    """
+    from cogs import EXTENSIONS
+
+    async with aiohttp.ClientSession() as session, await Database.open(":memory:") as db:
+        bot = Projectionist(settings, db, session)
+        async with bot:
+            for extension in EXTENSIONS:
+                await bot.load_extension(extension)
+            payloads = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+        return payloads, bot.intents
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from domain.doctor import exit_status, render_table, to_json
+    from services.doctor import DoctorRequest, run_doctor
+
+    try:
+        settings = _load(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    token = _token(settings)
+    if not token:
+        return _fail(
+            f"no bot token: set the environment variable {settings.discord.token_env} "
+            f"(see {README_TOKEN_SECTION})"
+        )
+    # Only warnings reach stderr: stdout is the report (or the JSON document with --json).
+    configure_logging(dataclasses.replace(settings.logging, level="WARNING"))
+    logging.getLogger("discord").setLevel(logging.ERROR)  # its voice-support warnings are noise here
+
+    async def check() -> list[Any]:
+        commands, intents = await _registered_commands(settings)
+        request = DoctorRequest(
+            api_base=settings.discord.api_base,
+            token=token,
+            dev_guild_id=settings.discord.dev_guild_id,
+            database_path=settings.storage.path,
+            local_commands=commands,
+            intents=intents.value,
+            intent_names=[name for name, enabled in intents if enabled],
+        )
+        async with aiohttp.ClientSession() as session:
+            return await run_doctor(request, session)
+
+    findings = asyncio.run(check())
+    print(to_json(findings) if args.json else render_table(findings))
+    return exit_status(findings)
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     try:
         settings = _load(args.config)
@@ -473,6 +527,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup = with_config(sub.add_parser("backup", help="copy the live database consistently to PATH"))
     backup.add_argument("path", metavar="PATH")
     backup.set_defaults(func=cmd_backup)
+    doctor = with_config(
+        sub.add_parser("doctor", help="check the token, commands, permissions, feeds and stuck posts")
+    )
+    doctor.add_argument("--json", action="store_true", help="print the findings as one JSON document")
+    doctor.set_defaults(func=cmd_doctor)
     with_config(
         sub.add_parser("migrate", help="apply pending database migrations and exit (run does this at start)")
     ).set_defaults(func=cmd_migrate)

@@ -134,3 +134,12 @@ def test_migrate_refuses_a_newer_database(tmp_path: Path) -> None:
         conn.execute("PRAGMA user_version = 999")
     result = run_cli("migrate", cwd=tmp_path)
     assert result.returncode == 2 and "newer version" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_config_errors_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "club.toml"
+    config.write_text('[feeds]\ninterval = "15 parsecs"\n')
+    result = run_cli("doctor", "--config", str(config), cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
+    assert result.returncode == 2 and "feeds.interval" in result.stderr and "Traceback" not in result.stderr
+    missing_token = run_cli("doctor", cwd=tmp_path)
+    assert missing_token.returncode == 2 and "DISCORD_TOKEN" in missing_token.stderr
