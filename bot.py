@@ -32,6 +32,7 @@ from cogs._bot import ClubBot
 from cogs._ui import describe_app_command_error, reply
 from services.container import Services
 from services.logs import JsonFormatter, set_log_context
+from services.sdnotify import SystemdNotifier
 from services.startup import NETWORK_ERRORS, TokenRefused, describe_network_error, wait_for_discord
 from settings import ConfigError, LoggingSettings, Settings, describe, load_settings
 from storage.db import Database
@@ -259,16 +260,28 @@ async def _start(settings: Settings, token: str) -> int:
             settings.storage.path, busy_timeout=settings.storage.busy_timeout
         ) as db:
             bot = Projectionist(settings, db, http_session)
+            notifier = SystemdNotifier.from_env()
+            watchdog = asyncio.create_task(notifier.run(lambda: _gateway_healthy(bot)), name="sd-notify")
             try:
                 async with bot:
                     code = await _login_and_connect(bot, settings, token, reachable, http_session)
                     if code is not None:
                         return code
             finally:
+                notifier.stopping()
+                watchdog.cancel()
+                await asyncio.gather(watchdog, return_exceptions=True)
                 if stopping:
                     await stopping[0]
     log.info("stopped cleanly")
     return 0
+
+
+def _gateway_healthy(bot: Projectionist) -> bool:
+    """What systemd's watchdog is fed from: READY seen and the gateway socket open (a bot that lost its
+    gateway and cannot get it back stops feeding it, and systemd restarts it after WatchdogSec)."""
+    ws = bot.ws
+    return bot.is_ready() and not bot.is_closed() and ws is not None and ws.open
 
 
 async def _login_and_connect(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 from pathlib import Path
+
+import pytest
 
 from tests.e2e.harness import bot_process, write_config
 from tests.fakediscord import FakeDiscord
@@ -17,9 +20,35 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_waits_for_discord_then_connects_without_a_traceback(tmp_path: Path) -> None:
+def datagrams(sock: socket.socket) -> list[str]:
+    out: list[str] = []
+    while True:
+        try:
+            out.append(sock.recv(4096).decode())
+        except BlockingIOError:
+            return out
+
+
+async def test_waits_for_discord_then_connects_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # systemd's notify socket, played by a real unix datagram socket: READY only once connected
+    notify_path = f"/tmp/pj-e2e-notify-{os.getpid()}.sock"
+    systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    systemd.bind(notify_path)
+    systemd.setblocking(False)
+    monkeypatch.setenv("NOTIFY_SOCKET", notify_path)
+    monkeypatch.setenv("WATCHDOG_USEC", "1000000")
     # the fake's ids and token exist before it listens; nothing listens on the port yet
     fake = FakeDiscord(port=free_port())
+    try:
+        await _offline_then_online(fake, tmp_path, systemd)
+    finally:
+        systemd.close()
+        os.unlink(notify_path)
+
+
+async def _offline_then_online(fake: FakeDiscord, tmp_path: Path, systemd: socket.socket) -> None:
     proc = await bot_process(write_config(fake, tmp_path), fake.token)
     lines: list[str] = []
 
@@ -33,6 +62,7 @@ async def test_waits_for_discord_then_connects_without_a_traceback(tmp_path: Pat
         attempts = lambda: [line for line in lines if "cannot reach Discord" in line]  # noqa: E731
         await fake.wait_for(lambda: len(attempts()) >= 2, timeout=30, what="two logged attempts")
         assert proc.returncode is None  # still trying
+        assert not any(m.startswith("READY=1") for m in datagrams(systemd))
         for line in attempts():
             assert fake.api_base in line and "cannot connect to 127.0.0.1" in line and "retrying in" in line
         async with fake:
@@ -40,6 +70,12 @@ async def test_waits_for_discord_then_connects_without_a_traceback(tmp_path: Pat
             await fake.wait_until_ready(timeout=30)
             ix = await fake.slash("club status", user=fake.moderator)
             assert (await ix.response(timeout=10))["data"]["embeds"]
+            sent: list[str] = []
+            await fake.wait_for(
+                lambda: sent.extend(datagrams(systemd)) or sent.count("WATCHDOG=1") >= 2,
+                timeout=30,
+                what="READY and two watchdog pings",
+            )
             proc.send_signal(signal.SIGTERM)
             await asyncio.wait_for(proc.wait(), 30)
     finally:
@@ -52,3 +88,6 @@ async def test_waits_for_discord_then_connects_without_a_traceback(tmp_path: Pat
     assert "Traceback" not in text
     assert any("Discord is reachable" in line for line in lines)
     assert "stopped cleanly" in text
+    sent += datagrams(systemd)
+    assert sent[0].startswith("READY=1") and sent.count("WATCHDOG=1") >= 2, sent
+    assert sent[-1].startswith("STOPPING=1")
