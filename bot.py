@@ -41,6 +41,8 @@ from storage.migrate import SchemaTooNewError, latest_version
 log = logging.getLogger("projectionist")
 
 EXIT_USAGE = 2
+# A network that is down or Discord answering 5xx: worth waiting out, never a reason to crash.
+_RETRYABLE: tuple[type[Exception], ...] = (*NETWORK_ERRORS, discord.DiscordServerError)
 README_TOKEN_SECTION = "README.md, section 'Create the Discord application'"
 
 
@@ -148,7 +150,7 @@ class Projectionist(ClubBot):
             self.tree.copy_global_to(guild=guild)
             try:
                 synced = await self.tree.sync(guild=guild)
-            except (*NETWORK_ERRORS, discord.DiscordServerError) as exc:
+            except _RETRYABLE as exc:
                 # the commands Discord already has keep working; `bot.py doctor` shows any difference
                 log.warning(
                     "could not sync commands to dev guild %s: %s", guild_id, describe_network_error(exc)
@@ -301,7 +303,7 @@ async def _login_and_connect(
             break
         except discord.LoginFailure:
             return _token_refused(settings)
-        except (*NETWORK_ERRORS, discord.DiscordServerError) as exc:
+        except _RETRYABLE as exc:
             if bot.setup_started:  # half set up: a clean restart (systemd) is safer than a second setup
                 log.error("lost Discord during startup: %s; exiting", describe_network_error(exc))
                 return 1

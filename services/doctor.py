@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -20,13 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import aiosqlite
 
 from domain.doctor import Finding, Status, channel_verdicts, commands_verdict, guild_verdict, intents_verdict
 from domain.permissions import Member, Overwrite, base_permissions, channel_permissions
 from services.startup import NETWORK_ERRORS, describe_network_error
 from storage import diagnostics
-from storage.db import Database
 from storage.migrate import latest_version
 
 log = logging.getLogger(__name__)
@@ -242,41 +239,36 @@ async def _database_checks(
             Finding("database", Status.NOTE, f"no database at {path} yet (created when the bot first starts)")
         ]
     try:
-        conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return [Finding("database", Status.PROBLEM, f"cannot open {path}: {exc}")]
-    conn.row_factory = sqlite3.Row
-    db = Database(conn, str(path))
-    try:
-        version = int(await db.scalar("PRAGMA user_version") or 0)
-        latest = latest_version()
-        if version != latest:
-            advice = (
-                "run `python bot.py migrate`"
-                if version < latest
-                else "this Projectionist is older than the database"
-            )
-            return [
-                Finding(
-                    "database", Status.PROBLEM, f"{path} is at schema version {version} of {latest}: {advice}"
+        async with diagnostics.read_only(path) as db:
+            version = await diagnostics.schema_version(db)
+            latest = latest_version()
+            if version != latest:
+                advice = (
+                    "run `python bot.py migrate`"
+                    if version < latest
+                    else "this Projectionist is older than the database"
                 )
-            ]
-        out = [Finding("database", Status.OK, f"{path} (schema version {version})")]
-        now = int(request.now)
-        uses = await diagnostics.channels_in_use(db, now)
-        if guilds is not None:
-            rest = _Rest(session, request.api_base, request.token)
-            try:
-                out += await _channel_checks(uses, guilds, rest)
-            except DiscordUnavailable as exc:
-                out.append(Finding("discord", Status.PROBLEM, str(exc)))
-        out += _feed_findings(await diagnostics.feed_troubles(db), guilds or {})
-        out += _stuck_findings(await diagnostics.stuck_outbox(db, now - STUCK_AFTER), guilds or {}, now)
-        return out
-    except sqlite3.Error as exc:
-        return [Finding("database", Status.PROBLEM, f"reading {path} failed: {exc}")]
-    finally:
-        await db.close()
+                return [
+                    Finding(
+                        "database",
+                        Status.PROBLEM,
+                        f"{path} is at schema version {version} of {latest}: {advice}",
+                    )
+                ]
+            out = [Finding("database", Status.OK, f"{path} (schema version {version})")]
+            now = int(request.now)
+            uses = await diagnostics.channels_in_use(db, now)
+            if guilds is not None:
+                rest = _Rest(session, request.api_base, request.token)
+                try:
+                    out += await _channel_checks(uses, guilds, rest)
+                except DiscordUnavailable as exc:
+                    out.append(Finding("discord", Status.PROBLEM, str(exc)))
+            out += _feed_findings(await diagnostics.feed_troubles(db), guilds or {})
+            out += _stuck_findings(await diagnostics.stuck_outbox(db, now - STUCK_AFTER), guilds or {}, now)
+            return out
+    except diagnostics.Unreadable as exc:
+        return [Finding("database", Status.PROBLEM, f"cannot read {path}: {exc}")]
 
 
 async def _channel_checks(

@@ -11,19 +11,17 @@ Ids come from three places, the later winning:
 1. the message text: the project's convention is to name ids in messages ("feed 12: fetch failed",
    "poll 3 in guild 42 ..."), so the first ``<noun> <number>`` of each kind is picked up without touching
    any log call;
-2. :func:`log_context`, a context variable, set for example around an interaction so that every record
+2. :func:`set_log_context`, a context variable, set when a slash command starts so that every record
    logged while handling it carries its guild, channel, user and interaction;
 3. ``extra={"guild_id": ...}`` on the log call itself.
 """
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import json
 import logging
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,20 +69,10 @@ _ID_IN_TEXT = re.compile(
 _context: contextvars.ContextVar[dict[str, int] | None] = contextvars.ContextVar("log_ids", default=None)
 
 
-@contextlib.contextmanager
-def log_context(**ids: int | None) -> Iterator[None]:
-    """Attach ids (``guild_id=...``) to every record logged inside the block, in this task and its children."""
-    current = dict(_context.get() or {})
-    current.update({k: int(v) for k, v in ids.items() if v is not None})
-    token = _context.set(current)
-    try:
-        yield
-    finally:
-        _context.reset(token)
-
-
 def set_log_context(**ids: int | None) -> None:
-    """Like :func:`log_context` for the rest of the current task (an interaction's task ends with it)."""
+    """Attach ids (``guild_id=...``) to every record logged from here to the end of the current task and
+    in the tasks it starts (each asyncio task has its own copy of the context, so this cannot leak into
+    another interaction's records)."""
     current = dict(_context.get() or {})
     current.update({k: int(v) for k, v in ids.items() if v is not None})
     _context.set(current)

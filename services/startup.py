@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 RETRY_CAP = 60.0
 #: First wait; each further failure doubles the ceiling (equal jitter, see ``domain.feedrules``).
 RETRY_BASE = 1.0
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (aiohttp.ClientError, OSError, TimeoutError)
+NETWORK_ERRORS: tuple[type[Exception], ...] = (aiohttp.ClientError, OSError, TimeoutError)
 
 
 class TokenRefused(Exception):

@@ -6,9 +6,43 @@ shape is one function to follow.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
 
 from storage.db import Database
+
+
+class Unreadable(Exception):
+    """The database could not be opened or read; the message is SQLite's reason."""
+
+
+@asynccontextmanager
+async def read_only(path: str | Path) -> AsyncIterator[Database]:
+    """The database opened read-only and not migrated (the doctor must change nothing, even an old schema).
+
+    Any SQLite error inside the block comes out as :class:`Unreadable`.
+    """
+    try:
+        conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise Unreadable(str(exc)) from exc
+    conn.row_factory = sqlite3.Row
+    db = Database(conn, str(path))
+    try:
+        yield db
+    except sqlite3.Error as exc:
+        raise Unreadable(str(exc)) from exc
+    finally:
+        await db.close()
+
+
+async def schema_version(db: Database) -> int:
+    return int(await db.scalar("PRAGMA user_version") or 0)
 
 
 @dataclass(frozen=True, slots=True)

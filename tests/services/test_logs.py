@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.logs import JsonFormatter, ids_in_text, log_context
+from services.logs import JsonFormatter, ids_in_text, set_log_context
 
 
 @pytest.fixture
@@ -56,11 +57,17 @@ def test_ids_in_text(text: str, ids: dict[str, int]) -> None:
     assert ids_in_text(text) == ids
 
 
-def test_one_object_per_line_with_ids_and_exception(capture: tuple[logging.Logger, io.StringIO]) -> None:
+async def test_one_object_per_line_with_ids_and_exception(
+    capture: tuple[logging.Logger, io.StringIO],
+) -> None:
     logger, stream = capture
     logger.info("feed %s: %d new entries", 7, 3)
-    with log_context(guild_id=100, interaction_id=200):
+
+    async def interaction() -> None:  # as the command tree does, in the interaction's own task
+        set_log_context(guild_id=100, interaction_id=200)
         logger.warning("poll %s: something", 5, extra={"channel_id": 300})
+
+    await asyncio.create_task(interaction())
     try:
         raise ValueError("line one\nline two")
     except ValueError:
@@ -81,9 +88,12 @@ def test_one_object_per_line_with_ids_and_exception(capture: tuple[logging.Logge
     assert len(stream.getvalue().splitlines()) == 3
 
 
-def test_context_ends_with_the_block(capture: tuple[logging.Logger, io.StringIO]) -> None:
+async def test_context_stays_in_its_task(capture: tuple[logging.Logger, io.StringIO]) -> None:
     logger, stream = capture
-    with log_context(guild_id=1):
-        pass
+
+    async def interaction() -> None:
+        set_log_context(guild_id=1)
+
+    await asyncio.create_task(interaction())
     logger.info("plain")
     assert "guild_id" not in lines(stream)[0]
