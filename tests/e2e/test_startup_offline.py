@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -91,3 +92,26 @@ async def _offline_then_online(fake: FakeDiscord, tmp_path: Path, systemd: socke
     sent += datagrams(systemd)
     assert sent[0].startswith("READY=1") and sent.count("WATCHDOG=1") >= 2, sent
     assert sent[-1].startswith("STOPPING=1")
+
+
+async def test_json_log_lines_while_waiting_and_sigterm_stops_the_wait(tmp_path: Path) -> None:
+    fake = FakeDiscord(port=free_port())  # never started
+    config = write_config(fake, tmp_path, '[logging]\nformat = "json"\n')
+    proc = await bot_process(config, fake.token)
+    try:
+        assert proc.stderr is not None
+        first = json.loads(await asyncio.wait_for(proc.stderr.readline(), 30))
+        assert first["level"] == "WARNING" and first["logger"] == "services.startup"
+        assert fake.api_base in first["message"] and "attempt 1" in first["message"]
+        assert set(first) == {"ts", "level", "logger", "message"}
+        proc.send_signal(signal.SIGTERM)
+        rest = (await asyncio.wait_for(proc.stderr.read(), 30)).decode()
+        await asyncio.wait_for(proc.wait(), 30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 0
+    for line in rest.splitlines():  # still one JSON object per line, no traceback
+        json.loads(line)
+    assert "Traceback" not in rest
