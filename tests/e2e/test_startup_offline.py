@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import socket
@@ -115,3 +116,32 @@ async def test_json_log_lines_while_waiting_and_sigterm_stops_the_wait(tmp_path:
     for line in rest.splitlines():  # still one JSON object per line, no traceback
         json.loads(line)
     assert "Traceback" not in rest
+
+
+async def test_a_lost_gateway_is_one_line_per_attempt_then_resumes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot import _OneLineReconnect
+    from tests.e2e.harness import e2e_settings, running_bot
+
+    async with FakeDiscord() as fake:
+        one_line = _OneLineReconnect(fake.gateway_url)
+        logging.getLogger("discord.client").addFilter(one_line)
+        try:
+            async with running_bot(fake, e2e_settings(fake, tmp_path)):
+                await fake.stop()  # Discord vanishes: the socket closes, nothing listens any more
+
+                def reconnects() -> list[logging.LogRecord]:
+                    return [r for r in caplog.records if "Attempting a reconnect" in r.getMessage()]
+
+                await fake.wait_for(lambda: len(reconnects()) >= 1, timeout=30, what="a reconnect attempt")
+                record = reconnects()[0]
+                assert record.exc_info is None and not record.exc_text
+                assert (
+                    f"gateway {fake.gateway_url} unreachable: cannot connect to 127.0.0.1"
+                    in record.getMessage()
+                )
+                await fake.start()  # back on the same port
+                await fake.wait_for(lambda: fake.resume_count + fake.identify_count >= 2, timeout=60)
+        finally:
+            logging.getLogger("discord.client").removeFilter(one_line)
