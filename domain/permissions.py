@@ -13,7 +13,8 @@
 
 A channel carries its own overwrites: a category's overwrites only matter through the copy Discord makes
 when a channel is "synced", so the category is never consulted here. Threads take their parent's
-permissions.
+permissions (the implicit Send Messages rule included, as discord.py and the cogs' own checks apply it);
+posting in a thread needs Send Messages In Threads instead of Send Messages.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from storage import feeds as repo
 from storage.db import Database
 from tests.conftest import REPO_ROOT
 from tests.e2e.harness import e2e_settings, running_bot, write_config
-from tests.fakediscord import FakeDiscord, Perm
+from tests.fakediscord import ChannelType, FakeDiscord, Perm
 
 
 async def doctor(config: Path, token: str, *args: str) -> tuple[int, str, str]:
@@ -67,6 +67,12 @@ async def test_all_fine_then_a_missing_send_messages_in_a_feed_channel(tmp_path:
         assert code == 0, out + err
         assert "PROBLEM" not in out and "everything looks fine" in out
         assert "commands in sync" in out and "#film-news" in out and "feeds: all needed permissions" in out
+
+        # a category's overwrites reach a channel only as the copy Discord makes when syncing it: a deny
+        # on the category alone changes nothing in the channel (the fake posts there just the same)
+        fake.set_permission_overwrite(fake.category_id, fake.bot_role_id, deny=int(Perm.SEND_MESSAGES))
+        code, out, _ = await doctor(config, fake.token)
+        assert code == 0, out
 
         # a moderator denies the bot Send Messages in the feed's channel, through a member overwrite
         fake.set_permission_overwrite(fake.news_channel_id, fake.bot_user_id, deny=int(Perm.SEND_MESSAGES))
@@ -126,3 +132,24 @@ async def test_refused_token_and_unreachable_discord(tmp_path: Path) -> None:
         assert code == 1 and "refused the token" in out
     code, out, err = await doctor(config, fake.token)  # the fake is gone: nothing listens any more
     assert code == 1 and "cannot reach" in out and "Traceback" not in err
+
+
+async def test_a_feed_in_a_thread_is_judged_by_its_parents_overwrites(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        settings = e2e_settings(fake, tmp_path)
+        async with running_bot(fake, settings):
+            pass
+        thread = fake.add_channel("festival-live", ChannelType.PUBLIC_THREAD, parent_id=fake.news_channel_id)
+        thread.owner_id = fake.moderator.id
+        await subscribe(settings, fake.guild_id, thread.id, "live")
+        config = write_config(fake, tmp_path)
+        # threads are not in the server's channel list: fetched on their own, judged by the parent's overwrites
+        code, out, _ = await doctor(config, fake.token)
+        assert code == 0, out
+        assert "#festival-live" in out
+        fake.set_permission_overwrite(
+            fake.news_channel_id, fake.bot_role_id, deny=int(Perm.SEND_MESSAGES_IN_THREADS)
+        )
+        code, out, _ = await doctor(config, fake.token)
+        assert code == 1 and "missing Send Messages In Threads" in out
+        assert "Send Messages," not in out  # the thread does not need plain Send Messages
