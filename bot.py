@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -30,13 +31,18 @@ from discord.ext import commands
 from cogs._bot import ClubBot
 from cogs._ui import describe_app_command_error, reply
 from services.container import Services
-from settings import ConfigError, Settings, describe, load_settings
+from services.logs import JsonFormatter, set_log_context
+from services.sdnotify import SystemdNotifier
+from services.startup import NETWORK_ERRORS, TokenRefused, describe_network_error, wait_for_discord
+from settings import ConfigError, LoggingSettings, Settings, describe, load_settings
 from storage.db import Database
-from storage.migrate import SchemaTooNewError
+from storage.migrate import SchemaTooNewError, latest_version
 
 log = logging.getLogger("projectionist")
 
 EXIT_USAGE = 2
+# A network that is down or Discord answering 5xx: worth waiting out, never a reason to crash.
+_RETRYABLE: tuple[type[Exception], ...] = (*NETWORK_ERRORS, discord.DiscordServerError)
 README_TOKEN_SECTION = "README.md, section 'Create the Discord application'"
 
 
@@ -63,6 +69,17 @@ def point_client_at(client: discord.Client, api_base: str, gateway_url: str) -> 
 
 class ProjectionistTree(app_commands.CommandTree["Projectionist"]):
     """One error handler for every app command (cogs raise, this answers)."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        # Runs in the interaction's own task: every record logged while the command runs (and in tasks it
+        # starts) carries these ids in JSON logs.
+        set_log_context(
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            user_id=interaction.user.id,
+            interaction_id=interaction.id,
+        )
+        return True
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         message = describe_app_command_error(error)
@@ -113,11 +130,13 @@ class Projectionist(ClubBot):
         self.db = db
         self.services = Services.build(settings, db)
         self._on_login = on_login
+        self.setup_started = False
         point_client_at(self, settings.discord.api_base, settings.discord.gateway_url)
 
     async def setup_hook(self) -> None:
         from cogs import EXTENSIONS
 
+        self.setup_started = True
         if self._on_login is not None:  # the token is good: Discord answered /users/@me
             self._on_login()
         from cogs._delivery import DiscordDelivery
@@ -131,8 +150,15 @@ class Projectionist(ClubBot):
         if guild_id:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to dev guild %s", len(synced), guild_id)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except _RETRYABLE as exc:
+                # the commands Discord already has keep working; `bot.py doctor` shows any difference
+                log.warning(
+                    "could not sync commands to dev guild %s: %s", guild_id, describe_network_error(exc)
+                )
+            else:
+                log.info("synced %d commands to dev guild %s", len(synced), guild_id)
 
     async def on_ready(self) -> None:
         assert self.user is not None
@@ -144,14 +170,38 @@ class Projectionist(ClubBot):
         await self.services.close()
 
 
-def configure_logging(level: str) -> None:
+class _OneLineReconnect(logging.Filter):
+    """discord.py logs every failed gateway (re)connect with a full traceback; keep it to one line.
+
+    The reason (and the gateway address) is what a volunteer needs; a network being down is not a bug.
+    """
+
+    def __init__(self, gateway_url: str) -> None:
+        super().__init__()
+        self.gateway_url = gateway_url
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+            exc = record.exc_info[1]
+            reason = describe_network_error(exc) if exc is not None else "unknown"
+            record.msg = f"gateway {self.gateway_url} unreachable: {reason}; {record.msg}"
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def configure_logging(config: LoggingSettings, gateway_url: str | None = None) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if config.format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)-8s %(name)s: %(message)s",
-        stream=sys.stderr,
-        force=True,
+        level=getattr(logging, config.level.upper(), logging.INFO), handlers=[handler], force=True
     )
     logging.getLogger("discord.gateway").setLevel(max(logging.getLogger().level, logging.INFO))
+    if gateway_url is not None:
+        logging.getLogger("discord.client").addFilter(_OneLineReconnect(gateway_url))
 
 
 def _fail(message: str) -> int:
@@ -163,36 +213,118 @@ def _load(path: str | None) -> Settings:
     return load_settings(Path(path) if path else None)
 
 
+def _token_refused(settings: Settings, detail: str = "401 Unauthorized") -> int:
+    return _fail(
+        f"Discord refused the token in ${settings.discord.token_env} ({detail}); "
+        f"create a new one as described in {README_TOKEN_SECTION}"
+    )
+
+
 async def _start(settings: Settings, token: str) -> int:
+    """Wait for Discord, open the database, log in and stay connected until a signal asks to stop.
+
+    A missing network (boot before the network is up, DNS down) is waited out with one log line per
+    attempt; only a refused token ends the run early (exit 2).
+    """
     loop = asyncio.get_running_loop()
-    async with await Database.open(settings.storage.path, busy_timeout=settings.storage.busy_timeout) as db:
-        # Logging starts once the token is known good (setup_hook), so a bad token stays a single line.
-        bot = Projectionist(settings, db, on_login=lambda: configure_logging(settings.logging.level))
-        stopping: list[asyncio.Task[None]] = []
+    stop = asyncio.Event()
+    bot: Projectionist | None = None
+    stopping: list[asyncio.Task[None]] = []
 
-        def request_stop(signame: str) -> None:
-            log.info("received %s", signame)
-            if not stopping:
-                stopping.append(asyncio.create_task(bot.close()))
+    def request_stop(signame: str) -> None:
+        log.info("received %s", signame)
+        stop.set()
+        if bot is not None and not stopping:
+            stopping.append(asyncio.create_task(bot.close()))
 
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
-                loop.add_signal_handler(sig, request_stop, sig.name)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
+            loop.add_signal_handler(sig, request_stop, sig.name)
+
+    async def reachable(session: aiohttp.ClientSession) -> bool:
+        """Wait for Discord (False: asked to stop meanwhile). Raises TokenRefused."""
+        waiting = asyncio.create_task(wait_for_discord(session, settings.discord.api_base, token))
+        stopped = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({waiting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (waiting, stopped):
+            task.cancel()
+        await asyncio.gather(waiting, stopped, return_exceptions=True)
+        if waiting in done:
+            waiting.result()
+            return True
+        return False
+
+    async with aiohttp.ClientSession() as http_session:
         try:
-            async with bot:
-                try:
-                    await bot.login(token)
-                except discord.LoginFailure:
-                    return _fail(
-                        f"Discord refused the token in ${settings.discord.token_env} (401 Unauthorized); "
-                        f"create a new one as described in {README_TOKEN_SECTION}"
-                    )
-                await bot.connect()
-        finally:
-            if stopping:
-                await stopping[0]
+            if not await reachable(http_session):
+                return 0
+        except TokenRefused:
+            return _token_refused(settings)
+        async with await Database.open(
+            settings.storage.path, busy_timeout=settings.storage.busy_timeout
+        ) as db:
+            bot = Projectionist(settings, db)
+            notifier = SystemdNotifier.from_env()
+            watchdog = asyncio.create_task(notifier.run(lambda: _gateway_healthy(bot)), name="sd-notify")
+            try:
+                async with bot:
+                    code = await _login_and_connect(bot, settings, token, reachable, http_session)
+                    if code is not None:
+                        return code
+            finally:
+                notifier.stopping()
+                watchdog.cancel()
+                await asyncio.gather(watchdog, return_exceptions=True)
+                if stopping:
+                    await stopping[0]
     log.info("stopped cleanly")
     return 0
+
+
+def _gateway_healthy(bot: Projectionist) -> bool:
+    """What systemd's watchdog is fed from: READY seen and the gateway socket open (a bot that lost its
+    gateway and cannot get it back stops feeding it, and systemd restarts it after WatchdogSec)."""
+    ws = bot.ws
+    return bot.is_ready() and not bot.is_closed() and ws is not None and ws.open
+
+
+async def _login_and_connect(
+    bot: Projectionist,
+    settings: Settings,
+    token: str,
+    reachable: Callable[[aiohttp.ClientSession], Any],
+    http_session: aiohttp.ClientSession,
+) -> int | None:
+    """Log in (waiting again if the network drops between the probe and the login) and run the gateway.
+
+    Returns an exit code when the run must end early, None after a normal close.
+    """
+    while True:
+        try:
+            await bot.login(token)
+            break
+        except discord.LoginFailure:
+            return _token_refused(settings)
+        except _RETRYABLE as exc:
+            if bot.setup_started:  # half set up: a clean restart (systemd) is safer than a second setup
+                log.error("lost Discord during startup: %s; exiting", describe_network_error(exc))
+                return 1
+            await bot.http.close()  # discord.py opens a fresh session on each login attempt
+            log.warning("lost Discord at %s: %s", settings.discord.api_base, describe_network_error(exc))
+            try:
+                if not await reachable(http_session):
+                    return 0
+            except TokenRefused:
+                return _token_refused(settings)
+    try:
+        await bot.connect()
+    except discord.PrivilegedIntentsRequired:
+        return _fail("Discord refused the gateway intents; see `bot.py doctor` and the README")
+    except discord.ConnectionClosed as exc:
+        if exc.code == 4004:  # authentication failed on the gateway
+            return _token_refused(settings, "gateway close code 4004")
+        raise
+    return None
 
 
 def _token(settings: Settings) -> str:
@@ -211,6 +343,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"no bot token: set the environment variable {settings.discord.token_env} "
             f"(see {README_TOKEN_SECTION})"
         )
+    configure_logging(settings.logging, settings.discord.gateway_url)
     try:
         return asyncio.run(_start(settings, token))
     except SchemaTooNewError as exc:
@@ -262,6 +395,96 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply pending migrations and exit (``run`` does the same at start; this lets an upgrade be checked
+    and backed up around the schema change, or run by a unit before the bot starts)."""
+    try:
+        settings = _load(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    path = Path(settings.storage.path)
+    existed = path.exists()
+    before = 0
+    if existed:
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+                before = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.Error as exc:
+            return _fail(f"cannot read {path}: {exc}")
+
+    async def apply() -> None:
+        async with await Database.open(path, busy_timeout=settings.storage.busy_timeout):
+            pass  # opening migrates
+
+    try:
+        asyncio.run(apply())
+    except SchemaTooNewError as exc:
+        return _fail(str(exc))
+    except sqlite3.Error as exc:
+        return _fail(f"migrating {path} failed (nothing was changed by the failed step): {exc}")
+    latest = latest_version()
+    if not existed:
+        print(f"created {path} at schema version {latest}")
+    elif before == latest:
+        print(f"{path} is already at schema version {latest}; nothing to do")
+    else:
+        print(f"migrated {path} from schema version {before} to {latest}")
+    return 0
+
+
+async def _registered_commands(settings: Settings) -> tuple[list[dict[str, Any]], discord.Intents]:
+    """The commands this version registers (as discord.py sends them to Discord) and the bot's intents.
+
+    The cogs are loaded into a bot that never connects, backed by a throwaway in-memory database.
+    """
+    from cogs import EXTENSIONS
+
+    async with await Database.open(":memory:") as db:
+        bot = Projectionist(settings, db)
+        async with bot:
+            for extension in EXTENSIONS:
+                await bot.load_extension(extension)
+            payloads = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+        return payloads, bot.intents
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from domain.doctor import exit_status, render_table, to_json
+    from services.doctor import DoctorRequest, run_doctor
+
+    try:
+        settings = _load(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    token = _token(settings)
+    if not token:
+        return _fail(
+            f"no bot token: set the environment variable {settings.discord.token_env} "
+            f"(see {README_TOKEN_SECTION})"
+        )
+    # Only warnings reach stderr: stdout is the report (or the JSON document with --json).
+    configure_logging(dataclasses.replace(settings.logging, level="WARNING"))
+    logging.getLogger("discord").setLevel(logging.ERROR)  # its voice-support warnings are noise here
+
+    async def check() -> list[Any]:
+        commands, intents = await _registered_commands(settings)
+        request = DoctorRequest(
+            api_base=settings.discord.api_base,
+            token=token,
+            dev_guild_id=settings.discord.dev_guild_id,
+            database_path=settings.storage.path,
+            local_commands=commands,
+            intents=intents.value,
+            intent_names=[name for name, enabled in intents if enabled],
+        )
+        async with aiohttp.ClientSession() as session:
+            return await run_doctor(request, session)
+
+    findings = asyncio.run(check())
+    print(to_json(findings) if args.json else render_table(findings))
+    return exit_status(findings)
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     try:
         settings = _load(args.config)
@@ -273,7 +496,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             f"no bot token: set the environment variable {settings.discord.token_env} "
             f"(see {README_TOKEN_SECTION})"
         )
-    configure_logging(settings.logging.level)
+    configure_logging(settings.logging)
 
     async def sync() -> int:
         async with await Database.open(settings.storage.path) as db:
@@ -321,6 +544,14 @@ def build_parser() -> argparse.ArgumentParser:
     backup = with_config(sub.add_parser("backup", help="copy the live database consistently to PATH"))
     backup.add_argument("path", metavar="PATH")
     backup.set_defaults(func=cmd_backup)
+    doctor = with_config(
+        sub.add_parser("doctor", help="check the token, commands, permissions, feeds and stuck posts")
+    )
+    doctor.add_argument("--json", action="store_true", help="print the findings as one JSON document")
+    doctor.set_defaults(func=cmd_doctor)
+    with_config(
+        sub.add_parser("migrate", help="apply pending database migrations and exit (run does this at start)")
+    ).set_defaults(func=cmd_migrate)
     with_config(
         sub.add_parser("sync", help="sync slash commands globally (may take up to an hour)")
     ).set_defaults(func=cmd_sync)

@@ -28,14 +28,31 @@ def _format_duration(seconds: float) -> str:
 
 
 class ConfigError(Exception):
-    """A config problem, with the file and key it concerns."""
+    """A config problem, with the file and key it concerns.
+
+    ``errors`` lists every problem found in the file (``[self]`` for a single one): a volunteer fixing a
+    config should see all of its mistakes at once, not one per restart. With several problems, ``key`` is
+    None and the message has one line per problem.
+    """
 
     def __init__(self, path: str | Path | None, key: str | None, reason: str) -> None:
         self.path = str(path) if path is not None else "<defaults>"
         self.key = key
         self.reason = reason
+        self.errors: list[ConfigError] = [self]
         where = f"{self.path}: {key}" if key else self.path
         super().__init__(f"{where}: {reason}")
+
+    @classmethod
+    def combine(cls, path: str | Path | None, errors: list[ConfigError]) -> ConfigError:
+        """One error for ``errors``: the error itself when there is one, else a summary listing them all."""
+        if len(errors) == 1:
+            return errors[0]
+        combined = cls(path, None, f"{len(errors)} problems")
+        combined.errors = list(errors)
+        lines = [f"{combined.path}: {len(errors)} problems:"] + [f"  {e}" for e in errors]
+        combined.args = ("\n".join(lines),)
+        return combined
 
 
 def _duration(default: str, *, minimum: float = 0.0) -> Any:
@@ -68,6 +85,8 @@ class StorageSettings:
 @dataclass(frozen=True, slots=True)
 class LoggingSettings:
     level: str = "INFO"
+    # "text" (one readable line per record) or "json" (one JSON object per line, for log collectors)
+    format: str = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +151,7 @@ class Settings:
 
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_LOG_FORMATS = ("text", "json")
 # Keys that used to exist: say why they went instead of a bare "unknown key" (the example file shipped them).
 _REMOVED = {"discord.owner_ids": "it was never read (admin commands are gated by Discord permissions)"}
 
@@ -177,51 +197,68 @@ def _convert(path: str | Path | None, key: str, f: dataclasses.Field[Any], hint:
     raise ConfigError(path, key, f"unsupported setting type {hint!r}")  # pragma: no cover - programming error
 
 
-def _build(cls: type[Any], data: Mapping[str, Any], path: str | Path | None, prefix: str) -> Any:
+def _build(
+    cls: type[Any], data: Mapping[str, Any], path: str | Path | None, prefix: str, errors: list[ConfigError]
+) -> Any:
+    """Build ``cls`` from ``data``; a bad value is recorded in ``errors`` and left at its default."""
     hints = typing.get_type_hints(cls)
     known = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        key = f"{prefix}{unknown[0]}"
+    for name in sorted(set(data) - set(known)):
+        key = f"{prefix}{name}"
         if key in _REMOVED:
-            raise ConfigError(path, key, f"no longer a setting: {_REMOVED[key]}; delete the line")
-        raise ConfigError(path, key, f"unknown key (known keys: {', '.join(sorted(known))})")
+            errors.append(ConfigError(path, key, f"no longer a setting: {_REMOVED[key]}; delete the line"))
+        else:
+            errors.append(ConfigError(path, key, f"unknown key (known keys: {', '.join(sorted(known))})"))
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
+        if name not in known:
+            continue
         f = known[name]
         hint = hints[name]
-        if dataclasses.is_dataclass(hint):
-            if not isinstance(value, dict):
-                raise ConfigError(path, f"{prefix}{name}", "expected a [section] table")
-            kwargs[name] = _build(hint, value, path, f"{prefix}{name}.")  # type: ignore[arg-type]
-        else:
-            kwargs[name] = _convert(path, f"{prefix}{name}", f, hint, value)
+        try:
+            if dataclasses.is_dataclass(hint):
+                if not isinstance(value, dict):
+                    raise ConfigError(path, f"{prefix}{name}", "expected a [section] table")
+                kwargs[name] = _build(hint, value, path, f"{prefix}{name}.", errors)  # type: ignore[arg-type]
+            else:
+                kwargs[name] = _convert(path, f"{prefix}{name}", f, hint, value)
+        except ConfigError as exc:
+            errors.append(exc)
     return cls(**kwargs)
 
 
-def _validate(settings: Settings, path: str | Path | None) -> None:
+def _validate(settings: Settings, path: str | Path | None) -> list[ConfigError]:
+    """Rules across keys and ranges; every broken rule is returned, not only the first."""
+    errors: list[ConfigError] = []
+
+    def bad(key: str, reason: str) -> None:
+        errors.append(ConfigError(path, key, reason))
+
     if settings.logging.level.upper() not in _LOG_LEVELS:
-        raise ConfigError(path, "logging.level", f"expected one of {', '.join(_LOG_LEVELS)}")
+        bad("logging.level", f"expected one of {', '.join(_LOG_LEVELS)}")
+    if settings.logging.format not in _LOG_FORMATS:
+        bad("logging.format", f"expected one of {', '.join(_LOG_FORMATS)}")
     if settings.feeds.interval < settings.feeds.min_interval:
-        raise ConfigError(path, "feeds.interval", "must not be shorter than feeds.min_interval")
+        bad("feeds.interval", "must not be shorter than feeds.min_interval")
     try:
         zoneinfo.ZoneInfo(settings.watchparty.default_timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(path, "watchparty.default_timezone", "not an IANA time zone name") from None
+        bad("watchparty.default_timezone", "not an IANA time zone name")
     if not 2 <= settings.digest.summary_sentences <= 4:
-        raise ConfigError(path, "digest.summary_sentences", "must be between 2 and 4")
+        bad("digest.summary_sentences", "must be between 2 and 4")
     if not 100 <= settings.digest.max_summary_chars <= 2000:
-        raise ConfigError(path, "digest.max_summary_chars", "must be between 100 and 2000")
+        bad("digest.max_summary_chars", "must be between 100 and 2000")
     for key in ("max_bytes", "max_redirects", "per_host_concurrency", "concurrency", "parse_workers"):
         if getattr(settings.feeds, key) < 1:
-            raise ConfigError(path, f"feeds.{key}", "must be at least 1")
+            bad(f"feeds.{key}", "must be at least 1")
     if not 0 < settings.feeds.flood_ratio <= 1:
-        raise ConfigError(path, "feeds.flood_ratio", "must be above 0 and at most 1")
+        bad("feeds.flood_ratio", "must be above 0 and at most 1")
     for key in ("api_base", "gateway_url"):
         url = getattr(settings.discord, key)
         schemes = ("http://", "https://") if key == "api_base" else ("ws://", "wss://")
         if not url.startswith(schemes):
-            raise ConfigError(path, f"discord.{key}", f"must start with {' or '.join(schemes)}")
+            bad(f"discord.{key}", f"must start with {' or '.join(schemes)}")
+    return errors
 
 
 def parse_settings(text: str, path: str | Path | None = None) -> Settings:
@@ -230,9 +267,14 @@ def parse_settings(text: str, path: str | Path | None = None) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, None, f"not valid TOML: {exc}") from None
-    settings = _build(Settings, data, path, "")
+    errors: list[ConfigError] = []
+    settings = _build(Settings, data, path, "", errors)
     settings = dataclasses.replace(settings, source=str(path) if path is not None else None)
-    _validate(settings, path)
+    # A key that could not be read keeps its default; rules about it would only add confusing echoes.
+    broken = {e.key for e in errors}
+    errors += [e for e in _validate(settings, path) if e.key not in broken]
+    if errors:
+        raise ConfigError.combine(path, errors)
     return settings
 
 

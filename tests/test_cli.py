@@ -98,5 +98,57 @@ def test_backup_without_database_is_refused(tmp_path: Path) -> None:
 def test_help_lists_the_subcommands(tmp_path: Path) -> None:
     result = run_cli("--help", cwd=tmp_path)
     assert result.returncode == 0
-    for word in ("run", "check-config", "backup", "sync", "preview"):
+    for word in ("run", "check-config", "backup", "sync", "preview", "migrate", "doctor"):
         assert word in result.stdout
+
+
+def test_check_config_reports_every_problem(tmp_path: Path) -> None:
+    config = tmp_path / "club.toml"
+    config.write_text('[feeds]\ninterval = "15 parsecs"\nmax_bytes = "big"\n[logging]\nlevel = "LOUD"\n')
+    result = run_cli("check-config", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "3 problems" in result.stderr
+    for key in ("feeds.interval", "feeds.max_bytes", "logging.level"):
+        assert key in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_applies_pending_migrations_alone(tmp_path: Path) -> None:
+    from storage.migrate import latest_version
+
+    created = run_cli("migrate", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    assert "created" in created.stdout
+    db = tmp_path / "projectionist.sqlite3"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+    again = run_cli("migrate", cwd=tmp_path)
+    assert again.returncode == 0 and "already at schema version" in again.stdout
+    # an old database (version 1 only) is brought up to date and says from which version
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as conn:
+        conn.executescript((REPO_ROOT / "storage/migrations/0001_core.sql").read_text())
+        conn.execute("PRAGMA user_version = 1")
+    (tmp_path / "config.toml").write_text(f'[storage]\npath = "{old}"\n')
+    result = run_cli("migrate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"from schema version 1 to {latest_version()}" in result.stdout
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+        assert conn.execute("SELECT COUNT(*) FROM polls").fetchone()[0] == 0
+
+
+def test_migrate_refuses_a_newer_database(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "projectionist.sqlite3") as conn:
+        conn.execute("PRAGMA user_version = 999")
+    result = run_cli("migrate", cwd=tmp_path)
+    assert result.returncode == 2 and "newer version" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_config_errors_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "club.toml"
+    config.write_text('[feeds]\ninterval = "15 parsecs"\n')
+    result = run_cli("doctor", "--config", str(config), cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
+    assert result.returncode == 2 and "feeds.interval" in result.stderr and "Traceback" not in result.stderr
+    missing_token = run_cli("doctor", cwd=tmp_path)
+    assert missing_token.returncode == 2 and "DISCORD_TOKEN" in missing_token.stderr

@@ -106,3 +106,38 @@ def test_duration_errors_quote_the_value_as_typed_on_the_terminal(value: str) ->
         parse_settings(f'[feeds]\ninterval = "{value}"\n', "club.toml")
     message = str(info.value)
     assert value.strip()[:40] in message and "\\" not in message and "\u200b" not in message, message
+
+
+def test_every_problem_in_a_file_is_reported_at_once() -> None:
+    text = (
+        '[feeds]\ninterval = "15 parsecs"\nintervall = "15m"\n'
+        '[logging]\nlevel = "LOUD"\nformat = "xml"\n'
+        '[watchparty]\ndefault_timezone = "Mars/Olympus"\n'
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text, "club.toml")
+    keys = [e.key for e in info.value.errors]
+    assert sorted(keys) == sorted(
+        [
+            "feeds.interval",
+            "feeds.intervall",
+            "logging.level",
+            "logging.format",
+            "watchparty.default_timezone",
+        ]
+    )
+    message = str(info.value)
+    assert message.startswith("club.toml: 5 problems")
+    assert all(key in message for key in keys)
+
+
+def test_a_bad_value_does_not_echo_as_a_rule_violation() -> None:
+    # the unreadable interval keeps its default while the rest is checked; no "shorter than" echo about it
+    with pytest.raises(ConfigError) as info:
+        parse_settings('[feeds]\ninterval = "soon"\nmin_interval = "1h"\n', "club.toml")
+    assert [e.key for e in info.value.errors] == ["feeds.interval"]
+
+
+def test_log_format() -> None:
+    assert Settings().logging.format == "text"
+    assert parse_settings('[logging]\nformat = "json"\n').logging.format == "json"
