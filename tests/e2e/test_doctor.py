@@ -12,6 +12,7 @@ from pathlib import Path
 from domain.models import NewEntry
 from settings import Settings
 from storage import feeds as repo
+from storage import outbox
 from storage.db import Database
 from tests.conftest import REPO_ROOT
 from tests.e2e.harness import e2e_settings, running_bot, write_config
@@ -107,13 +108,13 @@ async def test_failing_feed_stuck_posts_and_unsynced_commands(tmp_path: Path) ->
                 now,
             )
             [sub] = await repo.subscriptions_for_feed(conn, feed_id)
-            await repo.enqueue(
+            await outbox.enqueue(
                 conn,
-                subscription_id=sub.id,
-                entry_id=entry_id,
+                kind="feed_post",
+                owner_id=sub.id,
+                part=str(entry_id),
                 channel_id=fake.news_channel_id,
-                payload={},
-                state="pending",
+                payload="{}",
                 now=now - 7200,
             )
         code, out, _ = await doctor(write_config(fake, tmp_path), fake.token, "--json")

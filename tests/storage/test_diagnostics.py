@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.models import NewEntry
-from storage import club
+from storage import club, outbox
 from storage import diagnostics as diag
 from storage import feeds as repo
 from storage.db import Database
@@ -43,13 +43,13 @@ async def test_channels_feeds_and_stuck_posts(db: Database) -> None:
         )
         [sub] = await repo.subscriptions_for_feed(conn, ok_feed)
         for entry_id, created in ((old, NOW - 7200), (new, NOW - 60)):
-            await repo.enqueue(
+            await outbox.enqueue(
                 conn,
-                subscription_id=sub.id,
-                entry_id=entry_id,
+                kind="feed_post",
+                owner_id=sub.id,
+                part=str(entry_id),
                 channel_id=10,
-                payload={},
-                state="pending",
+                payload="{}",
                 now=created,
             )
     uses = await diag.channels_in_use(db, NOW)
