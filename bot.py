@@ -29,6 +29,7 @@ from discord.ext import commands
 
 from cogs._bot import ClubBot
 from cogs._ui import describe_app_command_error, reply
+from services import metrics
 from services.container import Services
 from settings import ConfigError, Settings, describe, load_settings
 from storage.db import Database
@@ -66,8 +67,9 @@ class ProjectionistTree(app_commands.CommandTree["Projectionist"]):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         message = describe_app_command_error(error)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        metrics.interaction_failed(command, expected=message is not None)
         if message is None:
-            command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
                 "command /%s failed (guild %s, channel %s, user %s, interaction %s)",
                 command,
@@ -131,6 +133,7 @@ class Projectionist(ClubBot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to dev guild %s", len(synced), guild_id)
+        self.services.health.commands_synced = True  # for /readyz (globally: done earlier by `bot.py sync`)
 
     async def on_ready(self) -> None:
         assert self.user is not None

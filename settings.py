@@ -117,6 +117,16 @@ class PollSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """The optional HTTP server (health, metrics, the club calendar). Empty ``listen`` keeps it off."""
+
+    listen: str = ""
+    public_url: str = ""
+    rate_per_minute: int = 60
+    rate_burst: int = 30
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -125,6 +135,7 @@ class Settings:
     digest: DigestSettings = field(default_factory=DigestSettings)
     watchparty: WatchPartySettings = field(default_factory=WatchPartySettings)
     polls: PollSettings = field(default_factory=PollSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
     source: str | None = field(default=None, compare=False)
 
 
@@ -219,6 +230,29 @@ def _validate(settings: Settings, path: str | Path | None) -> None:
         schemes = ("http://", "https://") if key == "api_base" else ("ws://", "wss://")
         if not url.startswith(schemes):
             raise ConfigError(path, f"discord.{key}", f"must start with {' or '.join(schemes)}")
+    _validate_http(settings.http, path)
+
+
+def split_listen(listen: str) -> tuple[str, int]:
+    """``"127.0.0.1:8080"`` / ``"[::1]:8080"`` / ``":8080"`` (all interfaces) as (host, port); ValueError."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("expected HOST:PORT, e.g. 127.0.0.1:8080")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    return host or "0.0.0.0", int(port)
+
+
+def _validate_http(http: HttpSettings, path: str | Path | None) -> None:
+    if http.listen:
+        try:
+            split_listen(http.listen)
+        except ValueError as exc:
+            raise ConfigError(path, "http.listen", str(exc)) from None
+    if http.public_url and not http.public_url.startswith(("http://", "https://")):
+        raise ConfigError(path, "http.public_url", "must start with http:// or https://")
+    for key in ("rate_per_minute", "rate_burst"):
+        if getattr(http, key) < 1:
+            raise ConfigError(path, f"http.{key}", "must be at least 1")
 
 
 def parse_settings(text: str, path: str | Path | None = None) -> Settings:

@@ -5,4 +5,5 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.feeds",
     "cogs.watchparty",
     "cogs.polls",
+    "cogs.health",
 )

@@ -30,6 +30,7 @@ from domain import feedrules, netguard
 from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.models import Feed, NewEntry, Subscription, SubscriptionStatus, SubscriptionView
+from services import metrics
 from services.feedparse import FeedParser, ParsedFeed
 from services.fetcher import Fetcher, FetchError, FetchResult
 from settings import FeedSettings
@@ -648,12 +649,14 @@ class FeedService:
                     item.attempts + 1,
                     exc,
                 )
+                metrics.delivery_retried()
                 async with self.db.transaction() as conn:
                     await repo.mark_attempt_failed(conn, item.id, repr(exc)[:300], give_up=give_up)
                 continue
             async with self.db.transaction() as conn:
                 await repo.mark_delivered(conn, item.id, message_id, self._now())
             delivered += 1
+            metrics.item_posted()
         report.delivered += delivered
         return delivered
 

@@ -48,6 +48,7 @@ from domain.schedule import (
     validate_timezone,
 )
 from domain.titles import TitleError, TitleMatcher, normalise_title
+from services import metrics
 from services.club import ClubService
 from settings import WatchPartySettings
 from storage import watchparties as repo
@@ -957,6 +958,12 @@ class WatchPartyService:
             if not parties:
                 raise UserError("There are no upcoming watch parties to export.")
             filename = "watchparties.ics"
+        items = await self.ics_items(parties)
+        data = build_calendar(items, PRODID, self._now_dt(), name="Watch parties")
+        return filename, data
+
+    async def ics_items(self, parties: Sequence[Party]) -> list[IcsParty]:
+        """The calendar view of ``parties`` (for ``/watchparty ics`` and the subscribable club calendar)."""
         items = []
         for p in parties:
             if p.voice_channel_id is not None:
@@ -980,8 +987,7 @@ class WatchPartyService:
                     updated_epoch=p.updated_at,
                 )
             )
-        data = build_calendar(items, PRODID, self._now_dt(), name="Watch parties")
-        return filename, data
+        return items
 
     async def member_timezone(self, user_id: int) -> str | None:
         return await self.club.member_timezone(user_id)
@@ -1111,12 +1117,14 @@ class WatchPartyService:
             return
         except Exception as exc:  # refused or transient: retried next tick until the grace window runs out
             log.warning("reminder %s of watch party %s not sent yet: %r", row.id, party.id, exc)
+            metrics.delivery_retried()
             async with self.db.transaction() as conn:
                 await repo.record_attempt(conn, row.id, repr(exc))
             report.retried += 1
             return
         await self._finish(row, "fired")
         report.fired += 1
+        metrics.reminder_sent()
         log.info(
             "reminder %s (%s) of watch party %s sent to channel %s pinging %d members",
             row.id,
