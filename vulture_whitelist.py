@@ -72,3 +72,4 @@ _.FIRED  # ReminderState
 _.MISSED  # ReminderState
 _.DROPPED  # ReminderState
 _.SUPERSEDED  # ReminderState
+_.collect  # services.metrics.OutboxCollector: called by prometheus_client at scrape time
