@@ -804,7 +804,7 @@ class WatchParties(commands.Cog):
         if not calendar.enabled:
             await reply(interaction, CALENDAR_DISABLED)
             return
-        created = await calendar.has_link(interaction.guild_id)
+        created = await calendar.link_created_at(interaction.guild_id)
         if created is not None and not reset:
             await reply(interaction, calendar_exists_text(created))
             return

@@ -88,7 +88,7 @@ class CalendarService:
         # downloading once.
         return CalendarLinks(https=https, webcal="webcal://" + https.split("://", 1)[1])
 
-    async def has_link(self, guild_id: int) -> int | None:
+    async def link_created_at(self, guild_id: int) -> int | None:
         """When the server's current link was made (epoch seconds), or None when it has none."""
         row = await repo.get_token(self.db, guild_id)
         return row.created_at if row else None
@@ -102,24 +102,23 @@ class CalendarService:
             await repo.replace_token(conn, guild_id, hash_token(token), user_id, int(self.clock()))
         return self.links(token)
 
-    async def guild_for(self, token: str) -> int | None:
-        """The server whose link carries ``token``, or None."""
+    async def _row_for(self, token: str) -> repo.CalendarToken | None:
         digest = hash_token(token)
         row = await repo.find_token(self.db, digest)
         if row is None or not hmac.compare_digest(row.token_hash, digest):
             return None
-        return row.guild_id
+        return row
 
     async def feed(self, token: str) -> CalendarFeed | None:
         """The server's screenings from the last 30 days onwards, or None for an unknown token."""
-        guild_id = await self.guild_for(token)
-        if guild_id is None:
+        row = await self._row_for(token)
+        if row is None:
             return None
-        token_row = await repo.get_token(self.db, guild_id)
         since = int(self.clock()) - RECENT
-        parties = await repo.calendar_parties(self.db, guild_id, since)
+        parties = await repo.calendar_parties(self.db, row.guild_id, since)
         items = await self.watchparties.ics_items(parties)
-        changed = max([p.updated_at for p in parties] + [token_row.created_at if token_row else 0])
+        # The newest change is the feed's Last-Modified (and DTSTAMP); the link's creation covers an empty one.
+        changed = max([p.updated_at for p in parties] + [row.created_at])
         body = build_calendar(items, PRODID, datetime.fromtimestamp(changed, tz=UTC), name="Club screenings")
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         return CalendarFeed(body=body, etag=etag, last_modified=changed)

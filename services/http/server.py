@@ -161,7 +161,10 @@ class HttpServer:
 
     @web.middleware
     async def _rate_limit(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        wait = self.limiter.acquire(request.remote or "?")
+        # Calendar apps and health checks get separate buckets: behind a reverse proxy both arrive from the
+        # proxy's address, and a crowd of calendar apps must not starve the watchdog's /healthz into 429s.
+        kind = "calendar" if request.path.startswith("/calendar/") else "ops"
+        wait = self.limiter.acquire(f"{kind} {request.remote or '?'}")
         if wait > 0:
             return web.Response(
                 status=429,

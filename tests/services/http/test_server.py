@@ -73,6 +73,16 @@ async def test_rate_limit_per_address_with_retry_after(db: Database) -> None:
         assert retry_after is not None and 1 <= int(retry_after) <= 60
 
 
+async def test_calendar_traffic_cannot_starve_the_health_checks(db: Database) -> None:
+    async with served(db, rate_per_minute=1, rate_burst=2) as (_, base, http):
+        for _ in range(3):
+            async with http.get(f"{base}/calendar/{new_token()}.ics") as r:
+                last = r.status
+        assert last == 429
+        async with http.get(f"{base}/healthz") as r:
+            assert r.status != 429
+
+
 async def test_unknown_token_gets_the_same_404_as_a_missing_page(db: Database) -> None:
     async with served(db) as (_, base, http):
         answers = []
