@@ -38,8 +38,14 @@ class LoopState:
 
 
 class HealthState:
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+    """``clock`` measures lags (monotonic, so a wall-clock step cannot make a loop look stuck); ``wall``
+    only turns them into the timestamps shown."""
+
+    def __init__(
+        self, *, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time
+    ) -> None:
         self.clock = clock
+        self.wall = wall
         self.connected = False
         self.disconnected_since: float | None = None
         self.latency: Callable[[], float] = lambda: float("nan")
@@ -87,6 +93,10 @@ class HealthState:
     def report(self, database_ok: bool) -> tuple[bool, dict[str, Any]]:
         """(healthy, the JSON body). Unhealthy: gateway down, database unreachable or a stale loop."""
         now = self.clock()
+
+        def when(instant: float | None) -> float | None:
+            return None if instant is None else round(self.wall() - (now - instant), 3)
+
         latency = self.gateway_latency()
         if latency is not None:
             metrics.GATEWAY_LATENCY.set(latency)
@@ -98,7 +108,7 @@ class HealthState:
             loop_stale = lag > STALE_INTERVALS * state.period()
             stale = stale or loop_stale
             loops[name] = {
-                "last_pass_at": round(state.last_pass_at, 3) if state.last_pass_at is not None else None,
+                "last_pass_at": when(state.last_pass_at),
                 "lag_seconds": round(lag, 3),
                 "interval_seconds": state.interval,
                 "ok": not loop_stale,
@@ -107,7 +117,7 @@ class HealthState:
             "gateway": {
                 "connected": self.connected,
                 "latency_seconds": round(latency, 4) if latency is not None else None,
-                "disconnected_since": self.disconnected_since,
+                "disconnected_since": when(self.disconnected_since),
             },
             "database": {"reachable": database_ok},
             "loops": loops,

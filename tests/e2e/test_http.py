@@ -125,6 +125,10 @@ async def test_metrics_move_when_a_feed_posts_and_a_vote_is_cast(tmp_path: Path)
             await eventually(
                 lambda: _moved(http, base, votes, before.get(votes, 0.0)), "votes to count the vote"
             )
+            denied = await fake.slash(
+                "feed add", {"url": server.url("/rss"), "channel": fake.news_channel_id}, user=fake.member
+            )
+            await denied.wait_for_output(timeout=10)
             after = await scrape(http, base)
         fetched = sum(v for (n, labels), v in after.items() if n == "projectionist_feed_fetches_total")
         assert fetched > sum(v for (n, _), v in before.items() if n == "projectionist_feed_fetches_total")
@@ -132,6 +136,8 @@ async def test_metrics_move_when_a_feed_posts_and_a_vote_is_cast(tmp_path: Path)
             ("projectionist_feed_fetch_seconds_count", ()), 0.0
         )
         assert after[("projectionist_interactions_total", (("command", "poll create"),))] >= 1
+        failed = ("projectionist_interactions_failed_total", (("command", "feed add"), ("kind", "expected")))
+        assert after[failed] == before.get(failed, 0.0) + 1
         assert after[("projectionist_database_write_seconds_count", ())] > 0
         assert ("projectionist_outbox_pending", ()) in after
         assert ("projectionist_gateway_latency_seconds", ()) in after
