@@ -817,7 +817,8 @@ class WatchParties(commands.Cog):
                 else calendar_exists_text(created),
             )
             return
-        links = await calendar.create_link(interaction.guild_id, interaction.user.id)
+        server_name = interaction.guild.name if interaction.guild is not None else ""
+        links = await calendar.create_link(interaction.guild_id, interaction.user.id, server_name)
         log.info(
             "guild %s: calendar link %s by user %s",
             interaction.guild_id,

@@ -22,7 +22,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from domain.errors import UserError
 from domain.ics import build_calendar
@@ -36,6 +36,9 @@ __all__ = ["CalendarFeed", "CalendarLinks", "CalendarService", "hash_token", "ne
 #: Past screenings stay in the feed this long, so a member's calendar keeps last month's history.
 RECENT = 30 * 86400
 _TOKEN_BYTES = 24  # 192 bits; the issue asks for at least 128
+#: How often subscribed apps are asked to poll (apps that honour it: Apple Calendar, Outlook). Conditional
+#: requests make a poll with no change a 304 of a few hundred bytes.
+REFRESH = timedelta(hours=1)
 
 
 def new_token() -> str:
@@ -93,13 +96,16 @@ class CalendarService:
         row = await repo.get_token(self.db, guild_id)
         return row.created_at if row else None
 
-    async def create_link(self, guild_id: int, user_id: int) -> CalendarLinks:
-        """Make the server's link, replacing (and so invalidating) any earlier one."""
+    async def create_link(self, guild_id: int, user_id: int, server_name: str = "") -> CalendarLinks:
+        """Make the server's link, replacing (and so invalidating) any earlier one. ``server_name`` titles
+        the calendar in members' apps, so two clubs' calendars can be told apart."""
         if not self.enabled:
             raise UserError("The calendar needs the bot's HTTP server: set [http] listen in config.toml.")
         token = new_token()
         async with self.db.transaction() as conn:
-            await repo.replace_token(conn, guild_id, hash_token(token), user_id, int(self.clock()))
+            await repo.replace_token(
+                conn, guild_id, hash_token(token), name=server_name, created_by=user_id, now=int(self.clock())
+            )
         return self.links(token)
 
     async def _row_for(self, token: str) -> repo.CalendarToken | None:
@@ -119,6 +125,8 @@ class CalendarService:
         items = await self.watchparties.ics_items(parties)
         # The newest change is the feed's Last-Modified (and DTSTAMP); the link's creation covers an empty one.
         changed = max([p.updated_at for p in parties] + [row.created_at])
-        body = build_calendar(items, PRODID, datetime.fromtimestamp(changed, tz=UTC), name="Club screenings")
+        title = f"{row.name} screenings" if row.name.strip() else "Club screenings"
+        stamp = datetime.fromtimestamp(changed, tz=UTC)
+        body = build_calendar(items, PRODID, stamp, name=title, refresh=REFRESH)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         return CalendarFeed(body=body, etag=etag, last_modified=changed)

@@ -17,6 +17,7 @@ __all__ = ["CalendarToken", "calendar_parties", "find_token", "get_token", "repl
 class CalendarToken:
     guild_id: int
     token_hash: str
+    name: str
     created_by: int
     created_at: int
 
@@ -33,14 +34,14 @@ async def find_token(db: Database, token_hash: str) -> CalendarToken | None:
 
 
 async def replace_token(
-    conn: aiosqlite.Connection, guild_id: int, token_hash: str, created_by: int, now: int
+    conn: aiosqlite.Connection, guild_id: int, token_hash: str, *, name: str, created_by: int, now: int
 ) -> None:
     """Set the server's token (a new one replaces the old, which stops working at once)."""
     await conn.execute(
-        "INSERT INTO calendar_tokens (guild_id, token_hash, created_by, created_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(guild_id) DO UPDATE SET token_hash = excluded.token_hash, "
+        "INSERT INTO calendar_tokens (guild_id, token_hash, name, created_by, created_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(guild_id) DO UPDATE SET token_hash = excluded.token_hash, name = excluded.name, "
         "created_by = excluded.created_by, created_at = excluded.created_at",
-        (guild_id, token_hash, created_by, now),
+        (guild_id, token_hash, name, created_by, now),
     )
 
 

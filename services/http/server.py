@@ -31,6 +31,8 @@ from storage.db import Database
 __all__ = ["HttpServer"]
 
 log = logging.getLogger(__name__)
+# Its own logger, so the one-line-per-request log can be filtered or routed apart from the bot's.
+access_log = logging.getLogger("services.http.access")
 
 #: Returns (messages pending in the outbox, age in seconds of the oldest one), queried at scrape time.
 Backlog = Callable[[], Awaitable[tuple[int, float]]]
@@ -141,7 +143,7 @@ class HttpServer:
             log.exception("HTTP %s %s failed", request.method, _masked(request.path))
             return web.Response(status=500, text="500: Internal Server Error")
         finally:
-            log.info(
+            access_log.info(
                 '%s "%s %s" %d %.1fms "%s"',
                 request.remote,
                 request.method,

@@ -189,7 +189,10 @@ async def test_calendar_subscription_shows_screenings_304s_and_rotates(tmp_path:
             assert status == 200 and headers["Content-Type"].startswith("text/calendar")
             etag, modified = headers["ETag"], headers["Last-Modified"]
             party = (await bot.services.watchparties.upcoming(fake.guild_id))[0].party
-            event = vobject.readOne(body.decode("utf-8")).vevent
+            parsed = vobject.readOne(body.decode("utf-8"))
+            guild_name = fake.world.guild(fake.guild_id).name
+            assert parsed.contents["x-wr-calname"][0].value == f"{guild_name} screenings"
+            event = parsed.vevent
             assert event.summary.value == "Alien (1979)"
             assert event.uid.value == f"watchparty-{fake.guild_id}-{party.id}@projectionist"
             assert int(event.dtstart.value.timestamp()) == party.start_at

@@ -136,6 +136,15 @@ async def test_same_data_same_etag_and_an_edit_changes_it(db: Database) -> None:
     assert b"SEQUENCE:1" in edited.body
 
 
+async def test_feed_is_titled_with_the_server_name_and_asks_for_hourly_refresh(db: Database) -> None:
+    calendar = service(db)
+    token = token_of((await calendar.create_link(GUILD, user_id=7, server_name="Kino; Club\nNight")).https)
+    feed = await calendar.feed(token)
+    assert feed is not None
+    assert b"X-WR-CALNAME:Kino\\; Club Night screenings\r\n" in feed.body  # escaped, one line
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in feed.body and b"X-PUBLISHED-TTL:PT1H" in feed.body
+
+
 async def test_other_servers_parties_stay_out(db: Database) -> None:
     calendar = service(db)
     token = token_of((await calendar.create_link(GUILD, user_id=7)).https)

@@ -99,7 +99,7 @@ async def test_access_log_line_per_request_masks_calendar_tokens(
 ) -> None:
     token = new_token()
     async with served(db) as (_, base, http):
-        with caplog.at_level(logging.INFO, logger="services.http.server"):
+        with caplog.at_level(logging.INFO, logger="services.http.access"):
             async with http.get(f"{base}/calendar/{token}.ics", headers={"User-Agent": "probe/1"}) as r:
                 assert r.status == 404
             async with http.get(f"{base}/readyz") as r:
@@ -107,7 +107,7 @@ async def test_access_log_line_per_request_masks_calendar_tokens(
     lines = [
         r.getMessage()
         for r in caplog.records
-        if r.name == "services.http.server" and '"GET' in r.getMessage()
+        if r.name == "services.http.access" and '"GET' in r.getMessage()
     ]
     assert len(lines) == 2
     assert token not in caplog.text
