@@ -117,6 +117,7 @@ class Projectionist(ClubBot):
         self.http_session = http_session
         self.services = Services.build(settings, db, http_session)
         self._on_login = on_login
+        self.services.health.latency = lambda: self.latency
         point_client_at(self, settings.discord.api_base, settings.discord.gateway_url)
 
     async def setup_hook(self) -> None:
@@ -138,6 +139,23 @@ class Projectionist(ClubBot):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("ready as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))
+        # discord.py dispatches READY once the first GUILD_CREATEs are in (or guild_ready_timeout passed)
+        self.services.health.guilds_ready = True
+        self.services.health.gateway_up()
+
+    # The gateway state for /healthz, pushed from here because services never import discord.
+    async def on_resumed(self) -> None:
+        self.services.health.gateway_up()
+
+    async def on_disconnect(self) -> None:
+        self.services.health.gateway_down()
+
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        metrics.INTERACTIONS.labels(command=command.qualified_name).inc()
 
     async def close(self) -> None:
         log.info("shutting down")

@@ -9,6 +9,9 @@ pyproject.toml instead. Dead code is deleted, not listed.
 # --- discord.py calls these on our subclasses -------------------------------------------------------------
 _.setup_hook  # commands.Bot: once after login, before the gateway connects (loads cogs.EXTENSIONS)
 _.on_ready  # Client event, dispatched by name
+_.on_resumed  # Client event (bot.py: the gateway state for /healthz)
+_.on_disconnect  # Client event (bot.py: the gateway state for /healthz)
+_.on_app_command_completion  # Client event dispatched by the command tree (bot.py: interaction metrics)
 _.on_error  # Client.on_error (events) and ui.Modal.on_error (modal callbacks), looked up by name
 _.setup  # extension entry point: load_extension imports the module and calls setup(bot)
 _.cog_load  # Cog hook, awaited by add_cog

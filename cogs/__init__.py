@@ -5,5 +5,4 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.feeds",
     "cogs.watchparty",
     "cogs.polls",
-    "cogs.health",
 )
