@@ -30,7 +30,8 @@ _FAST_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 FEED_FETCHES = Counter(
     "projectionist_feed_fetches_total",
-    "Feed fetches by result: ok (new body), not_modified (304) or failed.",
+    "Fetches through the guarded fetcher (feeds, and linked articles when [digest] fetch_full_article is "
+    "on) by result: ok (new body), not_modified (304) or failed.",
     ["result"],
     registry=REGISTRY,
 )

@@ -191,3 +191,22 @@ async def test_metrics_parse_and_include_the_outbox_backlog(db: Database) -> Non
     assert "projectionist_outbox_oldest_age_seconds" in families
     for name in ("projectionist_feed_fetch_seconds", "projectionist_database_write_seconds"):
         assert families[name].type == "histogram"
+
+
+async def test_a_taken_port_is_logged_and_the_bot_runs_on_without_the_server(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = dataclasses.replace(Settings(), http=HttpSettings(listen=f"127.0.0.1:{port}"))
+        async with aiohttp.ClientSession() as session:
+            services = Services.build(settings, db, session)
+            with caplog.at_level(logging.ERROR, logger="services.container"):
+                await services.start()
+            try:
+                assert services.http is None
+                assert f"cannot listen on 127.0.0.1:{port}" in caplog.text
+            finally:
+                await services.close()
