@@ -95,9 +95,15 @@ _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 
 @dataclass(frozen=True, slots=True)
 class KeyScan:
-    """The stable keys (``domain.feedrules.entry_key``) of a feed's entries, in document order."""
+    """The stable keys (``domain.feedrules.entry_key``) of a feed's entries, in document order.
+
+    ``title`` is the feed's own title as a plain-text ``<title>`` directly under the channel or feed reads
+    (None when there is none or it has markup). Unlike the keys it is not proven equal to feedparser's: it
+    is only shown to people (a new subscription's name), and the next full parse stores feedparser's.
+    """
 
     keys: tuple[str, ...]
+    title: str | None = None
 
 
 class _Refuse(Exception):
@@ -147,6 +153,8 @@ class _Scanner:
         self.title_locked = False
         self.pieces: list[str] = []
         self.parser: Any = None
+        self.feed_title: str | None = None
+        self.feed_title_seen = False
 
     # -- naming, as feedparser's startElementNS + unknown_starttag compute it
 
@@ -226,7 +234,11 @@ class _Scanner:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.depth += 1
         depth = self.depth
-        if self.collect is not None:
+        if self.collect == "feed_title":
+            self.feed_title = None  # markup in the feed's title: leave the title to feedparser
+            self.collect = None
+            self.parser.CharacterDataHandler = None
+        elif self.collect is not None:
             if self.collect in ("id", "link"):
                 raise _Refuse("markup inside an id or link")
             self.entry["unsafe"] = f"markup inside {self.collect}"
@@ -247,6 +259,13 @@ class _Scanner:
                 self.open_entry(attrs_d if attrs_d is not None else self.attributes(attrs))
             elif handler in _CONTAINERS and self.container_depth == depth - 1:
                 self.container_depth = depth
+            elif handler == "title" and self.container_depth == depth - 1 and not self.feed_title_seen:
+                self.feed_title_seen = True
+                attrs_d = attrs_d if attrs_d is not None else self.attributes(attrs)
+                if attrs_d.get("mode") != "base64" and _content_type(attrs_d.get("type", "text/plain")) in (
+                    _PLAIN_TYPES
+                ):
+                    self.begin_text("feed_title")
             return
         if handler in _NEVER_IN_ENTRY:
             raise _Refuse(f"<{handler}> inside an entry")
@@ -379,6 +398,9 @@ class _Scanner:
         self.collect = None
         self.parser.CharacterDataHandler = None
         output = "".join(self.pieces).strip()
+        if kind == "feed_title":
+            self.feed_title = _post_process(output) or None
+            return
         if kind == "link":
             self.entry["link"] = ("text", output, self.baseuri or "")
             return
@@ -524,4 +546,4 @@ def explain_scan(
                 "entry without id or link, keyed by text the scan does not read (summary, media:title...)",
             )
         keys.append(key)
-    return KeyScan(keys=tuple(keys)), ""
+    return KeyScan(keys=tuple(keys), title=scanner.feed_title), ""

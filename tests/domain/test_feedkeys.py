@@ -244,8 +244,53 @@ def test_rdf_and_atom_documents_are_read_exactly(body: bytes) -> None:
         assert scan_keys(body, url=url) is not None
         assert _disagreement(body, url) is None
     assert scan_keys(RDF) == KeyScan(
-        keys=("https://example.org/about/1", "https://example.org/link/2", "https://example.org/link/3")
+        keys=("https://example.org/about/1", "https://example.org/link/2", "https://example.org/link/3"),
+        title="t",
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        (b"<rss><channel><item><guid>a</guid></item></channel></rss>", None),
+        (
+            b"<rss><channel><title> Films &amp; more </title><item><guid>a</guid></item></channel></rss>",
+            "Films & more",
+        ),
+        # the image's title is not the feed's, and the first feed title wins
+        (
+            b"<rss><channel><image><title>logo</title></image><title>Feed</title><title>2</title>"
+            b"<item><guid>a</guid></item></channel></rss>",
+            "Feed",
+        ),
+        # markup or an XHTML type: feedparser's business
+        (b"<rss><channel><title>a<b>b</b></title><item><guid>a</guid></item></channel></rss>", None),
+        (
+            b"<feed xmlns='http://www.w3.org/2005/Atom'><title type='xhtml'>x</title>"
+            b"<entry><id>a</id></entry></feed>",
+            None,
+        ),
+    ],
+)
+def test_scan_reads_a_plain_feed_title(body: bytes, title: str | None) -> None:
+    scan = scan_keys(body)
+    assert scan is not None
+    assert scan.title == title
+    if title is not None:
+        assert parse_bytes(body).title == title
+
+
+@pytest.mark.skipif(CORPUS is None, reason=NO_CORPUS)
+def test_scan_titles_of_real_feeds_are_feedparsers() -> None:
+    assert CORPUS is not None
+    read = 0
+    for path in sorted((CORPUS / "realfeeds").glob("*.xml")):
+        body = path.read_bytes()
+        scan = scan_keys(body)
+        if scan is not None and scan.title is not None:
+            assert scan.title == parse_bytes(body).title, path.name
+            read += 1
+    assert read >= 20
 
 
 NAMING = [
@@ -276,7 +321,8 @@ def test_element_names_follow_feedparser(body: bytes) -> None:
 
 def test_scan_returns_the_keys_in_document_order() -> None:
     body = _rss("<item><guid>b</guid></item><item><guid>a</guid></item><item><guid>b</guid></item>")
-    assert scan_keys(body) == KeyScan(keys=("id:b", "id:a", "id:b"))
+    scan = scan_keys(body)
+    assert scan is not None and scan.keys == ("id:b", "id:a", "id:b")
 
 
 @pytest.mark.parametrize(
