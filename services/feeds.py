@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from domain import feedrules, netguard
 from domain.errors import UserError
-from domain.feedkeys import KeyScan
+from domain.feedkeys import KeyScan, without_entries
 from domain.markdown import escape_markdown
 from domain.models import Feed, NewEntry, Subscription, SubscriptionStatus, SubscriptionView
 from services import metrics
@@ -83,18 +83,20 @@ class FeedRead:
     kind: str  # NOT_MODIFIED, UNCHANGED_200, CHANGED_NO_NEW or PARSED
     result: FetchResult  # without its body
     fingerprint: str | None = None  # of the body (None for a 304)
-    parsed: ParsedFeed | None = None  # only for PARSED
+    parsed: ParsedFeed | None = None  # only for PARSED: the whole feed, or only its new entries
+    entries_in_feed: int | None = None  # distinct entries in the feed when ``parsed`` has only the new ones
 
 
 def body_fingerprint(result: FetchResult) -> str:
     """The fingerprint of a fetched body and of what decides how it parses (its content type and URL).
 
-    BLAKE2b is about 1 GB/s: hashing a 58 KB feed costs some 60 µs, next to 20-35 ms for its parse.
+    SHA-256 runs at 1.5 GB/s with the CPU's SHA instructions (40 µs for a 58 KB feed, twice as fast as
+    BLAKE2b here), next to 10-35 ms for its parse.
     """
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.sha256()
     digest.update(f"{result.content_type or ''}\n{result.final_url}\n".encode())
     digest.update(result.body or b"")
-    return digest.hexdigest()
+    return digest.hexdigest()[:32]
 
 
 @dataclass(slots=True)
@@ -550,7 +552,7 @@ class FeedService:
             flood = (
                 history
                 and len(fresh) >= FLOOD_MIN_ITEMS
-                and len(fresh) >= self.settings.flood_ratio * len(entries)
+                and len(fresh) >= self.settings.flood_ratio * (read.entries_in_feed or len(entries))
             )
             inserted = await repo.insert_entries(conn, feed.id, fresh, now)
             new_count = len(inserted)
@@ -609,10 +611,34 @@ class FeedService:
             scan = await self.parser.scan(body, content_type=content_type, url=final_url)
             if scan is not None:
                 keys = list(dict.fromkeys(scan.keys))
-                if len(await repo.known_keys(self.db, feed.id, keys)) == len(keys):
+                known = await repo.known_keys(self.db, feed.id, keys)
+                if len(known) == len(keys):
                     return FeedRead(CHANGED_NO_NEW, result, fingerprint)
+                parsed = await self._parse_new_only(scan, known, final_url) if known else None
+                if parsed is not None:
+                    return FeedRead(PARSED, result, fingerprint, parsed, entries_in_feed=len(keys))
             parsed = await self.parser.parse(body, content_type=content_type, url=final_url)
         return FeedRead(PARSED, result, fingerprint, parsed)
+
+    async def _parse_new_only(self, scan: KeyScan, known: set[str], url: str) -> ParsedFeed | None:
+        """feedparser's reading of only the new entries (the document without the known ones), or None.
+
+        None (parse the whole body) when the document cannot be cut, or when feedparser does not find
+        exactly the new entries' keys in what is left: a wrong cut can only cost a second parse.
+        """
+        keep = {i for i, key in enumerate(scan.keys) if key not in known}
+        document = without_entries(scan, keep)
+        if document is None:
+            return None
+        try:
+            parsed = await self.parser.parse(document, content_type="application/xml", url=url)
+        except FetchError:
+            return None
+        expected = [scan.keys[i] for i in sorted(keep)]
+        if parsed.bozo or [feedrules.entry_key(e) for e in parsed.entries] != expected:
+            log.info("%s: feedparser disagrees with the cut document, parsing the whole feed", url)
+            return None
+        return parsed
 
     async def _after_success(self, feed: Feed) -> None:
         if feed.status == "paused":

@@ -579,10 +579,12 @@ class CountingParser:
     def __init__(self, parser: FeedParser) -> None:
         self.parses = 0
         self.scans = 0
+        self.parsed_sizes: list[int] = []
         real_parse, real_scan = parser.parse, parser.scan
 
         async def parse(body: bytes, **kw: Any) -> Any:
             self.parses += 1
+            self.parsed_sizes.append(len(body))
             return await real_parse(body, **kw)
 
         async def scan(body: bytes, **kw: Any) -> Any:
@@ -664,7 +666,9 @@ async def test_a_changed_body_with_one_new_entry_posts_exactly_that_one(rig: Rig
     site.extra = "changed too"
     report = await rig.cycle()
     assert report.parsed == 1 and report.new_entries == 1 and counter.parses == 1
-    assert rendered == ["News 1"]  # only the new entry is digested
+    # feedparser read the feed without its 20 known entries, and only the new entry is digested
+    assert counter.parsed_sizes[0] < len(site.body()) / 5
+    assert rendered == ["News 1"]
     assert rig.recorder.titles() == ["News 1"]
     for _ in range(2):  # the same body again, then a changed one without new items
         await rig.cycle()
@@ -720,3 +724,14 @@ async def test_a_feed_without_a_plain_title_is_parsed_to_name_the_subscription(r
         guild_id=GUILD, channel_id=OTHER_CHANNEL, url=rig.server.url("/plain"), name="Named", user_id=MOD
     )
     assert counter.parses == 1  # a name was given: the scan is enough
+
+
+async def test_the_flood_breaker_counts_every_entry_of_the_feed_not_only_the_new_ones(rig: Rig) -> None:
+    """feedparser reads only the new entries: 6 new of 26 is no flood (the breaker needs 80 %)."""
+    rig.server.set_feed("/rss", make_entries(20))
+    await rig.add()
+    for n in range(1, 7):
+        rig.server.add_entry("/rss", entry(n))
+    report = await rig.cycle()
+    assert report.new_entries == 6 and rig.recorder.floods == []
+    assert rig.recorder.titles() == [f"News {n}" for n in range(1, 6)]  # 5 per channel per cycle
