@@ -38,6 +38,7 @@ posting duplicates.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,6 +117,7 @@ class _Refuse(Exception):
     """The document needs something the scan does not model; feedparser must read it."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _step_base(current: str, value: str | None) -> str:
     """feedparser's update of its base URI at every start tag (``unknown_starttag``)."""
     baseuri = value or current
@@ -258,7 +260,11 @@ class _Scanner:
             self.parser.CharacterDataHandler = None
         handler = self.handler_names.get(name) or self.handler_name(name)
         attrs_d: dict[str, str] | None = None
-        if attrs and any((key.split(" ")[1] if " " in key else key).lower() == "base" for key in attrs):
+        if (
+            attrs
+            and "base" in " ".join(attrs).lower()  # cheap test first: most elements have no base attribute
+            and any((key.split(" ")[1] if " " in key else key).lower() == "base" for key in attrs)
+        ):
             attrs_d = self.attributes(attrs)
             self.step_base(attrs_d.get("xml:base", attrs_d.get("base")))
         elif self.basestack is not None:
@@ -592,8 +598,9 @@ def without_entries(scan: KeyScan, keep: set[int]) -> bytes | None:
     document, spans = scan.document, scan.spans
     if (
         not document
+        or not spans
         or len(spans) != len(scan.keys)
-        or _DOCTYPE.search(document, 0, spans[0][0] if spans else None)
+        or _DOCTYPE.search(document, 0, spans[0][0])
     ):
         return None
     pieces: list[bytes] = []

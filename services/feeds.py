@@ -235,7 +235,9 @@ class FeedService:
                         name=sub.name,
                     )
         try:
-            result, scan, parsed = await self._fetch_for_subscription(url, name=name, backfill=backfill)
+            result, fingerprint, scan, parsed = await self._fetch_for_subscription(
+                url, name=name, backfill=backfill
+            )
         except FetchError as exc:
             raise UserError("I couldn't add that feed: {reason}", reason=exc.reason) from None
         if parsed is not None and not parsed.entries and parsed.bozo:
@@ -277,7 +279,7 @@ class FeedService:
                     last_modified=result.last_modified,
                     next_poll_at=self._next_poll(now, result),
                     now=now,
-                    body_hash=body_fingerprint(result),
+                    body_hash=fingerprint,
                     note=self._bozo_note(parsed),
                 )
             else:
@@ -317,23 +319,27 @@ class FeedService:
 
     async def _fetch_for_subscription(
         self, url: str, *, name: str | None, backfill: int
-    ) -> tuple[FetchResult, KeyScan | None, ParsedFeed | None]:
+    ) -> tuple[FetchResult, str, KeyScan | None, ParsedFeed | None]:
         """Fetch a feed to subscribe to; read it with the key scan when that is all the baseline needs.
 
         feedparser still reads it for a backfill (the posts need whole entries), when the scan declines,
-        and when no name was given and the scan found no plain title to name the subscription by. The
-        result keeps its body (for the fingerprint).
+        and when no name was given and the scan found no plain title to name the subscription by. Returns
+        the result without its body, the body's fingerprint, and the scan without its document: many
+        subscriptions can wait for the database at once, and each should hold only its keys then.
         """
         async with self._pipeline:
             result = await self.fetcher.fetch(url)
             body = result.body or b""  # a 304 to a request without validators: an empty, unusable answer
+            fingerprint = body_fingerprint(result)
+            result = dataclasses.replace(result, body=None)
             content_type, final_url = result.content_type, result.final_url
             scan = (
                 None if backfill else await self.parser.scan(body, content_type=content_type, url=final_url)
             )
             if scan is not None and (name or scan.title):
-                return result, scan, None
-            return result, None, await self.parser.parse(body, content_type=content_type, url=final_url)
+                return result, fingerprint, dataclasses.replace(scan, document=b"", spans=()), None
+            parsed = await self.parser.parse(body, content_type=content_type, url=final_url)
+        return result, fingerprint, None, parsed
 
     async def _view(self, guild_id: int, subscription_id: int) -> SubscriptionView:
         view = await repo.get_subscription(self.db, guild_id, subscription_id)

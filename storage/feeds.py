@@ -125,16 +125,30 @@ async def record_success(
     ``last_changed_at`` is now); None when nothing changed (a 304 or the same body again). ``keep_note``:
     the body is the one last read, so the note about its problems (``last_error``) still holds.
     """
-    if body_hash is not None:
-        await conn.execute(
-            "UPDATE feeds SET body_hash = ?, last_changed_at = ? WHERE id = ?", (body_hash, now, feed_id)
-        )
     await conn.execute(
         "UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
         "last_polled_at = ?, last_success_at = ?, consecutive_failures = 0, failing_since = NULL, warned = 0, "
         "status = 'active', pause_reason = NULL, last_error = CASE WHEN ? THEN last_error ELSE ? END, "
-        "last_error_at = CASE WHEN ? OR ? IS NULL THEN last_error_at ELSE ? END WHERE id = ?",
-        (etag, last_modified, title, next_poll_at, now, now, keep_note, note, keep_note, note, now, feed_id),
+        "last_error_at = CASE WHEN ? OR ? IS NULL THEN last_error_at ELSE ? END, "
+        "body_hash = COALESCE(?, body_hash), last_changed_at = CASE WHEN ? IS NULL THEN last_changed_at ELSE ? END "
+        "WHERE id = ?",
+        (
+            etag,
+            last_modified,
+            title,
+            next_poll_at,
+            now,
+            now,
+            keep_note,
+            note,
+            keep_note,
+            note,
+            now,
+            body_hash,
+            body_hash,
+            now,
+            feed_id,
+        ),
     )
     if url is not None:
         await conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
