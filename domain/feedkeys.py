@@ -596,12 +596,7 @@ def without_entries(scan: KeyScan, keep: set[int]) -> bytes | None:
     ``<item a=">"/>`` is cut in the wrong place, and that check is what makes it harmless.
     """
     document, spans = scan.document, scan.spans
-    if (
-        not document
-        or not spans
-        or len(spans) != len(scan.keys)
-        or _DOCTYPE.search(document, 0, spans[0][0])
-    ):
+    if not document or not spans or len(spans) != len(scan.keys) or _DOCTYPE.search(document, 0, spans[0][0]):
         return None
     pieces: list[bytes] = []
     position = 0
