@@ -64,7 +64,7 @@ async def test_create_activate_and_guild_scoping(db: Database) -> None:
     assert (await repo.get_poll(db, pending)).status == "pending"  # type: ignore[union-attr]
     assert [p.id for p in await repo.open_polls(db)] == [poll_id]
     assert [p.id for p in await repo.recent_polls(db, 1, open_only=False)] == [poll_id]
-    assert await repo.stale_pending_polls(db, NOW + 1) == [pending]
+    assert await repo.stale_pending_polls(db, NOW + 1, queued_kind="poll_message") == [pending]
     assert await repo.count_open(db, 1) == 1 and await repo.count_open(db, 2) == 0
     assert await repo.last_created_at(db, 1, 5) == NOW
 
@@ -122,11 +122,13 @@ async def test_due_polls_and_announcements(db: Database) -> None:
         await repo.close_poll(conn, early, now=NOW, reason="deadline", closed_by=None, winner=None)
         # an attempt made before the outbox existed (0006)
         await conn.execute("UPDATE polls SET announce_attempts = 1 WHERE id = ?", (early,))
-    assert [p.announce_attempts for p in await repo.pending_announcements(db, 5)] == [1]
-    assert await repo.pending_announcements(db, 1) == []
+    assert [
+        p.announce_attempts for p in await repo.pending_announcements(db, 5, queued_kind="poll_results")
+    ] == [1]
+    assert await repo.pending_announcements(db, 1, queued_kind="poll_results") == []
     async with db.transaction() as conn:
         await repo.mark_announced(conn, early, 777)
-    assert await repo.pending_announcements(db, 5) == []
+    assert await repo.pending_announcements(db, 5, queued_kind="poll_results") == []
     poll = await repo.get_poll(db, early)
     assert poll is not None and poll.announced and poll.result_message_id == 777
 
@@ -211,7 +213,7 @@ async def test_deleting_a_poll_cascades_votes(db: Database) -> None:
     poll_id = await new_poll(db)
     await vote(db, poll_id, 1, 0)
     async with db.transaction() as conn:
-        await repo.delete_poll(conn, poll_id)
+        await conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
     assert await db.scalar("SELECT COUNT(*) FROM votes") == 0
 
 
