@@ -107,10 +107,6 @@ async def activate_poll(conn: aiosqlite.Connection, poll_id: int, message_id: in
     )
 
 
-async def delete_poll(conn: aiosqlite.Connection, poll_id: int) -> None:
-    await conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
-
-
 async def discard_pending_poll(conn: aiosqlite.Connection, poll_id: int) -> bool:
     """Delete a poll whose message never went out, putting its nominations back in the round; False if it
     is not pending (its message was posted after all)."""
