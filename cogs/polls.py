@@ -330,7 +330,7 @@ class DiscordPolls:
 def _posted(poll: Poll, name: str) -> str:
     """Where the poll is: up, or queued because Discord did not answer (the deadline loop posts it)."""
     if poll.status == PollStatus.PENDING:
-        return f"{name} will appear in <#{poll.channel_id}> as soon as Discord answers (I'll keep trying)"
+        return f"Discord didn't answer yet: {name} will appear in <#{poll.channel_id}> as soon as it does"
     return f"{name} is up in <#{poll.channel_id}>"
 
 
@@ -585,8 +585,9 @@ class Polls(commands.Cog):
         note = self._manage_messages_note(interaction, channel_id, poll.mode)
         await reply(
             interaction,
-            f"{_posted(poll, f'Poll #{poll.id}')}; it closes {ts(poll.closes_at, 'R')}. "
-            f"`/poll close id:{poll.id}` ends it early.{note}",
+            f"{_posted(poll, f'Poll #{poll.id}')}; it closes {ts(poll.closes_at, 'R')}."
+            + (f" `/poll close id:{poll.id}` ends it early." if poll.is_open else "")
+            + note,
         )
 
     @poll.command(name="results")
@@ -722,7 +723,7 @@ class Polls(commands.Cog):
         )
         poll = result.poll
         text = (
-            f"{_posted(poll, f'Film pick poll #{poll.id}')} with {poll.n_options} films; "
+            f"{_posted(poll, f'Film pick poll #{poll.id} ({poll.n_options} films)')}; "
             f"it closes {ts(poll.closes_at, 'R')}."
         )
         if result.left_out:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from cogs.polls import DiscordPolls, Polls, outcome_text, poll_embed, results_embed
+from cogs.polls import DiscordPolls, Polls, _posted, outcome_text, poll_embed, results_embed
 from domain.models import Poll
 from domain.polls import Vote
 from services.polls import PollService
@@ -153,3 +153,9 @@ def test_poll_payload_is_the_poll_embed_for_the_outbox_and_pings_nobody() -> Non
     assert [m for m in live_mentions(embed["description"]) if not m.startswith("<t:")] == []
     assert "@\u200beveryone" in embed["description"] and "Closes" in embed["description"]
     assert payload.matches("", [embed])
+
+
+def test_the_reply_says_when_the_poll_message_is_still_queued() -> None:
+    assert _posted(make_poll(), "Poll #7") == "Poll #7 is up in <#10>"
+    queued = _posted(make_poll(status="pending", message_id=None), "Poll #7")
+    assert queued == "Discord didn't answer yet: Poll #7 will appear in <#10> as soon as it does"
