@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from domain.digest.models import CATEGORIES, CATEGORY_LABELS, ContentWarning
+from domain.digest.worktitles import mask_spans, title_spans
 
 STRONG = 1.0
 WEAK = 0.5
@@ -864,11 +865,16 @@ def _scan_custom(text: str, folded: str, custom_terms: Mapping[str, Iterable[str
             tally.add(category, f"{category}:custom:{match.group().casefold()}", STRONG, match.group())
 
 
-def _run(title: str, text: str, custom_terms: Mapping[str, Sequence[str]] | None) -> _Tally:
+def _run(
+    title: str, text: str, custom_terms: Mapping[str, Sequence[str]] | None, work_titles: Sequence[str]
+) -> _Tally:
     combined = f"{title.strip()}\n\n{text}" if title and title.strip() else text
     tally = _Tally({}, {})
     folded = _fold(combined)
-    masked, occurrences = _scan_phrases(combined, folded, tally)
+    # Names of works are not evidence ("KILL SCREEN", 'The Killing of a Sacred Deer'): each title becomes
+    # one opaque word, so what the text says around it still counts.
+    titled = mask_spans(folded, title_spans(combined, work_titles))
+    masked, occurrences = _scan_phrases(combined, titled, tally)
     _scan_pairings(combined, masked, occurrences, tally)
     if custom_terms:
         _scan_custom(combined, folded, custom_terms, tally)
@@ -876,12 +882,18 @@ def _run(title: str, text: str, custom_terms: Mapping[str, Sequence[str]] | None
 
 
 def detect_warnings(
-    title: str, text: str, custom_terms: Mapping[str, Sequence[str]] | None = None
+    title: str,
+    text: str,
+    custom_terms: Mapping[str, Sequence[str]] | None = None,
+    *,
+    work_titles: Sequence[str] = (),
 ) -> tuple[ContentWarning, ...]:
     """Detect content-warning categories in an article's title and cleaned text. Returns warnings in the
     canonical category order, each with up to :data:`MAX_EVIDENCE` matched phrases as they appear in the
-    text. ``custom_terms`` adds literal phrases per category id (unknown ids are ignored)."""
-    tally = _run(title, text, custom_terms)
+    text. ``custom_terms`` adds literal phrases per category id (unknown ids are ignored); ``work_titles``
+    are names of works known to occur (italics in the source, Letterboxd's film, the club's schedule),
+    masked like the titles found by typography (see :mod:`domain.digest.worktitles`)."""
+    tally = _run(title, text, custom_terms, work_titles)
     found: dict[str, list[str]] = {}
     for category in CATEGORIES:
         by_key = tally.scores.get(category)

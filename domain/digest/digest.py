@@ -12,6 +12,8 @@ from domain.digest.summary import summarize
 from domain.digest.text import clean_text, html_to_text
 
 #: ``shield(title, text)`` returns extra spoiler reasons, e.g. "on the club's schedule: Nosferatu on 5 Dec".
+#: A shield that also has a ``titles`` attribute (the scheduled films) gets those titles masked for the
+#: content-warning and spoiler detectors: a film's name is not evidence about what the article describes.
 SpoilerShield = Callable[[str, str], Sequence[str]]
 
 FORCED_REASON = "this feed is always spoilered"
@@ -31,6 +33,17 @@ def _shield_reasons(shield: SpoilerShield, title: str, text: str) -> list[str]:
     return [" ".join(str(r).split()) for r in raw or () if str(r).strip()]
 
 
+def work_titles_of(article: Article, shield: SpoilerShield | None = None) -> tuple[str, ...]:
+    """Titles known to name works in this article: its own markup's and the club's scheduled films."""
+    titles = list(article.work_titles)
+    try:
+        scheduled = getattr(shield, "titles", ()) if shield is not None else ()
+        titles.extend(str(t) for t in scheduled if isinstance(t, str))
+    except Exception:  # a broken shield costs the masking of its titles, never the post
+        pass
+    return tuple(dict.fromkeys(titles))
+
+
 def spoiler_reasons_for(
     article: Article,
     text: str,
@@ -42,7 +55,7 @@ def spoiler_reasons_for(
     reasons: list[str] = []
     if options.force_spoiler:
         reasons.append(FORCED_REASON)
-    reasons.extend(detect_spoilers(article.title, text))
+    reasons.extend(detect_spoilers(article.title, text, work_titles=work_titles_of(article, shield)))
     for category in article.categories:
         lowered = category.casefold()
         if any(word in lowered for word in _SPOILER_CATEGORY_WORDS):
@@ -68,7 +81,9 @@ def digest_entry(
     """
     text = clean_text(html_to_text(article.html))
     summary = summarize(text, article.title, options.sentences, options.max_summary_chars)
-    detected = detect_warnings(article.title, text, options.custom_terms)
+    detected = detect_warnings(
+        article.title, text, options.custom_terms, work_titles=work_titles_of(article, shield)
+    )
     shown = options.shown_categories
     warnings = tuple(w for w in detected if shown is None or w.category in shown)
     reasons = spoiler_reasons_for(article, text, detected, options, shield)

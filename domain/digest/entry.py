@@ -218,6 +218,35 @@ def _entry_categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+_EMPHASIS = re.compile(r"<(em|i|cite)\b[^>]*>(.{1,300}?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_MAX_WORK_TITLES = 40
+
+
+def _work_titles(entry: Mapping[str, Any], markup: str) -> tuple[str, ...]:
+    """Names of works the source marked up: italic/cited runs that read like a title, and Letterboxd's film.
+
+    An ``<em>`` may also be emphasis ("<em>This review may contain spoilers.</em>", "<i>really</i>"), so a
+    run counts only when it is short, starts with a capital or digit and is not a sentence.
+    """
+    found: dict[str, None] = {}
+    film = " ".join(_text(_get(entry, "letterboxd_filmtitle")).split())
+    if film:
+        found[_plain_title(film)] = None
+    for match in _EMPHASIS.finditer(markup[:200_000]):
+        inner = match.group(2)
+        name = _plain_title(inner) if ("<" in inner or "&" in inner) else " ".join(inner.split())
+        name = name.strip(" \t\"'“”‘’,;:")
+        words = name.split()
+        if not words or len(words) > 10 or len(name) > 100 or not (name[0].isupper() or name[0].isdigit()):
+            continue
+        if name[-1] in ".!?" and len(words) > 3:
+            continue
+        found.setdefault(name, None)
+        if len(found) >= _MAX_WORK_TITLES:
+            break
+    return tuple(found)
+
+
 def _safely(func: Any, *args: Any, default: Any = None) -> Any:
     try:
         return func(*args)
@@ -240,6 +269,7 @@ def article_from_entry(entry: Mapping[str, Any], feed_title: str | None = None) 
         source=_safely(_feed_source, entry, feed_title, url),
         image_url=_safely(_entry_image, entry, markup, url),
         categories=_safely(_entry_categories, entry, default=()) or (),
+        work_titles=_safely(_work_titles, entry, markup, default=()) or (),
     )
 
 
@@ -265,4 +295,5 @@ def text_article(text_or_html: str, title: str | None = None) -> Article:
         title=_plain_title(title or ""),
         html=body,
         image_url=_safely(_first_img_src, body) if is_html else None,
+        work_titles=(_safely(_work_titles, {}, body, default=()) or ()) if is_html else (),
     )

@@ -39,6 +39,8 @@ class Article:
     """One feed entry (or one local article) reduced to what the digest needs.
 
     ``published`` is timezone-aware UTC when known; ``html`` may be HTML or plain text and is never trusted.
+    ``work_titles`` are names of works the source marked up (``<em>``/``<i>``/``<cite>``, Letterboxd's
+    ``filmTitle``): the detectors treat them as names, not as evidence.
     """
 
     title: str
@@ -48,6 +50,7 @@ class Article:
     source: str | None = None
     image_url: str | None = None
     categories: tuple[str, ...] = ()
+    work_titles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

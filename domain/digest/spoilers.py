@@ -8,6 +8,9 @@ conventions ("Recap:", "S02E05") that mean nothing inside body text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from domain.digest.worktitles import mask_spans, title_spans
 
 _I = re.IGNORECASE
 
@@ -107,10 +110,17 @@ def _without_denials(lowered: str) -> str:
     return _NOT_SPOILERS.sub(" ", lowered) if "spoil" in lowered else lowered
 
 
-def detect_spoilers(title: str, text: str) -> tuple[str, ...]:
-    """Return why the article looks spoiler-prone (empty when it does not), in rule order, without repeats."""
-    clean_title = _NOT_SPOILERS.sub(" ", title or "")
-    lowered = _without_denials(f"{title or ''}\n{text or ''}".lower())
+def detect_spoilers(title: str, text: str, *, work_titles: Sequence[str] = ()) -> tuple[str, ...]:
+    """Return why the article looks spoiler-prone (empty when it does not), in rule order, without repeats.
+
+    Names of works are masked first (see :mod:`domain.digest.worktitles`): "John Dies at the End, 2012"
+    reveals nobody's death. ``work_titles`` are titles known to occur (italics, Letterboxd, the schedule).
+    """
+    combined = f"{title or ''}\n{text or ''}"
+    masked = mask_spans(combined, title_spans(combined, work_titles))
+    masked_title = masked[: len(title or "")]
+    clean_title = _NOT_SPOILERS.sub(" ", masked_title)
+    lowered = _without_denials(masked.lower())
     reasons: list[str] = []
     for pattern, reason in TITLE_RULES:
         if reason not in reasons and pattern.search(clean_title):
