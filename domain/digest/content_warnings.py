@@ -392,6 +392,29 @@ NEUTRAL: tuple[str, ...] = (
     "content warning{,s}", "trigger happy", "the killing joke", "killing eve", "the killing fields",
     "killers of the flower moon", "the killers", "natural born killers", "kill bill",
     "the assassination of jesse james",
+    # trade headlines: violence done to numbers, rivals and reviews ("murdered the box office")
+    "{murder,murders,murdered,murdering,kill,kills,killed,killing,slay,slays,slayed,slaying,slew,"
+    "slaughtered,massacred,butchered,crushed,crushing,destroyed,obliterated,annihilated,demolished,"
+    "decimated,smashed} "
+    "[the,its,all] {box office,competition,projections,expectations,estimates,tracking,forecasts,records,"
+    "charts,rivals,predictions,presales,pre sales,opening weekend}",
+    "{a,the} {bloodbath,massacre,slaughter,carnage} for [the,its] {studio,studios,hollywood,industry,"
+    "theaters,theatres,cinemas,exhibitors,distributors,releases,smaller releases,new releases,"
+    "holiday releases,sequel,sequels,franchise,tentpoles,blockbusters,box office,streamers,newcomers,"
+    "holdovers,competition}",
+    "{reviews,weekend,slate,box office,roast,opening weekend,numbers,opening,ratings,awards season,season,"
+    "summer,premiere} {was,were,is,are,turned into} {a,an absolute,a total,a real} "
+    "{bloodbath,massacre,slaughter,carnage}",
+    "{a,an absolute,a real,the} killer at the box office", "a shot in the arm", "a shot across the bow",
+    "{beaten,flogged,done} to death by {sequels,remakes,reboots,the studio,studios,franchises,imitators,"
+    "critics,the internet,marketing,trailers}",
+    "{murder,kill} me for {saying,admitting,this,it}", "{will,would,gonna} {murder,kill} me for",
+    "{knife edge,knife's edge} {race,contest,battle,vote,finish}", "on a knife edge",
+    "{shot,shoots,shooting} to {fame,stardom,the top,number one,prominence,celebrity}",
+    "monster {hit,hits,success,opening,debut,weekend,numbers,box office,year,smash,grosses}",
+    "{bombed,bombs,bombing} {in,with,on,at,overseas,domestically,badly,so badly,spectacularly,hard}",
+    "a bomb at the", "dropped like a bomb", "bombshell{,s}", "trailer bomb",
+    "critics {savaged,massacred,attacked,eviscerated,murdered,slaughtered,butchered,destroyed} the",
 )
 # fmt: on
 

@@ -65,7 +65,8 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
         re.compile(
             r"\bwho\s+(?:dies|died|survives|survived|lives|gets\s+killed)\b|"
             r"\b(?:dies|is\s+killed|gets\s+killed|was\s+killed)\s+(?:in|at)\s+the\s+(?:end|finale|ending|last\s+episode)\b|"
-            r"\bkilled\s+off\b|\bdeath\s+explained\b|\b(?:shocking|surprise|major)\s+death\b",
+            r"\bkilled\s+off\b(?!\s+(?:the\s+|its\s+|their\s+)?(?:competition|rivals?|projections|franchise|"
+            r"series|show|sequel|spinoff|spin-off|deal|project|plans?|chances|hopes))|\bdeath\s+explained\b|\b(?:shocking|surprise|major)\s+death\b",
         ),
         "reveals who dies",
         ("who ", "dies", "died", "killed", "death", "surviv"),
