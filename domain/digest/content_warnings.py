@@ -38,6 +38,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from domain.digest.cw_relations import effects as relation_effects
+from domain.digest.cw_relations import find_relations
 from domain.digest.models import CATEGORIES, CATEGORY_LABELS, ContentWarning
 from domain.digest.worktitles import mask_spans, title_spans
 
@@ -128,7 +130,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "rivers of blood", "bloodbath{,s}", "blood-drenched", "blood drenched", "gallons of blood",
             "{drenched,soaked,covered,dripping,awash,bathed,caked,splattered} in blood",
             "amputat{e,es,ed,ing,ion,ions}",
-            "limbs {fly,flying}",
+            "limbs {fly,flying}", "{burned,burnt,burning,burns,burn} alive", "throat{,s} slit",
+            "{slit,slits,slitting,slashed,slashes,cut,cuts} {his,her,their,a,the} throat{,s}",
         ),
         *_weak(
             "bloody", "blood", "bloodied", "guts", "gruesome{,ly}", "grisly", "mutilat{e,ed,es,ing,ion}",
@@ -858,6 +861,16 @@ def _scan_pairings(text: str, masked: str, occurrences: list[_Occurrence], tally
             tally.add(pairing.category, key, pairing.harms.get(harm, WEAK), surface)
 
 
+def _scan_relations(text: str, masked: str, tally: _Tally) -> None:
+    # Victim x harm in one clause, either voice ("the boy is kidnapped and beaten", "guts a deer").
+    for relation in find_relations(masked, lambda start, end: _negated(masked, start, end)):
+        surface = " ".join(text[relation.start : relation.end].split())
+        if len(surface) > 80:
+            continue
+        for category, weight in relation_effects(relation):
+            tally.add(category, f"{category}:rel:{relation.harm}:{relation.victim}", weight, surface)
+
+
 @lru_cache(maxsize=256)
 def _custom_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     # User-supplied words are literal phrases: escaped, case-insensitive, bounded by non-word characters (not
@@ -899,6 +912,7 @@ def _run(
     titled = mask_spans(folded, title_spans(combined, work_titles))
     masked, occurrences = _scan_phrases(combined, titled, tally)
     _scan_pairings(combined, masked, occurrences, tally)
+    _scan_relations(combined, masked, tally)
     if custom_terms:
         _scan_custom(combined, folded, custom_terms, tally)
     return tally
