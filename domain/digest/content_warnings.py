@@ -38,10 +38,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from domain.digest.cw_relations import HARM_FORMS, find_relations
 from domain.digest.cw_relations import effects as relation_effects
-from domain.digest.cw_relations import find_relations
 from domain.digest.models import CATEGORIES, CATEGORY_LABELS, ContentWarning
-from domain.digest.worktitles import mask_spans, title_spans
+from domain.digest.worktitles import MASK_CHAR, TitleIndex, clean_titles, mask_spans, title_index
 
 STRONG = 1.0
 WEAK = 0.5
@@ -677,6 +677,8 @@ def _build_entries() -> dict[str, _Entry]:
     }
     for key in _ROLES:
         entries.setdefault(key, _Entry(key, ()))
+    for key in HARM_FORMS:  # the relations' harm words ride along too (see cw_relations)
+        entries.setdefault(key, _Entry(key, ()))
     for pattern in NEUTRAL:
         for phrase in _expand(pattern):
             key = _phrase_key(phrase)
@@ -775,11 +777,15 @@ class _Tally:
 _Occurrence = tuple[int, int, int, str]  # start, end, pairing index, "s" (subject) or "h" (harm)
 
 
-def _scan_phrases(text: str, lowered: str, tally: _Tally) -> tuple[str, list[_Occurrence]]:
-    """Score phrase hits. Returns ``lowered`` with neutral phrases masked out (for negation), and where the
-    pairings' subject and harm words occur, including those inside longer phrases ("shot" in "shot dead")."""
+def _scan_phrases(
+    text: str, lowered: str, tally: _Tally, titles: TitleIndex
+) -> tuple[str, list[_Occurrence], list[_Occurrence]]:
+    """Score phrase hits. Returns ``lowered`` with neutral phrases masked out (for negation), where the
+    pairings' subject and harm words occur, including those inside longer phrases ("shot" in "shot dead"),
+    and where the relations' harm words occur."""
     hits: list[tuple[int, int, _Entry]] = []
     occurrences: list[_Occurrence] = []
+    harms: list[_Occurrence] = []
     pieces: list[str] = []
     position = 0
     for match in _PHRASES.finditer(lowered):
@@ -788,6 +794,13 @@ def _scan_phrases(text: str, lowered: str, tally: _Tally) -> tuple[str, list[_Oc
         if entry is None:  # pragma: no cover - the regex is built from the entries
             continue
         start, end = match.span()
+        # A capitalised hit may sit in a title that a film cue marks ("stars in Kill Screen"): checked per
+        # hit, since few hits are capitalised and scanning every capital of the article would cost more.
+        if (text[start].isupper() or text[start].isdigit()) and titles.covers(start, end):
+            pieces.append(lowered[position:start])
+            pieces.append(MASK_CHAR * (end - start))
+            position = end
+            continue
         if entry.neutral:
             pieces.append(lowered[position:start])
             pieces.append(_MASK * (end - start))
@@ -798,11 +811,15 @@ def _scan_phrases(text: str, lowered: str, tally: _Tally) -> tuple[str, list[_Oc
         roles = _ROLES.get(entry.key)
         if roles:
             occurrences.extend((start, end, index, kind) for index, kind in roles)
+        if entry.key in HARM_FORMS:
+            harms.append((start, end, 0, entry.key))
         if " " in entry.key:
             for word in _TOKEN.finditer(lowered, start, end):
                 if word.group() != entry.key:
                     for index, kind in _ROLES.get(word.group(), ()):
                         occurrences.append((word.start(), word.end(), index, kind))
+                    if word.group() in HARM_FORMS:
+                        harms.append((word.start(), word.end(), 0, word.group()))
     pieces.append(lowered[position:])
     masked = "".join(pieces)
     for start, end, entry in hits:
@@ -815,7 +832,7 @@ def _scan_phrases(text: str, lowered: str, tally: _Tally) -> tuple[str, list[_Oc
         surface = text[start:end]
         for effect, weight in entry.effects:
             tally.add(effect.partition(":")[0], effect, weight, surface)
-    return masked, occurrences
+    return masked, occurrences, harms
 
 
 def _scan_pairings(text: str, masked: str, occurrences: list[_Occurrence], tally: _Tally) -> None:
@@ -861,9 +878,10 @@ def _scan_pairings(text: str, masked: str, occurrences: list[_Occurrence], tally
             tally.add(pairing.category, key, pairing.harms.get(harm, WEAK), surface)
 
 
-def _scan_relations(text: str, masked: str, tally: _Tally) -> None:
+def _scan_relations(text: str, masked: str, harms: list[_Occurrence], tally: _Tally) -> None:
     # Victim x harm in one clause, either voice ("the boy is kidnapped and beaten", "guts a deer").
-    for relation in find_relations(masked, lambda start, end: _negated(masked, start, end)):
+    candidates = [(start, end, word) for start, end, _, word in harms]
+    for relation in find_relations(masked, candidates, lambda start, end: _negated(masked, start, end)):
         surface = " ".join(text[relation.start : relation.end].split())
         if len(surface) > 80:
             continue
@@ -909,10 +927,11 @@ def _run(
     folded = _fold(combined)
     # Names of works are not evidence ("KILL SCREEN", 'The Killing of a Sacred Deer'): each title becomes
     # one opaque word, so what the text says around it still counts.
-    titled = mask_spans(folded, title_spans(combined, work_titles))
-    masked, occurrences = _scan_phrases(combined, titled, tally)
+    titles = title_index(combined, clean_titles(work_titles))
+    titled = mask_spans(folded, titles.spans)
+    masked, occurrences, harms = _scan_phrases(combined, titled, tally, titles)
     _scan_pairings(combined, masked, occurrences, tally)
-    _scan_relations(combined, masked, tally)
+    _scan_relations(combined, masked, harms, tally)
     if custom_terms:
         _scan_custom(combined, folded, custom_terms, tally)
     return tally

@@ -20,7 +20,7 @@ Speed: one C-level regex finds candidate harm words by their stems; the Python w
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,43 +87,27 @@ NOMINAL: dict[str, str] = {
 # Harms a verb does to an animal or a child that are harm to them whatever the verb's weight.
 _CHILD_HARM_ANY = frozenset(HARMS) - {"shove", "attack"}
 
-# Stems of every harm word (verb or noun), for the one cheap scan that finds candidates.
-_STEMS = sorted(
-    {
-        *HARMS,
-        *NOMINAL,
-        "slain",
-        "hung",
-        "burnt",
-        "beaten",
-        "shot",
-        "stole",
-        "stabb",
-        "gutt",
-        "skinn",
-        "whipp",
-        "slapp",
-        "kidnapp",
-        "massacr",
-        "strangl",
-        "tortur",
-        "decapitat",
-        "eviscerat",
-        "suffocat",
-        "mutilat",
-        "electrocut",
-        "executi",
-        "abus",
-        "molest",
-        "drown",
-        "crucifi",
-        "impal",
-        "starv",
-    },
-    key=len,
-    reverse=True,
+_IRREGULAR = _words("slain slew hung beaten shot burnt stole shotgunned")
+
+
+def _candidate_forms(word: str) -> set[str]:
+    """Spellings a harm lemma may take in text, over-generated on purpose: each is only a candidate for the
+    phrase scan, and a hit counts only if simplemma lemmatises it back to a harm (so a bogus form costs
+    nothing, and the lemmatiser, not this function, decides what a word is)."""
+    forms = {word, f"{word}s", f"{word}es", f"{word}ed", f"{word}d", f"{word}ing", f"{word}ings", f"{word}en"}
+    if word.endswith("e"):
+        forms |= {f"{word[:-1]}ing", f"{word[:-1]}ings"}
+    if word.endswith("y"):
+        forms |= {f"{word[:-1]}ied", f"{word[:-1]}ies"}
+    if len(word) > 2 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        forms |= {f"{word}{word[-1]}ed", f"{word}{word[-1]}ing", f"{word}{word[-1]}er"}
+    return forms
+
+
+#: Every spelling the phrase scan reports to :func:`find_relations` as a possible harm word.
+HARM_FORMS: frozenset[str] = frozenset(
+    {form for word in (*HARMS, *NOMINAL) for form in _candidate_forms(word)} | _IRREGULAR
 )
-_CANDIDATE = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, _STEMS)) + r")[^\W_]*(?![^\W_])")
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _CLAUSE_END = re.compile(r"[.;:!?()\[\]\"“”\n—–]|, (?:but|while|and then|as|when|who|which)\b|,")
 
@@ -283,16 +267,17 @@ def _widen(masked: str, tokens: list[tuple[int, int, str]], index: int) -> int:
     return tokens[index][0]
 
 
-def find_relations(masked: str, negated: Callable[[int, int], bool]) -> Iterator[Relation]:
-    """Relations in ``masked`` (folded text with titles and idioms blanked). ``negated(start, end)`` says
-    whether a harm word is negated ("no animals were harmed" is handled by the phrase rules)."""
-    for match in _CANDIDATE.finditer(masked):
-        word = match.group()
+def find_relations(
+    masked: str, candidates: Iterable[tuple[int, int, str]], negated: Callable[[int, int], bool]
+) -> Iterator[Relation]:
+    """Relations in ``masked`` (folded text with titles and idioms blanked) around the ``candidates``
+    (start, end, word) that the phrase scan found. ``negated(start, end)`` says whether a harm word is
+    negated ("no animals were harmed" is handled by the phrase rules)."""
+    for start, end, word in candidates:
         base = lemma(word)
         nominal = NOMINAL.get(word) or NOMINAL.get(base)
         if base not in HARMS and nominal is None:
             continue
-        start, end = match.span()
         clause_start, clause_end = _clause(masked, start)
         before = _tokens(masked, clause_start, start)[-10:]
         after = _tokens(masked, end, clause_end)[:6]

@@ -8,9 +8,9 @@ conventions ("Recap:", "S02E05") that mean nothing inside body text.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from domain.digest.worktitles import mask_spans, title_spans
+from domain.digest.worktitles import TitleIndex, clean_titles, mask_spans, title_index
 
 _I = re.IGNORECASE
 
@@ -107,27 +107,41 @@ TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
 def _without_denials(lowered: str) -> str:
-    return _NOT_SPOILERS.sub(" ", lowered) if "spoil" in lowered else lowered
+    # Same length out as in, so positions still point into the original text.
+    return _NOT_SPOILERS.sub(_blank, lowered) if "spoil" in lowered else lowered
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters grow when lower-cased ("İ"): keep offsets aligned
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered
 
 
 def detect_spoilers(title: str, text: str, *, work_titles: Sequence[str] = ()) -> tuple[str, ...]:
     """Return why the article looks spoiler-prone (empty when it does not), in rule order, without repeats.
 
-    Names of works are masked first (see :mod:`domain.digest.worktitles`): "John Dies at the End, 2012"
+    Names of works do not count (see :mod:`domain.digest.worktitles`): "John Dies at the End, 2012"
     reveals nobody's death. ``work_titles`` are titles known to occur (italics, Letterboxd, the schedule).
     """
-    combined = f"{title or ''}\n{text or ''}"
-    masked = mask_spans(combined, title_spans(combined, work_titles))
-    masked_title = masked[: len(title or "")]
-    clean_title = _NOT_SPOILERS.sub(" ", masked_title)
-    lowered = _without_denials(masked.lower())
+    # The same layout as the content-warning detector's, so the title index built for it is reused.
+    head = (title or "").strip()
+    combined = f"{head}\n\n{text or ''}" if head else text or ""
+    titles = title_index(combined, clean_titles(work_titles))
+    masked = mask_spans(combined, titles.spans)
+    clean_title = _NOT_SPOILERS.sub(_blank, masked[: len(head)])
+    lowered = _without_denials(_lower(masked))
     reasons: list[str] = []
     for pattern, reason in TITLE_RULES:
-        if reason not in reasons and pattern.search(clean_title):
+        if reason not in reasons and _first_outside_titles(pattern.finditer(clean_title), titles):
             reasons.append(reason)
     for pattern, reason, keywords in SPOILER_RULES:
-        if reason not in reasons and _search_near(pattern, lowered, keywords):
+        if reason not in reasons and _search_near(pattern, lowered, keywords, titles):
             reasons.append(reason)
     return tuple(reasons)
 
@@ -136,19 +150,25 @@ _WINDOW = 120
 _MAX_OCCURRENCES = 50
 
 
-def _search_near(pattern: re.Pattern[str], lowered: str, keywords: tuple[str, ...]) -> bool:
+def _first_outside_titles(matches: Iterable[re.Match[str]], titles: TitleIndex) -> bool:
+    # A match inside a title that a film cue marks ("the film Who Dies Next") is a name, not a cue.
+    return any(not titles.covers(*match.span()) for match in matches)
+
+
+def _search_near(
+    pattern: re.Pattern[str], lowered: str, keywords: tuple[str, ...], titles: TitleIndex
+) -> bool:
     # Every rule's matches contain one of its keywords, so the regex only needs to run in a window around
     # each keyword occurrence: a few short searches instead of scanning the whole article per rule.
     for keyword in keywords:
         index = lowered.find(keyword)
         seen = 0
         while index != -1 and seen < _MAX_OCCURRENCES:
-            if pattern.search(lowered, max(0, index - _WINDOW), index + len(keyword) + _WINDOW):
+            window = pattern.finditer(lowered, max(0, index - _WINDOW), index + len(keyword) + _WINDOW)
+            if _first_outside_titles(window, titles):
                 return True
             seen += 1
             index = lowered.find(keyword, index + len(keyword))
-        if seen >= _MAX_OCCURRENCES and pattern.search(
-            lowered
-        ):  # pathological text: fall back to a full scan
-            return True
+        if seen >= _MAX_OCCURRENCES and _first_outside_titles(pattern.finditer(lowered), titles):
+            return True  # pathological text: fall back to a full scan
     return False

@@ -23,6 +23,7 @@ titles and stay. Cost: a few C-level regex scans per text (no Python work per wo
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -40,62 +41,68 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Words that may stay lower-case inside a Title Case title ("Night of the Living Dead").
-_SMALL = r"(?:a|an|the|and|or|nor|but|of|in|on|at|to|for|by|with|from|as|into|vs\.?|de|la|le|du|von|van)"
+_SMALL_LIST = "a an the and or nor but of in on at to for by with from as into vs de la le du von van"
+_SMALL = "(?:" + "|".join(_SMALL_LIST.split()) + ")"
+_SMALL_WORDS = _words(_SMALL_LIST)
 # One capitalised title word: a capital or digit first, then letters/digits/apostrophes/inner hyphens.
 _CAP = r"(?:[A-Z0-9][\w'’.&-]*[\w'’]|[A-Z0-9])"
-_TITLE_RUN = rf"{_CAP}(?:(?:[ \t]+|:[ \t]+|[ \t]*[-–][ \t]*)(?:{_SMALL}[ \t]+)*{_CAP})*"
-_SPACE = r"[ \t]+"
+_JOIN = r"(?:[ \t]+|[:,][ \t]+|[ \t]*[-–&][ \t]*)"
+_TITLE_RUN = rf"{_CAP}(?:{_JOIN}(?:{_SMALL}[ \t]+)*{_CAP})*"
+_TITLE_AT = re.compile(_TITLE_RUN)
+_QUOTED_TITLE = re.compile(rf"{_TITLE_RUN}[!?]?")
 
-# Quoted titles: the content is short and Title Case (the significant words capitalised).
+# Quoted titles. Every branch starts with its quote character (and checks what precedes it only after), so
+# the engine skips straight to quote characters instead of testing a look-behind at every position.
 _QUOTED = re.compile(
-    r"(?:(?<![\w'’])'(?P<a>[A-Z0-9][^'\n]{0,80}?)'(?![\w’])"
+    r"'(?<![\w'’]')(?P<a>[A-Z0-9][^'\n]{0,80}?)'(?![\w’])"
     r"|‘(?P<b>[A-Z0-9][^’\n]{0,80}?)’(?!\w)"
     r"|“(?P<c>[A-Z0-9][^”\n]{0,80}?)”"
-    r"|(?<!\w)\"(?P<d>[A-Z0-9][^\"\n]{0,80}?)\"(?!\w)"
-    r"|\*(?P<e>[A-Z0-9][^*\n]{0,80}?)\*)"
+    r"|\"(?<!\w\")(?P<d>[A-Z0-9][^\"\n]{0,80}?)\"(?!\w)"
+    r"|\*(?P<e>[A-Z0-9][^*\n]{0,80}?)\*"
 )
 # ALL-CAPS runs: two or more capital letters per word, optional digits/small joiners inside, a trailing
-# number ("FIVE NIGHTS AT FREDDY'S 2").
+# number ("FIVE NIGHTS AT FREDDY'S 2"). Starts with two capitals, the word-start check after them.
 _CAPS_WORD = r"(?:[A-Z][A-Z0-9]*(?:['’][A-Z]+)?[A-Z0-9]|[A-Z]['’]S)(?:['’]S)?"
 _CAPS_RUN = re.compile(
-    rf"(?<![\w'’]){_CAPS_WORD}(?:(?:[ \t]+|:[ \t]+|[ \t]*[-–&][ \t]*){_CAPS_WORD})*"
+    r"[A-Z][A-Z0-9'’](?<![\w'’][A-Z][A-Z0-9'’])[A-Z0-9'’]*(?:['’]S)?"
+    rf"(?:(?:[ \t]+|:[ \t]+|[ \t]*[-–&][ \t]*){_CAPS_WORD})*"
     r"(?:[ \t]+\d{1,4}|[ \t]+[IVX]{1,4})?(?![\w'’])"
 )
+_LETTERS = re.compile(r"[A-Za-z]{2,}")
+_LOWER_WORD = re.compile(r"(?<![\w'’])[a-z]{2,}(?![\w'’])")
 _WARNING_LABEL = re.compile(r"(?i)\b(?:cw|tw|content warnings?|trigger warnings?|warnings?)[ \t]*:[^.,;\n]*$")
 _WARNING_RUN = re.compile(r"(?:CW|TW|CWS|TWS|WARNING|WARNINGS|CONTENT WARNINGS?|TRIGGER WARNINGS?)[ \t]*:")
-_SMALL_WORDS = frozenset(_SMALL.strip("(?:)").replace("\\.?", "").split("|"))
 _CAPS_LABELS = _words(
     """SPOILER SPOILERS ALERT WARNING WARNINGS CW TW NSFW UPDATE UPDATED EXCLUSIVE BREAKING WATCH REVIEW
     TRAILER TEASER NEW RECAP VIDEO PHOTOS PHOTO INTERVIEW FIRST LOOK LIVE OFFICIAL NEWS SPECIAL"""
 )
-# Film cues followed by a title: "stars in Kill Screen", "director of Wolf Creek", "the film Kill Bill".
-_CUE_BEFORE = re.compile(
-    r"(?i:\b(?:stars?|starring|starred|appears?|appeared|cameos?)[ \t]+in"
-    r"|\b(?:director|directors|writer|star|stars|creator|producer|maker|makers|helmer|filmmaker|remake|"
-    r"reboot|sequel|prequel|adaptation|version|follow[- ]up|spinoff|spin-off|trailer|teaser|poster|review|"
-    r"screening|premiere|release|rerelease|restoration|cast|director's cut)[ \t]+(?:of|for|to)"
-    r"|\b(?:the|a|his|her|their|its|new|latest|upcoming|classic|cult)[ \t]+(?:[\w-]+[ \t]+){0,2}"
-    r"(?:film|movie|feature|documentary|doc|short|thriller|horror|comedy|drama|series|show|sequel|"
-    r"prequel|remake|reboot|adaptation|slasher|musical|western|biopic|anime|franchise|miniseries|"
-    r"novel|book|game|play|episode|album|song|picture|flick)"
-    r"|\b(?:titled|called|entitled|dubbed|watch|watched|rewatched|review:|reviewed|directs|directed|"
-    r"helms|helmed|wrote|co-wrote|produced|joins|joined|lands|boards|exits|headlines|fronts))"
-    rf"[ \t]+(?P<title>{_TITLE_RUN})"
+
+# Film cues (lower-case words in running prose) that a title follows: "stars in Kill Screen", "director of
+# Wolf Creek", "the film Kill Bill", "sequel to Saw".
+_CUE_WORDS = _words(
+    """film movie feature documentary thriller horror comedy drama series sequel remake reboot slasher
+    musical western biopic franchise novel titled entitled watched rewatched rewatch reviewed directs
+    directed helms helmed joins joined boards"""
 )
-# A title followed by the role it gives someone: "the Wolf Creek director", "Kill Bill star Uma Thurman".
-_CUE_AFTER = re.compile(
-    rf"(?<![\w'’])(?P<title>{_TITLE_RUN})[ \t]+"
-    r"(?:director|directors|filmmaker|helmer|star|actor|actress|writer|writers|creator|creators|"
-    r"producer|producers|showrunner|sequel|sequels|prequel|remake|reboot|trailer|teaser|franchise|"
-    r"spinoff|spin-off|cast|review|screenwriter|composer|team|universe|saga|series|fans)\b"
-)
-# Letterboxd and similar diary headlines: "John Dies at the End, 2012 - ★★", "Pearl, 2022".
+_CUE_PAIRS: dict[str, frozenset[str]] = {
+    "in": _words("stars star starring starred appears appeared cameos"),
+    "of": _words(
+        """director directors writer creator producer makers filmmaker remake reboot sequel prequel
+        adaptation version spinoff trailer teaser poster review screening premiere restoration cast star"""
+    ),
+}
+_CUE_PAIRS["for"] = _CUE_PAIRS["of"]
+_CUE_PAIRS["to"] = _words("sequel prequel follow-up followup successor")
+# Roles a title gives someone, after it: "the Wolf Creek director", "Kill Bill star Uma Thurman".
+_CUES_AFTER = (" director", " filmmaker", " star ", " helmer")
+# A lower-case word (or comma) then a capital: where a mid-sentence Title Case run can start.
+_TRANSITION = re.compile(r"[a-z,] [A-Z0-9]")
+_MAX_CUE_HITS = 60
 _DIARY_HEADLINE = re.compile(
-    r"\A[ \t]*(?P<title>[^\n]{1,120}?),[ \t]+(?:19|20)\d\d(?:[ \t]*[-–—][^\n]*)?[ \t]*$"
+    r"[ \t]*(?P<title>[^\n]{1,120}?),[ \t]+(?:19|20)\d\d(?:[ \t]*[-–—][^\n]*)?[ \t]*$"
 )
 
-# A cue run must start with a capital that is not just the start of a sentence-like word list: these
-# capitalised words begin clauses, not titles.
+# Capitalised words that begin clauses, not titles.
 _NOT_TITLE_START = _words(
     """I A An The This That These Those He She It We They You His Her Its Our Their My Your Who What When
     Where Why How And But Or So Yet If As In On At By For From With To Of After Before While Although
@@ -103,45 +110,37 @@ _NOT_TITLE_START = _words(
 )
 
 
-def _is_title_case(words: Sequence[str]) -> bool:
-    significant = [w for i, w in enumerate(words) if i == 0 or not re.fullmatch(_SMALL, w, re.I)]
-    return bool(significant) and all(w[0].isupper() or w[0].isdigit() for w in significant)
+class _Lines:
+    """Per-line judgements, computed only for the lines that have a candidate title (cached per line)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._mixed: dict[int, tuple[bool, bool]] = {}
+
+    def bounds(self, position: int) -> tuple[int, int]:
+        start = self.text.rfind("\n", 0, position) + 1
+        end = self.text.find("\n", position)
+        return start, len(self.text) if end == -1 else end
+
+    def kind(self, position: int) -> tuple[bool, bool]:
+        """(not all capitals, written in running prose): capitals mark titles only in mixed-case writing."""
+        start, end = self.bounds(position)
+        found = self._mixed.get(start)
+        if found is None:
+            line = self.text[start:end]
+            lower = _LOWER_WORD.findall(line)
+            not_caps = len(lower) >= 2 or sum(1 for w in _LETTERS.findall(line) if not w.isupper()) >= 2
+            prose = sum(1 for w in lower if w not in _SMALL_WORDS) >= 2
+            found = self._mixed[start] = (not_caps, prose)
+        return found
 
 
 def _quoted_spans(text: str) -> Iterable[tuple[int, int]]:
     for match in _QUOTED.finditer(text):
         group = match.lastgroup or ""
-        content = match.group(group)
-        words = re.findall(r"[\w'’.&-]+", content)
-        if not words or len(words) > 10 or content.rstrip()[-1:] in ",;":
-            continue
-        # A sentence in quotes ("I knew from the start.") is speech, not a title.
-        if content.rstrip().endswith(".") and len(words) > 3:
-            continue
-        if _is_title_case(words):
-            yield match.start(group), match.end(group)
-
-
-def _caps_spans(text: str) -> Iterable[tuple[int, int]]:
-    # Capitals mark a title only in mixed-case writing; an all-caps line (a keysmash review, a shouted
-    # headline) says nothing.
-    for line_match in re.finditer(r"[^\n]+", text):
-        line = line_match.group()
-        offset = line_match.start()
-        if sum(1 for w in re.findall(r"[A-Za-z]{2,}", line) if not w.isupper()) < 2:
-            continue
-        for match in _CAPS_RUN.finditer(line):
-            span = match.group()
-            letters = sum(c.isalpha() for c in span)
-            if letters < 3 and " " not in span:  # "TV", "UK": acronyms, not titles
-                continue
-            if _WARNING_RUN.match(span) or _WARNING_LABEL.search(
-                line, max(0, match.start() - 40), match.start()
-            ):
-                continue  # "CW: RAPE" is a warning, not a title
-            trimmed = _trim_labels(line, match.start(), match.end())
-            if trimmed is not None:
-                yield offset + trimmed[0], offset + trimmed[1]
+        content = match.group(group).rstrip()
+        if len(content.split()) <= 10 and _QUOTED_TITLE.fullmatch(content):
+            yield match.start(group), match.start(group) + len(content)
 
 
 def _trim_labels(line: str, start: int, end: int) -> tuple[int, int] | None:
@@ -156,102 +155,169 @@ def _trim_labels(line: str, start: int, end: int) -> tuple[int, int] | None:
     return start + words[0].start(), start + words[-1].end()
 
 
-def _trim_run(text: str, start: int, end: int) -> tuple[int, int] | None:
-    words = text[start:end].split()
-    if not words or (words[0] in _NOT_TITLE_START and len(words) == 1):
+def _caps_spans(text: str, lines: _Lines) -> Iterable[tuple[int, int]]:
+    for match in _CAPS_RUN.finditer(text):
+        span = match.group()
+        if sum(c.isalpha() for c in span) < 3 and " " not in span:  # "TV", "UK": acronyms
+            continue
+        if not lines.kind(match.start())[0]:
+            continue  # an all-caps line (a keysmash review, a shouted headline) says nothing
+        line_start, _ = lines.bounds(match.start())
+        if _WARNING_RUN.match(span) or _WARNING_LABEL.search(
+            text, max(line_start, match.start() - 40), match.start()
+        ):
+            continue  # "CW: RAPE" is a warning, not a title
+        trimmed = _trim_labels(text, match.start(), match.end())
+        if trimmed is not None:
+            yield trimmed
+
+
+def _occurrences(lowered: str, needle: str) -> Iterable[int]:
+    index = lowered.find(needle)
+    count = 0
+    while index != -1 and count < _MAX_CUE_HITS:
+        yield index
+        count += 1
+        index = lowered.find(needle, index + len(needle))
+
+
+def _is_cue(text: str, position: int) -> bool:
+    """Do the words just before ``position`` (a capital) make a film cue?"""
+    words = text[max(0, position - 40) : position].split()[-2:]
+    if not words:
+        return False
+    last = words[-1]
+    if last in _CUE_WORDS:
+        return True
+    partners = _CUE_PAIRS.get(last)
+    return partners is not None and len(words) == 2 and words[0] in partners
+
+
+def _run_start(text: str, position: int) -> int:
+    """Start of the Title Case run that the capitalised word at ``position`` belongs to."""
+    start = position
+    pending = start
+    line_start = text.rfind("\n", 0, position) + 1
+    for _ in range(12):
+        space = pending - 1
+        if space <= line_start or text[space] not in " \t":
+            break
+        word_start = max(text.rfind(" ", line_start, space), text.rfind("\t", line_start, space)) + 1
+        word = text[word_start:space]
+        if not word or not (word[0].isupper() or word[0].isdigit() or word in _SMALL_WORDS):
+            break
+        pending = word_start
+        if word not in _SMALL_WORDS:
+            start = pending  # small words join a run only between capitalised words
+    return start
+
+
+def cue_title_span(text: str, position: int, lines: _Lines | None = None) -> tuple[int, int] | None:
+    """The title span containing the capitalised word at ``position`` when a film cue marks it as a title
+    ("stars in Kill Screen", "the film Kill Bill", "the Wolf Creek director"), else None. Cheap: the
+    detectors call it only for their few capitalised hits instead of scanning every capital."""
+    if not (text[position : position + 1].isupper() or text[position : position + 1].isdigit()):
         return None
-    return start, end
+    lines = lines or _Lines(text)
+    start = _run_start(text, position)
+    match = _TITLE_AT.match(text, start)
+    if match is None or match.end() <= position:
+        return None
+    end = match.end()
+    first = match.group().split()[0]
+    if _is_cue(text, start) and first not in _NOT_TITLE_START and lines.kind(position)[1]:
+        return start, end
+    if any(text.startswith(cue, end) for cue in _CUES_AFTER) and lines.kind(position)[1]:
+        if first in _NOT_TITLE_START:  # "The Wolf Creek director": the article is not the title
+            start += len(first)
+            while start < end and text[start] in " \t":
+                start += 1
+        if start <= position < end:
+            return start, end
+    return None
 
 
-def _mixed_case_lines(text: str) -> Iterable[tuple[int, str]]:
-    """(offset, line) of each line written in ordinary mixed case: capitals there can mark a title."""
-    for line_match in re.finditer(r"[^\n]+", text):
-        line = line_match.group()
-        lower = sum(1 for w in re.findall(r"[A-Za-z]{2,}", line) if w.islower() and w not in _SMALL_WORDS)
-        if lower >= 2:
-            yield line_match.start(), line
-
-
-def _cue_spans(text: str) -> Iterable[tuple[int, int]]:
-    # In a Title Case headline every word is capitalised, so a run after "Joins" would swallow the rest of
-    # the headline: cue runs count only in mixed-case lines.
-    for offset, line in _mixed_case_lines(text):
-        yield from ((offset + a, offset + b) for a, b in _line_cue_spans(line))
-
-
-def _line_cue_spans(text: str) -> Iterable[tuple[int, int]]:
-    for pattern in (_CUE_BEFORE, _CUE_AFTER):
-        for match in pattern.finditer(text):
-            start, end = match.span("title")
-            if pattern is _CUE_AFTER and text[start:end].split()[0] in _NOT_TITLE_START:
-                # "The Wolf Creek director": skip a leading article, keep the rest.
-                first = text[start:end].split()[0]
-                start += len(first)
-                while start < end and text[start] in " \t":
-                    start += 1
-                if start >= end:
-                    continue
-            span = _trim_run(text, start, end)
-            if span is not None:
-                yield span
+def _cue_spans(text: str, lines: _Lines) -> Iterable[tuple[int, int]]:
+    # The full scan (for tests and tools): every capital after a lower-case word or comma.
+    seen = -1
+    for transition in _TRANSITION.finditer(text):
+        position = transition.end() - 1
+        if position < seen:
+            continue
+        span = cue_title_span(text, position, lines)
+        if span is not None:
+            seen = span[1]
+            yield span
 
 
 def _diary_span(text: str) -> Iterable[tuple[int, int]]:
     first_line_end = text.find("\n")
-    first_line = text if first_line_end == -1 else text[:first_line_end]
-    match = _DIARY_HEADLINE.match(first_line)
+    match = _DIARY_HEADLINE.match(text, 0, len(text) if first_line_end == -1 else first_line_end)
     if match is not None:
         yield match.span("title")
 
 
-@lru_cache(maxsize=512)
-def _known_pattern(titles: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    """(case-insensitive pattern of the distinctive titles, case-sensitive pattern of the short ones)."""
-    long_parts: list[str] = []
-    short_parts: list[str] = []
+def _known_spans(text: str, lowered: str, titles: tuple[str, ...]) -> Iterable[tuple[int, int]]:
+    # str.find per title: far cheaper than a case-insensitive regex over the whole article.
     for title in titles:
-        words = re.findall(r"[\w'’.&:-]+|[^\w\s]", title)
-        if not words or not any(ch.isalnum() for ch in title):
-            continue
-        body = r"[\W_]{1,3}".join(re.escape(w) for w in words)
-        (short_parts if is_short_title(title) else long_parts).append(body)
-
-    def compile_(parts: list[str], flags: int) -> re.Pattern[str] | None:
-        if not parts:
-            return None
-        parts.sort(key=len, reverse=True)
-        return re.compile(r"(?<![\w'’])(?:" + "|".join(parts) + r")(?![\w])", flags)
-
-    return compile_(long_parts, re.IGNORECASE), compile_(short_parts, 0)
-
-
-def _known_spans(text: str, titles: Sequence[str]) -> Iterable[tuple[int, int]]:
-    cleaned = tuple(sorted({" ".join(t.split()) for t in titles if t and t.strip()}))
-    if not cleaned:
-        return
-    long_pattern, short_pattern = _known_pattern(cleaned)
-    if long_pattern is not None:
-        for match in long_pattern.finditer(text):
-            yield match.span()
-    if short_pattern is not None:
-        # "Her", "Up", "Us": only a capitalised mention that does not start a sentence.
-        for match in short_pattern.finditer(text):
-            before = text[: match.start()].rstrip(" \t\"'‘“*_(")
-            if before and before[-1] not in ".!?:\n":
-                yield match.span()
+        short = is_short_title(title)
+        needle = title if short else title.lower()
+        haystack = text if short else lowered
+        for index in _occurrences(haystack, needle):
+            end = index + len(needle)
+            if (index and haystack[index - 1].isalnum()) or (end < len(text) and haystack[end].isalnum()):
+                continue
+            if short:
+                # "Her", "Up", "Us": only a capitalised mention that does not start a sentence.
+                before = text[:index].rstrip(" \t\"'‘“*_(")
+                if not before or before[-1] in ".!?:\n":
+                    continue
+            yield index, end
 
 
-def title_spans(text: str, titles: Sequence[str] = ()) -> list[tuple[int, int]]:
-    """Sorted, non-overlapping (start, end) spans of work titles in ``text`` (see the module docstring)."""
-    spans = [
-        *_known_spans(text, titles),
-        *_quoted_spans(text),
-        *_caps_spans(text),
-        *_cue_spans(text),
-        *_diary_span(text),
-    ]
-    if not spans:
-        return []
+class TitleIndex:
+    """The work titles of one text: ``spans`` found eagerly (known titles, quotes, capitals, a diary
+    headline: a few C-level scans), and :meth:`covers` for a detector's hit, which also asks the lazy
+    cue check (:func:`cue_title_span`) when the hit is capitalised."""
+
+    __slots__ = ("_lines", "_starts", "spans", "text")
+
+    def __init__(self, text: str, titles: tuple[str, ...]) -> None:
+        self.text = text
+        lowered = ""
+        if titles:
+            lowered = text.lower()
+            if len(lowered) != len(text):  # a few characters change length when lower-cased ("İ")
+                lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        self._lines = _Lines(text)
+        self.spans = _merge(
+            [
+                *_known_spans(text, lowered, titles),
+                *_quoted_spans(text),
+                *_caps_spans(text, self._lines),
+                *_diary_span(text),
+            ]
+        )
+        self._starts = [span[0] for span in self.spans]
+
+    def covers(self, start: int, end: int) -> bool:
+        """Does ``text[start:end]`` (a detector's hit) lie in a work title?"""
+        index = bisect_right(self._starts, start) - 1
+        if index >= 0 and self.spans[index][1] >= end:
+            return True
+        text = self.text
+        position = start
+        while position < end:
+            if text[position].isupper() or text[position].isdigit():
+                return cue_title_span(text, position, self._lines) is not None
+            next_space = text.find(" ", position, end)
+            if next_space == -1:
+                break
+            position = next_space + 1
+        return False
+
+
+def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -260,7 +326,24 @@ def title_spans(text: str, titles: Sequence[str] = ()) -> list[tuple[int, int]]:
                 merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
-    return merged
+    return tuple(merged)
+
+
+# The warning and spoiler detectors both index the same article: build the index once.
+@lru_cache(maxsize=8)
+def title_index(text: str, titles: tuple[str, ...] = ()) -> TitleIndex:
+    return TitleIndex(text, titles)
+
+
+def clean_titles(titles: Sequence[str]) -> tuple[str, ...]:
+    return tuple(sorted({" ".join(t.split()) for t in titles if t and t.strip()}))
+
+
+def title_spans(text: str, titles: Sequence[str] = ()) -> list[tuple[int, int]]:
+    """Every work title span in ``text``, cue-led runs included (a full scan: for tests and tools; the
+    detectors use :func:`title_index`, which checks cue-led runs only at their hits)."""
+    index = title_index(text, clean_titles(titles))
+    return list(_merge([*index.spans, *_cue_spans(text, _Lines(text))]))
 
 
 def mask_titles(text: str, titles: Sequence[str] = ()) -> str:
