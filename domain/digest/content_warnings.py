@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from domain.digest.cw_relations import HARM_FORMS, find_relations
@@ -421,6 +421,23 @@ NEUTRAL: tuple[str, ...] = (
 )
 # fmt: on
 
+# Words of tone, not of content ("a traumatic, brutal film"): they add to a category's score but never warn
+# on their own, not even two of them, and are never shown as evidence. A warning needs one concrete phrase.
+VAGUE: frozenset[str] = frozenset(
+    f"{category}:{pattern}"
+    for category, patterns in {
+        "violence": ("brutal{,ly,ity}", "savage{,ly,ry}", "murderous", "atrocit{y,ies}"),
+        "gore": ("gruesome{,ly}", "grisly", "grotesque", "gross out"),
+        "torture": ("torment{,ed,ing,s}", "sadistic{,ally}", "sadism"),
+        "abuse": ("trauma", "traumatic", "traumatised", "traumatized", "manipulative", "toxic relationship{,s}"),
+        "sexual-content": ("sexy", "steamy", "racy", "sensual{,ity}", "seduc{e,es,ed,tion,tive}", "lust{,ful}"),
+        "self-harm": ("self destructive", "self destruction", "death wish"),
+        "drugs": ("drinking",),
+        "hate": ("hateful", "hatred"),
+    }.items()
+    for pattern in patterns
+)
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -755,6 +772,8 @@ def _is_surname(text: str, start: int, end: int) -> bool:
 class _Tally:
     scores: dict[str, dict[str, float]]
     evidence: dict[str, list[str]]
+    # Categories with at least one piece of concrete evidence (see VAGUE): only these may warn.
+    solid: set[str] = field(default_factory=set)
 
     def has(self, effect: str) -> bool:
         return effect in self.scores.get(effect.partition(":")[0], ())
@@ -763,6 +782,11 @@ class _Tally:
         by_key = self.scores.setdefault(category, {})
         if by_key.get(key, 0.0) < weight:
             by_key[key] = weight
+        vague = key in VAGUE
+        if weight >= WEAK and not vague:
+            self.solid.add(category)
+        if vague:
+            return  # a tone word counts towards the score but is no evidence to show a moderator
         found = self.evidence.setdefault(category, [])
         if len(found) >= MAX_EVIDENCE:
             return
@@ -953,7 +977,11 @@ def detect_warnings(
     found: dict[str, list[str]] = {}
     for category in CATEGORIES:
         by_key = tally.scores.get(category)
-        if by_key and sum(by_key.values()) + 1e-9 >= THRESHOLDS.get(category, THRESHOLD):
+        if (
+            by_key
+            and category in tally.solid
+            and sum(by_key.values()) + 1e-9 >= THRESHOLDS.get(category, THRESHOLD)
+        ):
             found[category] = tally.evidence.get(category, [])
     for source, targets in IMPLIES.items():
         for target in targets:

@@ -192,3 +192,26 @@ class TestCustomTerms:
 
     def test_a_lone_string_is_one_term(self) -> None:
         assert categories("a spider appears", custom={"animal-harm": "spider"}) == {"animal-harm"}  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A traumatic coming-of-age story.",
+        "The traumatic events leave their trauma on the whole family.",  # two tone words are still tone
+        "A brutal, dark and unforgiving film.",
+        "A brutal film, savage in its satire.",
+        "Gruesome, grisly fun.",
+        "A sadistic game show host torments the contestants' egos.",
+    ],
+)
+def test_words_of_tone_never_warn_alone(text: str) -> None:
+    assert categories(text) == set()
+
+
+def test_evidence_is_concrete_and_tone_words_are_not_shown() -> None:
+    (warning,) = detect_warnings("", "A traumatic drama about an abusive marriage.")
+    assert warning.category == "abuse"
+    assert warning.evidence == ("abusive marriage",)
+    warnings = {w.category: w.evidence for w in detect_warnings("", "A brutal film in which he is shot dead.")}
+    assert warnings["violence"] == ("shot dead",)
