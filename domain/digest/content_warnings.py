@@ -394,7 +394,11 @@ NEUTRAL: tuple[str, ...] = (
     "dan savage", "rick slaughter", "slaughterhouse five", "karen slaughter", "trigger warning{,s}",
     "content warning{,s}", "trigger happy", "the killing joke", "killing eve", "the killing fields",
     "killers of the flower moon", "the killers", "natural born killers", "kill bill",
-    "the assassination of jesse james",
+    "the assassination of jesse james", "{the,} texas {chainsaw,chain saw} massacre", "memories of murder",
+    "murder on the orient express", "a history of violence", "death wish", "the last house on the left",
+    "i know what you did last summer", "kill list", "killer joe", "cannibal holocaust", "the human centipede",
+    "bloodsport", "blood red sky", "henry portrait of a serial killer", "massacre at central high",
+    "slaughter high", "the slumber party massacre", "my bloody valentine", "the town that dreaded sundown",
     # trade headlines: violence done to numbers, rivals and reviews ("murdered the box office")
     "{murder,murders,murdered,murdering,kill,kills,killed,killing,slay,slays,slayed,slaying,slew,"
     "slaughtered,massacred,butchered,crushed,crushing,destroyed,obliterated,annihilated,demolished,"
@@ -429,8 +433,22 @@ VAGUE: frozenset[str] = frozenset(
         "violence": ("brutal{,ly,ity}", "savage{,ly,ry}", "murderous", "atrocit{y,ies}"),
         "gore": ("gruesome{,ly}", "grisly", "grotesque", "gross out"),
         "torture": ("torment{,ed,ing,s}", "sadistic{,ally}", "sadism"),
-        "abuse": ("trauma", "traumatic", "traumatised", "traumatized", "manipulative", "toxic relationship{,s}"),
-        "sexual-content": ("sexy", "steamy", "racy", "sensual{,ity}", "seduc{e,es,ed,tion,tive}", "lust{,ful}"),
+        "abuse": (
+            "trauma",
+            "traumatic",
+            "traumatised",
+            "traumatized",
+            "manipulative",
+            "toxic relationship{,s}",
+        ),
+        "sexual-content": (
+            "sexy",
+            "steamy",
+            "racy",
+            "sensual{,ity}",
+            "seduc{e,es,ed,tion,tive}",
+            "lust{,ful}",
+        ),
         "self-harm": ("self destructive", "self destruction", "death wish"),
         "drugs": ("drinking",),
         "hate": ("hateful", "hatred"),

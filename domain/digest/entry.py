@@ -219,11 +219,18 @@ def _entry_categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 _EMPHASIS = re.compile(r"<(em|i|cite)\b[^>]*>(.{1,300}?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Links to a film's page name the film: Letterboxd, IMDb and TMDB film/title pages.
+_FILM_LINK = re.compile(
+    r"""<a\b[^>]*\bhref\s*=\s*["'][^"']*(?:letterboxd\.com/(?:[^/"']+/)?film/|imdb\.com/title/tt|"""
+    r"""themoviedb\.org/(?:movie|tv)/)[^"']*["'][^>]*>([^<]{1,200})</a\s*>""",
+    re.IGNORECASE,
+)
 _MAX_WORK_TITLES = 40
 
 
 def _work_titles(entry: Mapping[str, Any], markup: str) -> tuple[str, ...]:
-    """Names of works the source marked up: italic/cited runs that read like a title, and Letterboxd's film.
+    """Names of works the source marked up: italic/cited runs that read like a title, links to a film's
+    page, and Letterboxd's film.
 
     An ``<em>`` may also be emphasis ("<em>This review may contain spoilers.</em>", "<i>really</i>"), so a
     run counts only when it is short, starts with a capital or digit and is not a sentence.
@@ -232,8 +239,9 @@ def _work_titles(entry: Mapping[str, Any], markup: str) -> tuple[str, ...]:
     film = " ".join(_text(_get(entry, "letterboxd_filmtitle")).split())
     if film:
         found[_plain_title(film)] = None
-    for match in _EMPHASIS.finditer(markup[:200_000]):
-        inner = match.group(2)
+    runs = [m.group(2) for m in _EMPHASIS.finditer(markup[:200_000])]
+    runs.extend(m.group(1) for m in _FILM_LINK.finditer(markup[:200_000]))
+    for inner in runs:
         name = _plain_title(inner) if ("<" in inner or "&" in inner) else " ".join(inner.split())
         name = name.strip(" \t\"'“”‘’,;:")
         words = name.split()

@@ -63,7 +63,11 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     ),
     (
         re.compile(
-            r"\bwho\s+(?:dies|died|survives|survived|lives|gets\s+killed)\b|"
+            # "find out who dies", "who lives and who dies"; not an obituary's "the singer who died in 2005".
+            r"\bwho\s+(?:dies|survives|lives|gets\s+killed)\b(?!\s+(?:in|on)\s+(?:\d|jan|feb|mar|apr|may|jun|jul|"
+            r"aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday))|"
+            r"\b(?:reveals?|revealed|find\s+out|found\s+out|learn|learned|know|knowing|guess|explains?|spoils?)\s+"
+            r"who\s+(?:died|survived|lived|was\s+killed|got\s+killed)\b|"
             r"\b(?:dies|is\s+killed|gets\s+killed|was\s+killed)\s+(?:in|at)\s+the\s+(?:end|finale|ending|last\s+episode)\b|"
             r"\bkilled\s+off\b(?!\s+(?:the\s+|its\s+|their\s+)?(?:competition|rivals?|projections|franchise|"
             r"series|show|sequel|spinoff|spin-off|deal|project|plans?|chances|hopes))|\bdeath\s+explained\b|\b(?:shocking|surprise|major)\s+death\b",

@@ -98,6 +98,20 @@ _CUES_AFTER = (" director", " filmmaker", " star ", " helmer")
 # A lower-case word (or comma) then a capital: where a mid-sentence Title Case run can start.
 _TRANSITION = re.compile(r"[a-z,] [A-Z0-9]")
 _MAX_CUE_HITS = 60
+# Headlines that are a work's name plus a label: "Memories of Murder: Trailer", "How to Make Money Selling
+# Drugs (2012 Documentary)", "[TV] Lioness — S03E04 — Murder Hornets" (a release calendar).
+_LABELLED_HEADLINES = (
+    re.compile(
+        r"[ \t]*(?P<title>[^\n]{1,120}?)[ \t]*(?::|[ \t][-–—|])[ \t]*(?:(?:Official|Final|New|International|"
+        r"Red[- ]Band|Main|Extended|Teaser|UK|US|Japanese)[ \t]+)*(?:Trailer|Teaser|TV[ \t]Spot|Clip|"
+        r"Featurette|Promo|Sneak[ \t]Peek|Spot)\b[^\n]*$"
+    ),
+    re.compile(r"[ \t]*(?P<title>[^\n(]{1,120}?)[ \t]*\((?:19|20)\d\d\b[^)\n]{0,30}\)[ \t]*$"),
+    re.compile(
+        r"[ \t]*\[(?:TV|FILM|MOVIE|ANIME|GAME|DOC|SERIES)\][ \t]*(?P<title>[^\n]+?)"
+        r"(?:[ \t]+[—–-][ \t]+S\d+[ \t]?E\d+(?:[ \t]+[—–-][ \t]+(?P<episode>[^\n]+?))?)?[ \t]*$"
+    ),
+)
 _DIARY_HEADLINE = re.compile(
     r"[ \t]*(?P<title>[^\n]{1,120}?),[ \t]+(?:19|20)\d\d(?:[ \t]*[-–—][^\n]*)?[ \t]*$"
 )
@@ -252,9 +266,14 @@ def _cue_spans(text: str, lines: _Lines) -> Iterable[tuple[int, int]]:
 
 def _diary_span(text: str) -> Iterable[tuple[int, int]]:
     first_line_end = text.find("\n")
-    match = _DIARY_HEADLINE.match(text, 0, len(text) if first_line_end == -1 else first_line_end)
-    if match is not None:
-        yield match.span("title")
+    end = len(text) if first_line_end == -1 else first_line_end
+    for pattern in (_DIARY_HEADLINE, *_LABELLED_HEADLINES):
+        match = pattern.match(text, 0, end)
+        if match is not None:
+            yield match.span("title")
+            if "episode" in pattern.groupindex and match.group("episode"):
+                yield match.span("episode")
+            return
 
 
 def _known_spans(text: str, lowered: str, titles: tuple[str, ...]) -> Iterable[tuple[int, int]]:

@@ -213,5 +213,7 @@ def test_evidence_is_concrete_and_tone_words_are_not_shown() -> None:
     (warning,) = detect_warnings("", "A traumatic drama about an abusive marriage.")
     assert warning.category == "abuse"
     assert warning.evidence == ("abusive marriage",)
-    warnings = {w.category: w.evidence for w in detect_warnings("", "A brutal film in which he is shot dead.")}
+    warnings = {
+        w.category: w.evidence for w in detect_warnings("", "A brutal film in which he is shot dead.")
+    }
     assert warnings["violence"] == ("shot dead",)

@@ -109,3 +109,33 @@ def test_digest_masks_italic_titles_and_the_clubs_schedule() -> None:
     assert digest_entry(article, shield=Shield()).warnings == ()
     italic = Article(title="Tonight", html="<p>Members vote on <em>Dogs Die Twice</em>, then we eat.</p>")
     assert digest_entry(article_from_entry({"title": "Tonight", "summary": italic.html})).warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("headline", "expected"),
+    [
+        ("Memories of Murder: Trailer", ["Memories of Murder"]),
+        ("How to Make Money Selling Drugs (2012 Documentary)", ["How to Make Money Selling Drugs"]),
+        ("[TV] Lioness — S03E04 — Murder Hornets", ["Lioness", "Murder Hornets"]),
+        ("Kill Screen - Official Red Band Trailer", ["Kill Screen"]),
+    ],
+)
+def test_labelled_headlines_name_a_work(headline: str, expected: list[str]) -> None:
+    assert masked_words(headline) == expected
+    assert categories(headline) == set()
+
+
+def test_links_to_film_pages_name_films() -> None:
+    entry = {
+        "title": "A list",
+        "summary": '<ul><li><a href="https://letterboxd.com/film/death-wish/">Death Wish</a></li>'
+        '<li><a href="https://www.imdb.com/title/tt0086250/">Scarface</a></li>'
+        '<li><a href="https://example.com/x">Not A Film</a></li></ul>',
+    }
+    assert article_from_entry(entry).work_titles == ("Death Wish", "Scarface")
+
+
+def test_an_obituary_is_no_spoiler_but_a_reveal_is() -> None:
+    assert detect_spoilers("", "A tribute to the R&B singer who died in 2005.") == ()
+    assert detect_spoilers("", "The finale finally reveals who died in the fire.") == ("reveals who dies",)
+    assert detect_spoilers("", "Find out who dies in the season finale.") != ()
