@@ -41,6 +41,8 @@ from functools import lru_cache
 from domain.digest.cw_relations import HARM_FORMS, find_relations
 from domain.digest.cw_relations import effects as relation_effects
 from domain.digest.models import CATEGORIES, CATEGORY_LABELS, ContentWarning
+from domain.digest.spoilers import KEYWORD_WORDS as SPOILER_WORDS
+from domain.digest.spoilers import reasons_at as spoiler_reasons_at
 from domain.digest.worktitles import MASK_CHAR, TitleIndex, clean_titles, mask_spans, title_index
 
 STRONG = 1.0
@@ -299,7 +301,7 @@ NEUTRAL: tuple[str, ...] = (
     "ensemble,combo,combination,deal,fashion,style,dance,moves,song,songs,track,tracks,tunes,chorus,script,"
     "premise,set,set piece,trailer,teaser,reviews,weekend,debut,final act,third act,first act,monologue,"
     "line,lines,one liners,comic timing,turn,visuals,production design,costumes}",
-    "{a,the,his,her,their,its} killer {new,first,second,third,latest}", "lady killer{,s}", "killer whale{,s}",
+    "{a,the,his,her,their,its} killer {new,first,second,third,latest}", "killer obsession{,s}", "lady killer{,s}", "killer whale{,s}",
     "killer queen", "killer app{,s}", "killer instinct", "killed it", "kills it", "killing it", "kill it",
     "killed the mood", "kill the mood", "killing time", "kill time", "made a killing", "make a killing",
     "making a killing", "killed at the box office", "killing at the box office", "kill for", "would kill for",
@@ -712,7 +714,7 @@ def _build_entries() -> dict[str, _Entry]:
     }
     for key in _ROLES:
         entries.setdefault(key, _Entry(key, ()))
-    for key in HARM_FORMS:  # the relations' harm words ride along too (see cw_relations)
+    for key in HARM_FORMS | SPOILER_WORDS:  # relations' harm words and spoiler keywords ride along too
         entries.setdefault(key, _Entry(key, ()))
     for pattern in NEUTRAL:
         for phrase in _expand(pattern):
@@ -724,6 +726,8 @@ def _build_entries() -> dict[str, _Entry]:
 
 
 _ENTRIES = _build_entries()
+# Entries with a spoiler keyword among their words (neutral ones too: "killer twist" still discusses a twist).
+_SPOILER_KEYS = frozenset(k for k in _ENTRIES if not SPOILER_WORDS.isdisjoint(k.split()))
 _PHRASES = re.compile(f"{_START}{_trie_regex(_ENTRIES)}{_END}")
 
 
@@ -819,15 +823,22 @@ class _Tally:
 _Occurrence = tuple[int, int, int, str]  # start, end, pairing index, "s" (subject) or "h" (harm)
 
 
-def _scan_phrases(
-    text: str, lowered: str, tally: _Tally, titles: TitleIndex
-) -> tuple[str, list[_Occurrence], list[_Occurrence]]:
-    """Score phrase hits. Returns ``lowered`` with neutral phrases masked out (for negation), where the
-    pairings' subject and harm words occur, including those inside longer phrases ("shot" in "shot dead"),
-    and where the relations' harm words occur."""
+@dataclass(slots=True)
+class _Scan:
+    masked: str  # the folded text with neutral phrases masked out (for negation)
+    occurrences: list[_Occurrence]  # the pairings' subject and harm words, inside longer phrases too
+    harms: list[_Occurrence]  # the relations' harm words
+    spoiler_words: list[tuple[int, str]]  # where spoilers.KEYWORD_WORDS occur
+
+
+# One pass over every hit of the phrase trie; the per-hit bookkeeping (neutral masking, pairing and relation
+# words, spoiler keywords) shares the loop so the text is scanned once.
+def _scan_phrases(text: str, lowered: str, tally: _Tally, titles: TitleIndex) -> _Scan:
+    """Score phrase hits and record where the other scanners' words occur."""
     hits: list[tuple[int, int, _Entry]] = []
     occurrences: list[_Occurrence] = []
     harms: list[_Occurrence] = []
+    spoiler_words: list[tuple[int, str]] = []
     pieces: list[str] = []
     position = 0
     for match in _PHRASES.finditer(lowered):
@@ -843,6 +854,12 @@ def _scan_phrases(
             pieces.append(MASK_CHAR * (end - start))
             position = end
             continue
+        if entry.key in _SPOILER_KEYS:
+            spoiler_words.extend(
+                (w.start(), w.group())
+                for w in _TOKEN.finditer(lowered, start, end)
+                if w.group() in SPOILER_WORDS
+            )
         if entry.neutral:
             pieces.append(lowered[position:start])
             pieces.append(_MASK * (end - start))
@@ -874,7 +891,7 @@ def _scan_phrases(
         surface = text[start:end]
         for effect, weight in entry.effects:
             tally.add(effect.partition(":")[0], effect, weight, surface)
-    return masked, occurrences, harms
+    return _Scan(masked, occurrences, harms, spoiler_words)
 
 
 def _scan_pairings(text: str, masked: str, occurrences: list[_Occurrence], tally: _Tally) -> None:
@@ -962,8 +979,12 @@ def _scan_custom(text: str, folded: str, custom_terms: Mapping[str, Iterable[str
 
 
 def _run(
-    title: str, text: str, custom_terms: Mapping[str, Sequence[str]] | None, work_titles: Sequence[str]
-) -> _Tally:
+    title: str,
+    text: str,
+    custom_terms: Mapping[str, Sequence[str]] | None,
+    work_titles: Sequence[str],
+    with_spoilers: bool = False,
+) -> tuple[_Tally, tuple[str, ...]]:
     combined = f"{title.strip()}\n\n{text}" if title and title.strip() else text
     tally = _Tally({}, {})
     folded = _fold(combined)
@@ -971,27 +992,19 @@ def _run(
     # one opaque word, so what the text says around it still counts.
     titles = title_index(combined, clean_titles(work_titles))
     titled = mask_spans(folded, titles.spans)
-    masked, occurrences, harms = _scan_phrases(combined, titled, tally, titles)
-    _scan_pairings(combined, masked, occurrences, tally)
-    _scan_relations(combined, masked, harms, tally)
+    scan = _scan_phrases(combined, titled, tally, titles)
+    _scan_pairings(combined, scan.masked, scan.occurrences, tally)
+    _scan_relations(combined, scan.masked, scan.harms, tally)
     if custom_terms:
         _scan_custom(combined, folded, custom_terms, tally)
-    return tally
+    spoilers: tuple[str, ...] = ()
+    if with_spoilers:
+        head = len(title.strip()) if title else 0
+        spoilers = spoiler_reasons_at(titled, head, titles, scan.spoiler_words)
+    return tally, spoilers
 
 
-def detect_warnings(
-    title: str,
-    text: str,
-    custom_terms: Mapping[str, Sequence[str]] | None = None,
-    *,
-    work_titles: Sequence[str] = (),
-) -> tuple[ContentWarning, ...]:
-    """Detect content-warning categories in an article's title and cleaned text. Returns warnings in the
-    canonical category order, each with up to :data:`MAX_EVIDENCE` matched phrases as they appear in the
-    text. ``custom_terms`` adds literal phrases per category id (unknown ids are ignored); ``work_titles``
-    are names of works known to occur (italics in the source, Letterboxd's film, the club's schedule),
-    masked like the titles found by typography (see :mod:`domain.digest.worktitles`)."""
-    tally = _run(title, text, custom_terms, work_titles)
+def _warnings(tally: _Tally) -> tuple[ContentWarning, ...]:
     found: dict[str, list[str]] = {}
     for category in CATEGORIES:
         by_key = tally.scores.get(category)
@@ -1010,3 +1023,32 @@ def detect_warnings(
         for category in CATEGORIES
         if category in found
     )
+
+
+def detect_warnings_and_spoilers(
+    title: str,
+    text: str,
+    custom_terms: Mapping[str, Sequence[str]] | None = None,
+    *,
+    work_titles: Sequence[str] = (),
+) -> tuple[tuple[ContentWarning, ...], tuple[str, ...]]:
+    """:func:`detect_warnings` and :func:`domain.digest.spoilers.detect_spoilers` in one pass over the text
+    (the phrase scan also finds the spoiler rules' keywords): what the digest runs for English text."""
+    tally, spoilers = _run(title, text, custom_terms, work_titles, with_spoilers=True)
+    return _warnings(tally), spoilers
+
+
+def detect_warnings(
+    title: str,
+    text: str,
+    custom_terms: Mapping[str, Sequence[str]] | None = None,
+    *,
+    work_titles: Sequence[str] = (),
+) -> tuple[ContentWarning, ...]:
+    """Detect content-warning categories in an article's title and cleaned text. Returns warnings in the
+    canonical category order, each with up to :data:`MAX_EVIDENCE` matched phrases as they appear in the
+    text. ``custom_terms`` adds literal phrases per category id (unknown ids are ignored); ``work_titles``
+    are names of works known to occur (italics in the source, Letterboxd's film, the club's schedule),
+    masked like the titles found by typography (see :mod:`domain.digest.worktitles`)."""
+    tally, _ = _run(title, text, custom_terms, work_titles)
+    return _warnings(tally)

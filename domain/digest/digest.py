@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from domain.digest.content_warnings import detect_warnings
+from domain.digest.content_warnings import detect_warnings_and_spoilers
 from domain.digest.models import Article, ContentWarning, Digest, DigestOptions
 from domain.digest.render import CW_REASON_PREFIX, render_payload
 from domain.digest.spoilers import detect_spoilers
@@ -50,12 +50,18 @@ def spoiler_reasons_for(
     warnings: Sequence[ContentWarning],
     options: DigestOptions,
     shield: SpoilerShield | None = None,
+    wording: Sequence[str] | None = None,
 ) -> tuple[str, ...]:
-    """Every reason to hide the summary: forced feed, article wording, feed tags, warnings, the shield."""
+    """Every reason to hide the summary: forced feed, article wording, feed tags, warnings, the shield.
+
+    ``wording`` is what :func:`detect_spoilers` says about the article when the caller already knows it.
+    """
     reasons: list[str] = []
     if options.force_spoiler:
         reasons.append(FORCED_REASON)
-    reasons.extend(detect_spoilers(article.title, text, work_titles=work_titles_of(article, shield)))
+    if wording is None:
+        wording = detect_spoilers(article.title, text, work_titles=work_titles_of(article, shield))
+    reasons.extend(wording)
     for category in article.categories:
         lowered = category.casefold()
         if any(word in lowered for word in _SPOILER_CATEGORY_WORDS):
@@ -81,12 +87,13 @@ def digest_entry(
     """
     text = clean_text(html_to_text(article.html))
     summary = summarize(text, article.title, options.sentences, options.max_summary_chars)
-    detected = detect_warnings(
+    # One scan of the text finds both the content warnings and the spoiler wording.
+    detected, wording = detect_warnings_and_spoilers(
         article.title, text, options.custom_terms, work_titles=work_titles_of(article, shield)
     )
     shown = options.shown_categories
     warnings = tuple(w for w in detected if shown is None or w.category in shown)
-    reasons = spoiler_reasons_for(article, text, detected, options, shield)
+    reasons = spoiler_reasons_for(article, text, detected, options, shield, wording)
     return Digest(
         title=article.title,
         url=article.url,

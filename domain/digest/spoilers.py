@@ -100,6 +100,59 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
         ("identity", "reveal", "unmask"),
     ),
 )
+#: The words that carry the rules' keywords, for a caller whose own word scan reports where they occur
+#: (the content-warning phrase scan does: see :func:`reasons_at`), so no keyword search is needed here.
+KEYWORD_WORDS: frozenset[str] = frozenset(
+    [
+        "spoil",
+        "spoils",
+        "spoiled",
+        "spoilt",
+        "spoiler",
+        "spoilers",
+        "spoiling",
+        "spoilery",
+        "ending",
+        "endings",
+        "twist",
+        "twists",
+        "reveal",
+        "reveals",
+        "revealed",
+        "revealing",
+        "finale",
+        "finales",
+        "recap",
+        "recaps",
+        "who",
+        "dies",
+        "died",
+        "killed",
+        "death",
+        "deaths",
+        "survive",
+        "survives",
+        "survived",
+        "surviving",
+        "survivor",
+        "survivors",
+        "fate",
+        "fates",
+        "credit",
+        "credits",
+        "credited",
+        "identity",
+        "unmask",
+        "unmasks",
+        "unmasked",
+        "unmasking",
+    ]
+)
+# Per rule, the keyword words that carry one of its keywords.
+_RULE_WORDS: tuple[frozenset[str], ...] = tuple(
+    frozenset(w for w in KEYWORD_WORDS if any(k.strip() in w for k in keywords))
+    for _, _, keywords in SPOILER_RULES
+)
 TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\brecap\b", _I), "finale or recap"),
     (re.compile(r"\bS\d{1,2}\s?E\d{1,3}\b|\bseason\s+\d+,?\s+episode\s+\d+\b", _I), "episode discussion"),
@@ -115,9 +168,29 @@ def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group())
 
 
-def _without_denials(lowered: str) -> str:
-    # Same length out as in, so positions still point into the original text.
-    return _NOT_SPOILERS.sub(_blank, lowered) if "spoil" in lowered else lowered
+def _without_denials(lowered: str, spoil_positions: Sequence[int] | None = None) -> str:
+    """``lowered`` with "spoiler-free", "no spoilers"... blanked out (same length, so positions still point
+    into the original text). Every denial contains "spoil", so only windows around those words are searched."""
+    if spoil_positions is None:
+        spoil_positions = list(_find_all(lowered, "spoil"))
+    if not spoil_positions:
+        return lowered
+    pieces: list[str] = []
+    position = 0
+    for spoil in spoil_positions:
+        for match in _NOT_SPOILERS.finditer(lowered, max(position, spoil - 40), spoil + 40):
+            pieces.append(lowered[position : match.start()])
+            pieces.append(" " * (match.end() - match.start()))
+            position = match.end()
+    pieces.append(lowered[position:])
+    return "".join(pieces)
+
+
+def _find_all(lowered: str, needle: str) -> Iterable[int]:
+    index = lowered.find(needle)
+    while index != -1:
+        yield index
+        index = lowered.find(needle, index + len(needle))
 
 
 def _lower(text: str) -> str:
@@ -137,17 +210,49 @@ def detect_spoilers(title: str, text: str, *, work_titles: Sequence[str] = ()) -
     head = (title or "").strip()
     combined = f"{head}\n\n{text or ''}" if head else text or ""
     titles = title_index(combined, clean_titles(work_titles))
-    masked = mask_spans(combined, titles.spans)
-    clean_title = _NOT_SPOILERS.sub(_blank, masked[: len(head)])
-    lowered = _without_denials(_lower(masked))
+    lowered = _lower(mask_spans(combined, titles.spans))
+    return reasons_at(lowered, len(head), titles, None)
+
+
+def reasons_at(
+    lowered: str, head_length: int, titles: TitleIndex, keyword_hits: Sequence[tuple[int, str]] | None
+) -> tuple[str, ...]:
+    """The spoiler reasons of ``lowered`` (the lower-cased, title-masked "headline, blank line, text"; the
+    headline is its first ``head_length`` characters). ``keyword_hits`` are (position, word) of the
+    :data:`KEYWORD_WORDS` in it when the caller already knows them; None searches for the keywords."""
+    clean_title = _NOT_SPOILERS.sub(_blank, lowered[:head_length])
+    spoil_positions = None if keyword_hits is None else [p for p, w in keyword_hits if w.startswith("spoil")]
+    lowered = _without_denials(lowered, spoil_positions)
     reasons: list[str] = []
     for pattern, reason in TITLE_RULES:
         if reason not in reasons and _first_outside_titles(pattern.finditer(clean_title), titles):
             reasons.append(reason)
-    for pattern, reason, keywords in SPOILER_RULES:
-        if reason not in reasons and _search_near(pattern, lowered, keywords, titles):
+    for (pattern, reason, keywords), words in zip(SPOILER_RULES, _RULE_WORDS, strict=True):
+        if reason in reasons:
+            continue
+        if keyword_hits is None:
+            found = _search_near(pattern, lowered, keywords, titles)
+        else:
+            found = _search_at(pattern, lowered, words, titles, keyword_hits)
+        if found:
             reasons.append(reason)
     return tuple(reasons)
+
+
+def _search_at(
+    pattern: re.Pattern[str],
+    lowered: str,
+    words: frozenset[str],
+    titles: TitleIndex,
+    keyword_hits: Sequence[tuple[int, str]],
+) -> bool:
+    positions = [p for p, word in keyword_hits if word in words]
+    if len(positions) >= _MAX_OCCURRENCES:  # pathological text: a full scan is cheaper than many windows
+        return _first_outside_titles(pattern.finditer(lowered), titles)
+    return any(
+        _first_outside_titles(pattern.finditer(lowered, max(0, p - _WINDOW), p + _WINDOW + 20), titles)
+        for p in positions
+    )
 
 
 _WINDOW = 120
