@@ -99,7 +99,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "blows {his,her,their} brains out", "torn limb from limb",
             "{gun,rifle,machine gun,sniper,automatic,cannon} fire",
             "{corridor,hallway,bar,street,knife,gun,sword,axe,hammer} fight{,s}", "mowed down", "mown down",
-            "pogrom{,s}",
+            "pogrom{,s}", "{air,drone,missile,rocket} strike{,s}", "airstrike{,s}", "shelling",
         ),
         *_weak(
             "kill{,s}", "killer{,s}", "killing", "slasher{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",

@@ -149,12 +149,18 @@ class _Lines:
         return found
 
 
-def _quoted_spans(text: str) -> Iterable[tuple[int, int]]:
+def _quoted_spans(text: str, lines: _Lines) -> Iterable[tuple[int, int]]:
     for match in _QUOTED.finditer(text):
         group = match.lastgroup or ""
         content = match.group(group).rstrip()
-        if len(content.split()) <= 10 and _QUOTED_TITLE.fullmatch(content):
-            yield match.start(group), match.start(group) + len(content)
+        words = len(content.split())
+        if words > 10 or not _QUOTED_TITLE.fullmatch(content):
+            continue
+        # In a Title Case headline every quote looks like a title; a long one there is speech ("SZA Says
+        # It's 'Dystopian' While “People Are Getting Snatched Up and Shot in the Face”").
+        if words > 5 and not lines.kind(match.start())[1]:
+            continue
+        yield match.start(group), match.start(group) + len(content)
 
 
 def _trim_labels(line: str, start: int, end: int) -> tuple[int, int] | None:
@@ -312,7 +318,7 @@ class TitleIndex:
         self.spans = _merge(
             [
                 *_known_spans(text, lowered, titles),
-                *_quoted_spans(text),
+                *_quoted_spans(text, self._lines),
                 *_caps_spans(text, self._lines),
                 *_diary_span(text),
             ]

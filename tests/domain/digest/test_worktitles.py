@@ -139,3 +139,12 @@ def test_an_obituary_is_no_spoiler_but_a_reveal_is() -> None:
     assert detect_spoilers("", "A tribute to the R&B singer who died in 2005.") == ()
     assert detect_spoilers("", "The finale finally reveals who died in the fire.") == ("reveals who dies",)
     assert detect_spoilers("", "Find out who dies in the season finale.") != ()
+
+
+def test_a_long_quote_in_a_headline_is_speech_not_a_title() -> None:
+    headline = (
+        "SZA Says It’s “Incredibly Dystopian” to Be Celebrating at the Grammys While "
+        "“People Are Getting Snatched Up and Shot in the Face”"
+    )
+    assert categories(headline) == {"violence"}
+    assert categories("Watch “The Hunt” Tonight") == set()
