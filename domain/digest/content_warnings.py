@@ -108,7 +108,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "stabs", "rampage{,s}", "terrorist{,s}", "terrorism", "murderous", "killed off",
             "mutilat{e,ed,es,ing,ion}", "suffocat{e,ed,es,ing}", "holocaust", "kidnap{,s,ped,ping,per,pers}",
             "abduct{,s,ed,ion,ions}", "brutaliz{e,ed,es,ing}", "brutalis{e,ed,es,ing}", "child soldier{,s}",
-            "bloody {fight,fights,battle,battles,revenge}",
+            "bloody {fight,fights,battle,battles,revenge}", "stalk and slash",
         ),
         *_faint(
             "attack{,s,ed,ing}", "assault{,s,ed,ing}", "brutal{,ly,ity}", "savage{,ly,ry}", "explosion{,s}",
@@ -132,7 +132,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "rivers of blood", "bloodbath{,s}", "blood-drenched", "blood drenched", "gallons of blood",
             "{drenched,soaked,covered,dripping,awash,bathed,caked,splattered} in blood",
             "amputat{e,es,ed,ing,ion,ions}",
-            "limbs {fly,flying}", "{burned,burnt,burning,burns,burn} alive", "throat{,s} slit",
+            "limbs {fly,flying}",
+            "{delivers,delivering,deliver,brings,bringing,serves up,serving up} [the] {blood,gore,bloodshed}", "{burned,burnt,burning,burns,burn} alive", "throat{,s} slit",
             "{slit,slits,slitting,slashed,slashes,cut,cuts} {his,her,their,a,the} throat{,s}",
         ),
         *_weak(
@@ -219,6 +220,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "verbal{,ly} abus{e,ive,ed}", "physical{,ly} abus{e,ive,ed}", "spousal abuse", "coercive control",
             "battered {wife,wives,woman,women}", "wife beat{er,ers,ing}", "beats his wife", "beat his wife",
             "abuser{,s}", "gaslight{,s,ing,ed}", "intimate partner violence", "family violence",
+            "abuse {allegation,allegations,lawsuit,lawsuits,claims,scandal,scandals,case,cases,charges,"
+            "accusations,survivor,survivors,victim,victims}",
         ),
         *_weak(
             "abuse", "abused", "abusive", "controlling {husband,boyfriend,partner,father,mother}",
@@ -253,13 +256,16 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "addiction{,s}", "alcoholism", "binge drinking",
             "drinking problem", "withdrawal symptoms", "stoner {comedy,comedies,movie,film}", "marijuana",
             "cannabis", "getting high", "got high", "gets high", "crackhead{,s}",
+            "{constant,constantly,permanent,permanently,perpetual,perpetually,continuous,heavy,heavily} "
+            "[level of] {intoxicated,intoxication,drunk,drunkenness,inebriated,inebriation,drinking}",
         ),
         *_weak(
             "drug{,s}", "addiction", "addicted", "addict{,s}", "junkie{,s}", "alcoholic{,s}", "drunk{,en}",
             "weed", "stoned", "rehab", "relapse{,s,d}", "sobriety", "withdrawal", "drinking", "stoner{,s}",
-            "cartel{,s}", "narco{,s}",
+            "cartel{,s}", "narco{,s}", "intoxicat{ed,ion}", "inebriat{ed,ion}", "booze", "boozing",
             "painkiller{,s}", "pills", "dealer{,s}", "hallucinogen{,s,ic}",
         ),
+        *_faint("alcohol", "hangover{,s}"),
     ),
     "flashing-lights": (
         *_strong(

@@ -48,10 +48,12 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
         re.compile(
             r"\b(?:the|that|this|its|final|big|shocking|major|late|last[-\s]minute|third[-\s]act|plot|ending|"
             r"surprise|huge|massive|mid[-\s]credits|jaw[-\s]dropping|killer)\s+twists?\b(?!\s+on\b)|"
-            r"\btwist\s+ending\b|\b(?:big|final|shocking|major)\s+reveal\b",
+            r"\btwist\s+ending\b|\b(?:big|final|shocking|major|surprising|surprise|stunning|unexpected|"
+            r"jaw[-\s]dropping|secret)\s+reveal\b|"
+            r"\b(?:surprise|secret|hidden|unexpected|blink[-\s]and[-\s](?:miss|you['’]ll[-\s]miss)[-\s]it)\s+cameos?\b",
         ),
         "discusses a twist",
-        ("twist", "reveal"),
+        ("twist", "reveal", "cameo"),
     ),
     (
         re.compile(
@@ -103,50 +105,10 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
 #: The words that carry the rules' keywords, for a caller whose own word scan reports where they occur
 #: (the content-warning phrase scan does: see :func:`reasons_at`), so no keyword search is needed here.
 KEYWORD_WORDS: frozenset[str] = frozenset(
-    [
-        "spoil",
-        "spoils",
-        "spoiled",
-        "spoilt",
-        "spoiler",
-        "spoilers",
-        "spoiling",
-        "spoilery",
-        "ending",
-        "endings",
-        "twist",
-        "twists",
-        "reveal",
-        "reveals",
-        "revealed",
-        "revealing",
-        "finale",
-        "finales",
-        "recap",
-        "recaps",
-        "who",
-        "dies",
-        "died",
-        "killed",
-        "death",
-        "deaths",
-        "survive",
-        "survives",
-        "survived",
-        "surviving",
-        "survivor",
-        "survivors",
-        "fate",
-        "fates",
-        "credit",
-        "credits",
-        "credited",
-        "identity",
-        "unmask",
-        "unmasks",
-        "unmasked",
-        "unmasking",
-    ]
+    """spoil spoils spoiled spoilt spoiler spoilers spoiling spoilery ending endings twist twists cameo cameos
+    reveal reveals revealed revealing finale finales recap recaps who dies died killed death deaths survive
+    survives survived surviving survivor survivors fate fates credit credits credited identity unmask unmasks
+    unmasked unmasking""".split()  # noqa: SIM905 - a word list reads better as words
 )
 # Per rule, the keyword words that carry one of its keywords.
 _RULE_WORDS: tuple[frozenset[str], ...] = tuple(
@@ -155,7 +117,16 @@ _RULE_WORDS: tuple[frozenset[str], ...] = tuple(
 )
 TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\brecap\b", _I), "finale or recap"),
-    (re.compile(r"\bS\d{1,2}\s?E\d{1,3}\b|\bseason\s+\d+,?\s+episode\s+\d+\b", _I), "episode discussion"),
+    # An episode code, unless it is a release calendar's line whose episode title is a placeholder
+    # ("[TV] Neagley — S01E01 — Episode 1", "... — TBA"): that reveals nothing.
+    (
+        re.compile(
+            r"\b(?:S\d{1,2}\s?E\d{1,3}|season\s+\d+,?\s+episode\s+\d+)\b"
+            r"(?!\s*[—–-]\s*(?:tba|tbd|tbc|untitled|episode\s+\d+|ep\.?\s*\d+|part\s+\d+|chapter\s+\d+)\s*$)",
+            _I,
+        ),
+        "episode discussion",
+    ),
     (re.compile(r"\bspoilers?\b", _I), "marked as containing spoilers"),
     (
         re.compile(r"\bending\b.{0,40}\b(?:explained|meaning|means)\b|\bexplained\b.{0,40}\bending\b", _I),

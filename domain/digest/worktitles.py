@@ -74,7 +74,7 @@ _WARNING_LABEL = re.compile(r"(?i)\b(?:cw|tw|content warnings?|trigger warnings?
 _WARNING_RUN = re.compile(r"(?:CW|TW|CWS|TWS|WARNING|WARNINGS|CONTENT WARNINGS?|TRIGGER WARNINGS?)[ \t]*:")
 _CAPS_LABELS = _words(
     """SPOILER SPOILERS ALERT WARNING WARNINGS CW TW NSFW UPDATE UPDATED EXCLUSIVE BREAKING WATCH REVIEW
-    TRAILER TEASER NEW RECAP VIDEO PHOTOS PHOTO INTERVIEW FIRST LOOK LIVE OFFICIAL NEWS SPECIAL"""
+    TRAILER TEASER NEW RECAP VIDEO PHOTOS PHOTO INTERVIEW FIRST LOOK LIVE OFFICIAL NEWS SPECIAL TBA TBD TBC"""
 )
 
 # Film cues (lower-case words in running prose) that a title follows: "stars in Kill Screen", "director of
@@ -111,6 +111,10 @@ _LABELLED_HEADLINES = (
         r"[ \t]*\[(?:TV|FILM|MOVIE|ANIME|GAME|DOC|SERIES)\][ \t]*(?P<title>[^\n]+?)"
         r"(?:[ \t]+[—–-][ \t]+S\d+[ \t]?E\d+(?:[ \t]+[—–-][ \t]+(?P<episode>[^\n]+?))?)?[ \t]*$"
     ),
+)
+# "TBA", "Episode 3": a calendar's placeholder names no work (and the spoiler rules need to see it).
+_PLACEHOLDER_EPISODE = re.compile(
+    r"(?i)tba|tbd|tbc|untitled|episode\s+\d+|ep\.?\s*\d+|part\s+\d+|chapter\s+\d+"
 )
 _DIARY_HEADLINE = re.compile(
     r"[ \t]*(?P<title>[^\n]{1,120}?),[ \t]+(?:19|20)\d\d(?:[ \t]*[-–—][^\n]*)?[ \t]*$"
@@ -277,7 +281,8 @@ def _diary_span(text: str) -> Iterable[tuple[int, int]]:
         match = pattern.match(text, 0, end)
         if match is not None:
             yield match.span("title")
-            if "episode" in pattern.groupindex and match.group("episode"):
+            episode = match.group("episode") if "episode" in pattern.groupindex else None
+            if episode and not _PLACEHOLDER_EPISODE.fullmatch(episode):
                 yield match.span("episode")
             return
 

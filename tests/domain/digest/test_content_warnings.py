@@ -217,3 +217,17 @@ def test_evidence_is_concrete_and_tone_words_are_not_shown() -> None:
         w.category: w.evidence for w in detect_warnings("", "A brutal film in which he is shot dead.")
     }
     assert warnings["violence"] == ("shot dead",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Marvel was considering him for a role before abuse allegations.", "abuse"),
+        ("The teachers maintain a constant level of intoxication, fuelled by alcohol.", "drugs"),
+        ("A Valentine slasher with stalk-and-slash thrills.", "violence"),
+        ("The film is now streaming and delivering blood, laughs and a new icon.", "gore"),
+        ("The filmmaker's home was damaged in an airstrike.", "violence"),
+    ],
+)
+def test_real_feed_phrasings(text: str, expected: str) -> None:
+    assert expected in categories(text)
