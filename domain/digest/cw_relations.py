@@ -48,10 +48,10 @@ _PRONOUNS = {"him": "person", "them": "person", "her": "person", "himself": "", 
 
 # Harm lemmas: what each does to each victim class, as (category, weight) effects.
 _Effects = tuple[tuple[str, float], ...]
-_V = (("violence", STRONG),)
-_VW = (("violence", WEAK),)
-_GORE = (("gore", STRONG), ("violence", STRONG))
-VIOLENT = dict.fromkeys(
+_V: _Effects = (("violence", STRONG),)
+_VW: _Effects = (("violence", WEAK),)
+_GORE: _Effects = (("gore", STRONG), ("violence", STRONG))
+VIOLENT: dict[str, _Effects] = dict.fromkeys(
     _words("""kill murder slay slew beat stab shoot shot strangle butcher slaughter massacre execute behead
     decapitate maul bludgeon lynch drown hang poison suffocate smother maim crucify impale
     electrocute torture burn assault kidnap abduct"""),
@@ -61,8 +61,8 @@ VIOLENT.update(dict.fromkeys(_words("attack punch kick slap whip shove choke"), 
 VIOLENT.update(
     dict.fromkeys(_words("gut guts disembowel eviscerate dismember mutilate flay skin scalp"), _GORE)
 )
-SEXUAL = dict.fromkeys(_words("rape molest grope"), (("sexual-violence", STRONG),))
-ABUSE = dict.fromkeys(_words("abuse mistreat neglect starve traffick groom"), (("abuse", WEAK),))
+SEXUAL: dict[str, _Effects] = dict.fromkeys(_words("rape molest grope"), (("sexual-violence", STRONG),))
+ABUSE: dict[str, _Effects] = dict.fromkeys(_words("abuse mistreat neglect starve traffick groom"), (("abuse", WEAK),))
 HARMS: dict[str, _Effects] = {**VIOLENT, **SEXUAL, **ABUSE}
 # Harm nouns followed by "of": "the murder of a child", "the abduction of two girls".
 NOMINAL: dict[str, str] = {

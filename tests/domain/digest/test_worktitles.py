@@ -148,3 +148,14 @@ def test_a_long_quote_in_a_headline_is_speech_not_a_title() -> None:
     )
     assert categories(headline) == {"violence"}
     assert categories("Watch “The Hunt” Tonight") == set()
+
+
+def test_the_clubs_shield_hands_its_titles_to_the_digest() -> None:
+    from services.watchparties import Shield, film_matcher
+
+    shield = Shield(((film_matcher("Dogs Die Twice (2024)"), "on the club's schedule: Dogs Die Twice"),))
+    article = Article(title="Tonight", html="<p>Members vote on Dogs Die Twice, then we eat.</p>")
+    assert shield.titles == ("Dogs Die Twice",)
+    digest = digest_entry(article, shield=shield)
+    assert digest.warnings == ()
+    assert digest.spoiler_reasons == ("on the club's schedule: Dogs Die Twice",)
