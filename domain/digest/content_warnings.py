@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from domain.digest.cw_relations import HARM_FORMS, find_relations
+from domain.digest.cw_relations import HARM_FORMS, find_relations, is_contest
 from domain.digest.cw_relations import effects as relation_effects
 from domain.digest.models import CATEGORIES, CATEGORY_LABELS, ContentWarning
 from domain.digest.spoilers import KEYWORD_WORDS as SPOILER_WORDS
@@ -430,6 +430,8 @@ NEUTRAL: tuple[str, ...] = (
     "{bombed,bombs,bombing} {in,with,on,at,overseas,domestically,badly,so badly,spectacularly,hard}",
     "a bomb at the", "dropped like a bomb", "bombshell{,s}", "trailer bomb",
     "critics {savaged,massacred,attacked,eviscerated,murdered,slaughtered,butchered,destroyed} the",
+    "critics {savage,savages,massacre,massacres,slaughter,slaughters,murder,murders,butcher,butchers,"
+    "destroy,destroys,eviscerate,eviscerate} the",
 )
 # fmt: on
 
@@ -936,6 +938,8 @@ def _scan_pairings(text: str, masked: str, occurrences: list[_Occurrence], tally
             key = f"{pairing.category}:pair:{harm}"
             if tally.has(key) or is_negated(first) or is_negated(last):
                 continue
+            if " " not in harm and is_contest(masked, harm_start, harm_end):
+                continue  # "the boy is beaten at chess"
             end = max(harm_end, subject_end)
             surface = text[first:end]
             if len(surface) > 60:

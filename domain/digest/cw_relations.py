@@ -62,7 +62,9 @@ VIOLENT.update(
     dict.fromkeys(_words("gut guts disembowel eviscerate dismember mutilate flay skin scalp"), _GORE)
 )
 SEXUAL: dict[str, _Effects] = dict.fromkeys(_words("rape molest grope"), (("sexual-violence", STRONG),))
-ABUSE: dict[str, _Effects] = dict.fromkeys(_words("abuse mistreat neglect starve traffick groom"), (("abuse", WEAK),))
+ABUSE: dict[str, _Effects] = dict.fromkeys(
+    _words("abuse mistreat neglect starve traffick groom"), (("abuse", WEAK),)
+)
 HARMS: dict[str, _Effects] = {**VIOLENT, **SEXUAL, **ABUSE}
 # Harm nouns followed by "of": "the murder of a child", "the abduction of two girls".
 NOMINAL: dict[str, str] = {
@@ -267,6 +269,37 @@ def _widen(masked: str, tokens: list[tuple[int, int, str]], index: int) -> int:
     return tokens[index][0]
 
 
+# Harm verbs that are also the verbs of contests and fond excess: "beat the boys at football", "the boy is
+# beaten at chess", "smothers her son with affection". A clause with one of these words is not violence.
+_CONTEST_VERBS = _words("beat crush smash slaughter kill murder destroy smother hit kick")
+_CONTEST_WORDS = _words(
+    """chess game games football soccer basketball baseball hockey tennis golf poker cards race match
+    final finals semifinal contest competition tournament championship league polls odds heat record
+    records election quiz spelling bee scrabble draw punch affection love kisses attention praise gifts
+    kindness care"""
+)
+_COLLECTIVE = _words("family couple group pair generation crowd band")
+
+
+def _excluded(masked: str, victim_end: int, clause_end: int, harm: str, victim_word: str) -> bool:
+    """Readings that only look like harm: a possessive victim ("shoots the kids' party"), a collective
+    before "of" ("a family of bears"), a contest or fond excess ("beat the boys at football")."""
+    if masked[victim_end : victim_end + 1] == "'":
+        return True
+    after = _tokens(masked, victim_end, clause_end)[:10]
+    if after and after[0][2] == "of" and lemma(victim_word) in _COLLECTIVE:
+        return True
+    return harm in _CONTEST_VERBS and any(t[2] in _CONTEST_WORDS for t in after)
+
+
+def is_contest(masked: str, harm_start: int, harm_end: int) -> bool:
+    """Is the harm word at ``masked[harm_start:harm_end]`` a contest verb in a clause about a contest?"""
+    if lemma(masked[harm_start:harm_end]) not in _CONTEST_VERBS:
+        return False
+    _, clause_end = _clause(masked, harm_start)
+    return any(t[2] in _CONTEST_WORDS for t in _tokens(masked, harm_end, clause_end)[:12])
+
+
 def find_relations(
     masked: str, candidates: Iterable[tuple[int, int, str]], negated: Callable[[int, int], bool]
 ) -> Iterator[Relation]:
@@ -280,20 +313,25 @@ def find_relations(
             continue
         clause_start, clause_end = _clause(masked, start)
         before = _tokens(masked, clause_start, start)[-10:]
-        after = _tokens(masked, end, clause_end)[:6]
+        after = _tokens(masked, end, clause_end)[:12]
         found: tuple[int, int, str, str] | None = None
         if nominal is not None and after and after[0][2] == "of":
             hit = _active(after[1:], nominal)
             if hit is not None:
                 victim = after[1 + hit[0]]
-                found = (start, victim[1], nominal, hit[1])
+                if not _excluded(masked, victim[1], clause_end, nominal, victim[2]):
+                    found = (start, victim[1], nominal, hit[1])
         if found is None and base in HARMS:
             hit = _active(after, base)
             if hit is not None:
-                found = (start, after[hit[0]][1], base, hit[1])
+                victim = after[hit[0]]
+                if not _excluded(masked, victim[1], clause_end, base, victim[2]):
+                    found = (start, victim[1], base, hit[1])
             else:
                 back = _passive(before) or _reduced(before, after, word)
-                if back is not None:
+                if back is not None and not (
+                    base in _CONTEST_VERBS and any(t[2] in _CONTEST_WORDS for t in after)
+                ):
                     found = (_widen(masked, before, back[0]), end, base, back[1])
                     if after and after[0][2] == "alive":
                         found = (found[0], after[0][1], base, back[1])

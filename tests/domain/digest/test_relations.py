@@ -55,6 +55,15 @@ def test_relations_in_either_voice(text: str, expected: set[str], evidence: str)
         "He shoots a horse opera in Spain every summer.",
         "No animals were killed, and no child was harmed.",
         "The boy never beats his brother at chess.",
+        "The underdogs beat the boys from the rival school at their own game.",
+        "The team beats the kids from the city in the final.",
+        "He shoots the kids' birthday party on a camcorder.",
+        "The mother smothers her son with affection.",
+        "Critics slaughter the remake.",
+        "The boy is beaten at chess by his grandmother.",
+        "She kills time before the screening.",
+        "The director executes a perfect plan in the heist film.",
+        "He hangs the portrait of his mother in the hall.",
     ],
 )
 def test_no_relation_without_a_victim_of_the_harm(text: str) -> None:
@@ -66,3 +75,8 @@ def test_lemmas_come_from_the_lemmatiser() -> None:
     assert lemma("gutted") == "gut"
     assert lemma("children") == "child"
     assert lemma("wolves") == "wolf"
+
+
+def test_a_contest_in_one_clause_does_not_hide_violence_in_the_next() -> None:
+    result = found("The girls beat the boys at football, then a boy is beaten to death.")
+    assert {"violence", "child-harm"} <= set(result)
