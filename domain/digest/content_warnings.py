@@ -364,7 +364,9 @@ NEUTRAL: tuple[str, ...] = (
     "suicide squad", "suicide mission", "suicide doors",
     "tortured {artist,artists,soul,souls,genius,romance,past,poet,relationship,love,hero,heroes,protagonist,"
     "character,existence}",
-    "torture to {watch,sit,endure,get}", "sheer torture", "torturous", "child actor{,s}", "child star{,s}",
+    "torture to {watch,sit,endure,get}", "sheer torture", "torturous",
+    "{the human form,human form,human forms,the human body,human bodies,soul,souls,psyche} {is,are,gets,being} "
+    "tortured", "child actor{,s}", "child star{,s}",
     "former child star", "child prodig{y,ies}",
     "children's {film,films,book,books,author,show,television,tv,movie,movies,entertainment,programming,"
     "choir,hospital,charity}",
@@ -808,7 +810,14 @@ class _Tally:
     def has(self, effect: str) -> bool:
         return effect in self.scores.get(effect.partition(":")[0], ())
 
-    def add(self, category: str, key: str, weight: float, surface: str) -> None:
+    # Where each shown phrase sits in the text, so overlapping evidence merges into one phrase ("shot dead"
+    # and "he is shot" become "he is shot dead").
+    spans: dict[str, list[tuple[int, int] | None]] = field(default_factory=dict)
+    text: str = ""
+
+    def add(
+        self, category: str, key: str, weight: float, surface: str, span: tuple[int, int] | None = None
+    ) -> None:
         by_key = self.scores.setdefault(category, {})
         if by_key.get(key, 0.0) < weight:
             by_key[key] = weight
@@ -818,14 +827,32 @@ class _Tally:
         if vague:
             return  # a tone word counts towards the score but is no evidence to show a moderator
         found = self.evidence.setdefault(category, [])
+        where = self.spans.setdefault(category, [])
+        if span is not None and self._merged(found, where, span):
+            return
         if len(found) >= MAX_EVIDENCE:
             return
         folded = surface.casefold()
         if any(folded in e.casefold() for e in found):
             return
         # Keep the longer phrase when a new one contains an old one ("dog dies" -> "the dog dies").
-        found[:] = [e for e in found if e.casefold() not in folded]
+        kept = [i for i, e in enumerate(found) if e.casefold() not in folded]
+        found[:] = [found[i] for i in kept]
+        where[:] = [where[i] for i in kept]
         found.append(surface)
+        where.append(span)
+
+    def _merged(self, found: list[str], where: list[tuple[int, int] | None], span: tuple[int, int]) -> bool:
+        for index, old in enumerate(where):
+            if old is None or old[1] <= span[0] or span[1] <= old[0]:
+                continue
+            start, end = min(old[0], span[0]), max(old[1], span[1])
+            if end - start > 80:
+                return False
+            found[index] = " ".join(self.text[start:end].split())
+            where[index] = (start, end)
+            return True
+        return False
 
 
 _Occurrence = tuple[int, int, int, str]  # start, end, pairing index, "s" (subject) or "h" (harm)
@@ -898,7 +925,7 @@ def _scan_phrases(text: str, lowered: str, tally: _Tally, titles: TitleIndex) ->
             continue
         surface = text[start:end]
         for effect, weight in entry.effects:
-            tally.add(effect.partition(":")[0], effect, weight, surface)
+            tally.add(effect.partition(":")[0], effect, weight, surface, (start, end))
     return _Scan(masked, occurrences, harms, spoiler_words)
 
 
@@ -955,7 +982,8 @@ def _scan_relations(text: str, masked: str, harms: list[_Occurrence], tally: _Ta
         if len(surface) > 80:
             continue
         for category, weight in relation_effects(relation):
-            tally.add(category, f"{category}:rel:{relation.harm}:{relation.victim}", weight, surface)
+            key = f"{category}:rel:{relation.harm}:{relation.victim}"
+            tally.add(category, key, weight, surface, (relation.start, relation.end))
 
 
 @lru_cache(maxsize=256)
@@ -996,7 +1024,7 @@ def _run(
     with_spoilers: bool = False,
 ) -> tuple[_Tally, tuple[str, ...]]:
     combined = f"{title.strip()}\n\n{text}" if title and title.strip() else text
-    tally = _Tally({}, {})
+    tally = _Tally({}, {}, text=combined)
     folded = _fold(combined)
     # Names of works are not evidence ("KILL SCREEN", 'The Killing of a Sacred Deer'): each title becomes
     # one opaque word, so what the text says around it still counts.

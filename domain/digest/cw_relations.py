@@ -45,6 +45,8 @@ PERSON = _words("""man woman person people character victim wife husband father 
     teacher witness survivor couple twin sibling parent dad mum mom uncle aunt cousin grandmother
     grandfather fiance fiancee bride groom""")
 _PRONOUNS = {"him": "person", "them": "person", "her": "person", "himself": "", "herself": ""}
+# Subjects of a passive harm: "she is kidnapped", "he is beaten to death".
+_SUBJECT_PRONOUNS = {"he": "person", "she": "person", "they": "person"}
 
 # Harm lemmas: what each does to each victim class, as (category, weight) effects.
 _Effects = tuple[tuple[str, float], ...]
@@ -54,10 +56,12 @@ _GORE: _Effects = (("gore", STRONG), ("violence", STRONG))
 VIOLENT: dict[str, _Effects] = dict.fromkeys(
     _words("""kill murder slay slew beat stab shoot shot strangle butcher slaughter massacre execute behead
     decapitate maul bludgeon lynch drown hang poison suffocate smother maim crucify impale
-    electrocute torture burn assault kidnap abduct"""),
+    electrocute torture burn assault"""),
     _V,
 )
 VIOLENT.update(dict.fromkeys(_words("attack punch kick slap whip shove choke"), _VW))
+# Kidnapping an adult is not violence by itself (a moderator wants the act); of a child it is child harm.
+VIOLENT.update(dict.fromkeys(_words("kidnap abduct"), ()))
 VIOLENT.update(
     dict.fromkeys(_words("gut guts disembowel eviscerate dismember mutilate flay skin scalp"), _GORE)
 )
@@ -246,7 +250,8 @@ def _passive(before: list[tuple[int, int, str]]) -> tuple[int, str] | None:
         index -= 1
     if index < 0:
         return None
-    kind = victim_class(before[index][2])
+    word = before[index][2]
+    kind = _SUBJECT_PRONOUNS.get(word) or victim_class(word)
     return (index, kind) if kind else None
 
 

@@ -80,3 +80,11 @@ def test_lemmas_come_from_the_lemmatiser() -> None:
 def test_a_contest_in_one_clause_does_not_hide_violence_in_the_next() -> None:
     result = found("The girls beat the boys at football, then a boy is beaten to death.")
     assert {"violence", "child-harm"} <= set(result)
+
+
+def test_passive_subject_pronouns_are_victims_and_evidence_merges() -> None:
+    assert found("After she is beaten by her captors, she escapes.") == {"violence": ("she is beaten",)}
+    assert found("They are slaughtered in the church.")["violence"] == ("They are slaughtered",)
+    # An adult's kidnapping is not violence by itself; a child's is harm to a child.
+    assert found("She is kidnapped by a cult.") == {}
+    assert "child-harm" in found("A toddler is abducted from the park.")
