@@ -16,6 +16,19 @@ reviews. This detector works on word tokens with four kinds of data, all in the 
   same clause, cancels it ("no animals were harmed", "without any violence", "gore-free"), unless it is part
   of an emphatic idiom ("no shortage of", "doesn't shy away from", "pulls no punches").
 
+Around those, four more things (issue 12):
+
+* **names of works are not evidence**: titles (quoted, italic in the source, ALL CAPS in a headline, after a
+  film cue, Letterboxd's film, the club's schedule) are masked first (:mod:`domain.digest.worktitles`), so
+  "KILL SCREEN From WOLF CREEK Director" warns about nothing while what the text says happens around a
+  title still counts;
+* **relations**: a victim and a harm in one clause, in either voice, over lemmatised words
+  (:mod:`domain.digest.cw_relations`: "the boy is kidnapped and beaten", "guts a deer");
+* **tone words never warn alone** (:data:`VAGUE`: "traumatic", "brutal", "gruesome"): a warning needs one
+  concrete phrase, and only concrete phrases are shown to moderators as evidence;
+* **one pass**: the phrase scan also reports where the spoiler rules' keywords are, so the digest gets
+  warnings and spoiler wording from one scan (:func:`detect_warnings_and_spoilers`).
+
 Matching is leftmost-longest over words: at each word the longest phrase starting there wins, neutral or
 not, and its words are then used up. Phrases use a small syntax: ``{a,b}`` expands alternatives inside a
 word or phrase ("kill{,s,ed}" is kill/kills/killed), ``[x]`` marks an optional word, and hyphens or spaces
