@@ -105,14 +105,16 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "{terror,terrorist} attack{,s}", "car bomb{,s,ing,ings}", "suicide bomb{er,ers,ing,ings}",
             "bomb blast{,s}", "bombing raid{,s}", "firing squad", "{public,mass} execution{,s}",
             "execution style", "publicly executed", "home invasion",
-            "snuff {film,films,movie,movies,video,videos,footage}", "decapitat{e,ed,es,ing,ion}",
-            "behead{ed,ing,ings}", "dismember{,ed,ing,ment,s}", "disembowel{,ed,led,ing,ling,ment}",
+            "snuff {film,films,movie,movies,video,videos,footage}", "decapitat{e,ed,es,ing,ion,ions}",
+            "behead{ed,ing,ings}", "dismember{,ed,ing,ment,ments,s}", "disembowel{,ed,led,ing,ling,ment,ments}",
             "lynch{ing,ings,ed}", "lynch mob{,s}", "domestic violence", "fist fight{,s}", "fistfight{,s}",
             "at {gunpoint,knifepoint}", "bodies pile up", "blown to pieces",
             "blows {his,her,their} brains out", "torn limb from limb",
             "{gun,rifle,machine gun,sniper,automatic,cannon} fire",
             "{corridor,hallway,bar,street,knife,gun,sword,axe,hammer} fight{,s}", "mowed down", "mown down",
             "pogrom{,s}", "{air,drone,missile,rocket} strike{,s}", "airstrike{,s}", "shelling",
+            "{high,huge,massive,impressive,hefty,staggering,rising,big,bigger,sky high,double digit} body count{,s}",
+            "footage of {an,the,a} {execution,killing,beheading,shooting,murder,massacre,lynching}",
         ),
         *_weak(
             "kill{,s}", "killer{,s}", "killing", "slasher{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",
@@ -121,13 +123,14 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "stabs", "rampage{,s}", "terrorist{,s}", "terrorism", "murderous", "killed off",
             "mutilat{e,ed,es,ing,ion}", "suffocat{e,ed,es,ing}", "holocaust", "kidnap{,s,ped,ping,per,pers}",
             "abduct{,s,ed,ion,ions}", "brutaliz{e,ed,es,ing}", "brutalis{e,ed,es,ing}", "child soldier{,s}",
-            "bloody {fight,fights,battle,battles,revenge}", "stalk and slash",
+            "bloody {fight,fights,battle,battles,revenge}", "stalk and slash", "body count{,s}",
+            "{inventive,creative,brutal,gruesome,gory,elaborate,practical} kills",
         ),
         *_faint(
             "attack{,s,ed,ing}", "assault{,s,ed,ing}", "brutal{,ly,ity}", "savage{,ly,ry}", "explosion{,s}",
             "bomb{,s}", "bombing{,s}", "gun{,s}", "knife", "knives", "machete{,s}", "chainsaw{,s}",
             "punch{ed,es,ing}", "brawl{,s}", "drowned", "hanged", "war zone", "atrocit{y,ies}", "hostage{,s}",
-            "body count", "weapon{,s}", "corpse{,s}", "dead bod{y,ies}",
+            "weapon{,s}", "corpse{,s}", "dead bod{y,ies}",
         ),
     ),
     "gore": (
@@ -135,8 +138,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "gore", "gory", "gorefest", "gore fest", "goriest", "blood soaked", "blood spattered",
             "blood splattered",
             "blood {splatter,splatters,splattering,spatter,spattering,spurts,spurting,sprays,spraying}",
-            "splatter{,fest}", "viscera", "entrails", "disembowel{,ed,led,ing,ling,ment}",
-            "dismember{,ed,ing,ment,s}", "decapitat{e,ed,es,ing,ion}", "behead{ed,ing,ings}", "body horror",
+            "splatter{,fest}", "viscera", "entrails", "disembowel{,ed,led,ing,ling,ment,ments}",
+            "dismember{,ed,ing,ment,ments,s}", "decapitat{e,ed,es,ing,ion,ions}", "behead{ed,ing,ings}", "body horror",
             "blood and guts",
             "severed {head,heads,limb,limbs,hand,hands,finger,fingers,arm,arms,leg,legs,ear,ears,tongue,"
             "foot,feet}",
@@ -146,6 +149,9 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "{drenched,soaked,covered,dripping,awash,bathed,caked,splattered} in blood",
             "amputat{e,es,ed,ing,ion,ions}",
             "limbs {fly,flying}",
+            "{saws,sawed,sawing,sawn,cuts,cutting,slices,sliced,chops,chopped,rips,ripped,tears,tore,torn} "
+            "[a,the,his,her,their,another] {him,her,them,victim,victims,man,woman,body,bodies,person,people,"
+            "someone,girl,boy} {in half,in two,apart,to pieces,to shreds}",
             "{delivers,delivering,deliver,brings,bringing,serves up,serving up} [the] {blood,gore,bloodshed}", "{burned,burnt,burning,burns,burn} alive", "throat{,s} slit",
             "{slit,slits,slitting,slashed,slashes,cut,cuts} {his,her,their,a,the} throat{,s}",
         ),
@@ -170,7 +176,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
     "sexual-violence": (
         *_strong(
             "rape{,s,d}", "raping", "rapist{,s}", "{date,gang,marital,statutory} rape", "rape revenge",
-            "sexual{,ly} assault{,s,ed}", "sexual abuse", "sexually abus{ed,ing,ive}", "sexual violence",
+            "sexual{,ly} assault{,s,ed}", "sexual abuse", "sexually abus{e,es,ed,ing,ive}", "sexual violence",
             "molest{,ed,ing,er,ers,ation,s}", "grop{ed,ing,es}", "sexual harassment",
             "sexually harass{ed,ing}", "non consensual", "nonconsensual", "incest{,uous}", "sex trafficking",
             "sexual predator{,s}", "sexual coercion", "coerced into sex", "sexual misconduct",
@@ -249,6 +255,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "bullfight{,s,ing}", "poach{ing,er,ers,ed}", "slaughterhouse{,s}", "abattoir{,s}",
             "killing of animals", "animals were harmed", "animals are {killed,harmed,slaughtered}",
             "the dog dies", "dog dies", "puppy dies", "horse dies", "cat dies", "trophy hunt{,ing,er,ers}",
+            "{dog,cat,horse,puppy,kitten,pet,deer} {gets,is,was,got} run over",
         ),
         *_weak("hunting", "hunted", "put down", "roadkill"),
     ),
@@ -984,7 +991,7 @@ def _scan_pairings(text: str, masked: str, occurrences: list[_Occurrence], tally
             surface = text[first:end]
             if len(surface) > 60:
                 surface = f"{text[subject_start:subject_end]} … {text[harm_start:harm_end]}"
-            tally.add(pairing.category, key, pairing.harms.get(harm, WEAK), surface)
+            tally.add(pairing.category, key, pairing.harms.get(harm, WEAK), surface, (first, end))
 
 
 def _scan_relations(text: str, masked: str, harms: list[_Occurrence], tally: _Tally) -> None:

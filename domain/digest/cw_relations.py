@@ -119,7 +119,9 @@ _CLAUSE_END = re.compile(r"[.;:!?()\[\]\"“”\n—–]|, (?:but|while|and then
 
 AUX = _words("is are was were be been being gets get got getting gotten becomes became")
 _RELATIVE = _words("who that which")
-_CHAIN = _words("and or then also repeatedly brutally savagely viciously nearly almost later finally")
+_CHAIN = _words(
+    "and or then also repeatedly brutally savagely viciously nearly almost later finally up down out off"
+)
 _PARTICLES = _words("off up down out")
 # Words a modifier run may not contain: they end the noun phrase or change the relation.
 _STOP = _words("""in on at with for by from into of and but or as that which who to than like about over after before
@@ -238,7 +240,7 @@ def _passive(before: list[tuple[int, int, str]]) -> tuple[int, str] | None:
         word = before[index][2]
         if word in AUX:
             break
-        if word in _CHAIN or word.endswith("ly") or lemma(word) in HARMS:
+        if word in _CHAIN or word.endswith(("ly", "ed", "ung")) or lemma(word) in HARMS:
             index -= 1
             steps += 1
             continue

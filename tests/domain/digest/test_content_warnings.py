@@ -231,3 +231,25 @@ def test_evidence_is_concrete_and_tone_words_are_not_shown() -> None:
 )
 def test_real_feed_phrasings(text: str, expected: str) -> None:
     assert expected in categories(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Expect decapitations, disembowelments and plenty of arterial spray.", "gore"),
+        ("Art the Clown saws a victim in half.", "gore"),
+        ("The sequel ups the body count with more inventive kills.", "violence"),
+        ("Victims are strung up and skinned.", "gore"),
+        ("The documentary includes graphic footage of an execution.", "violence"),
+        ("There is a scene where the dog gets run over.", "animal-harm"),
+        ("Her stepfather sexually abuses her for years.", "sexual-violence"),
+        ("A family is slaughtered in their home.", "violence"),
+    ],
+)
+def test_horror_site_writing(text: str, expected: str) -> None:
+    assert expected in categories(text)
+
+
+def test_overlapping_evidence_becomes_one_phrase() -> None:
+    (warning,) = detect_warnings("", "The killer's latest victim is found with her eyes gouged out.")
+    assert warning.evidence == ("eyes gouged out",)
