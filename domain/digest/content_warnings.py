@@ -149,9 +149,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "{drenched,soaked,covered,dripping,awash,bathed,caked,splattered} in blood",
             "amputat{e,es,ed,ing,ion,ions}",
             "limbs {fly,flying}",
-            "{saws,sawed,sawing,sawn,cuts,cutting,slices,sliced,chops,chopped,rips,ripped,tears,tore,torn} "
-            "[a,the,his,her,their,another] {him,her,them,victim,victims,man,woman,body,bodies,person,people,"
-            "someone,girl,boy} {in half,in two,apart,to pieces,to shreds}",
+            "{saws,sawed,sawn,sawing,rips,ripped,tears,tore,torn} [a,the] {victim,victims,man,woman,him,her,"
+            "them,people,someone,body} {in half,apart,to pieces,limb from limb}",
             "{delivers,delivering,deliver,brings,bringing,serves up,serving up} [the] {blood,gore,bloodshed}", "{burned,burnt,burning,burns,burn} alive", "throat{,s} slit",
             "{slit,slits,slitting,slashed,slashes,cut,cuts} {his,her,their,a,the} throat{,s}",
         ),

@@ -319,7 +319,6 @@ def find_relations(
         if base not in HARMS and nominal is None:
             continue
         clause_start, clause_end = _clause(masked, start)
-        before = _tokens(masked, clause_start, start)[-10:]
         after = _tokens(masked, end, clause_end)[:12]
         found: tuple[int, int, str, str] | None = None
         if nominal is not None and after and after[0][2] == "of":
@@ -334,7 +333,8 @@ def find_relations(
                 victim = after[hit[0]]
                 if not _excluded(masked, victim[1], clause_end, base, victim[2]):
                     found = (start, victim[1], base, hit[1])
-            else:
+            elif not word.endswith("ing"):  # "shooting" is never a passive participle
+                before = _tokens(masked, max(clause_start, start - 100), start)[-10:]
                 back = _passive(before) or _reduced(before, after, word)
                 if back is not None and not (
                     base in _CONTEST_VERBS and any(t[2] in _CONTEST_WORDS for t in after)
