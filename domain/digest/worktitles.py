@@ -2,22 +2,29 @@
 
 "David Dastmalchian Joins Technohorror KILL SCREEN From WOLF CREEK Director" says nothing about harm to
 animals, and "John Dies at the End, 2012 - ★★" reveals nobody's death. The content-warning and spoiler
-detectors call :func:`mask_titles` on the text they scan; it returns a copy **of the same length** in which
-every title span is one opaque word (so offsets, clause punctuation and the words around the title are
-kept: "the boy in 'Kill Screen' is beaten" still warns about the beating).
+detectors build a :class:`TitleIndex` of the text they scan (:func:`title_index`, cached so both share it)
+and mask its spans with :func:`mask_spans`: a copy **of the same length** in which every title is one opaque
+word, so offsets, clause punctuation and the words around the title are kept ("the boy in 'Kill Screen' is
+beaten" still warns about the beating).
 
-Titles come from two places:
+Titles come from:
 
-* **known titles**: ``<em>``/``<i>``/``<cite>`` text in the source HTML, Letterboxd's ``filmTitle``, the
-  club's scheduled films. A known title is masked wherever it occurs (short everyday-word titles such as
-  "Her" or "Up" only when capitalised mid-sentence: see :func:`domain.titles.is_short_title`);
-* **typography and context**: a quoted Title Case run (‘Kill Bill’, “The Hunt”, "Saw", 'Sisu'), an ALL-CAPS
-  run in mixed-case writing ("Joins KILL SCREEN From"), a Title Case run after a film cue ("stars in",
-  "director of", "the film", "sequel to") or before one ("the Wolf Creek director"), and a Letterboxd-style
-  headline "Title, 2012".
+* **known titles**: ``<em>``/``<i>``/``<cite>`` text and links to film pages in the source HTML,
+  Letterboxd's ``filmTitle``, the club's scheduled films. A known title is masked wherever it occurs (short
+  everyday-word titles such as "Her" or "Up" only when capitalised mid-sentence: see
+  :func:`domain.titles.is_short_title`);
+* **typography**: a quoted Title Case run (‘Kill Bill’, “The Hunt”, "Saw", 'Sisu'; in a Title Case headline
+  at most five words, longer quotes there are speech), an ALL-CAPS run in mixed-case writing ("Joins KILL
+  SCREEN From"; not "SPOILER ALERT", "CW: RAPE" or an all-caps line);
+* **labelled headlines**: "Title, 2012 - ★★" (Letterboxd), "Title: Trailer", "Title (2012 Documentary)",
+  "[TV] Show — S01E02 — Episode";
+* **film cues**: a Title Case run after a cue in running prose ("stars in", "director of", "the film",
+  "sequel to") or before one ("the Wolf Creek director"). Scanning every capital of an article for cues
+  would cost more than the whole warning scan, so the index checks cues lazily, only for the detectors'
+  capitalised hits (:meth:`TitleIndex.covers`); :func:`title_spans` does the full scan for tests and tools.
 
 Lower-case or sentence-like quotes ("kills it", “I would never put a frame of that on screen.”) are not
-titles and stay. Cost: a few C-level regex scans per text (no Python work per word).
+titles and stay.
 """
 
 from __future__ import annotations
@@ -29,7 +36,15 @@ from functools import lru_cache
 
 from domain.titles import is_short_title
 
-__all__ = ["MASK_CHAR", "mask_spans", "mask_titles", "title_spans"]
+__all__ = [
+    "MASK_CHAR",
+    "TitleIndex",
+    "clean_titles",
+    "mask_spans",
+    "mask_titles",
+    "title_index",
+    "title_spans",
+]
 
 #: The character a masked title is made of: a lower-case letter no phrase, negator or cue contains, so the
 #: masked title reads as one neutral word.
