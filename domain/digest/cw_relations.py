@@ -13,8 +13,12 @@ a relation can: a **harm** (a verb such as *beat*, *gut*, *kill off*, or a noun 
 * nominal: a harm noun, "of", up to three modifiers, victim ("the abduction of a child").
 
 Words are lemmatised with simplemma (its English data ships in the package; loaded on first use, only when a
-harm word occurs, and cached per token), so inflections come from the lemmatiser, not from tables here.
-Speed: one C-level regex finds candidate harm words by their stems; the Python work is per candidate.
+harm word occurs, and cached per token), so what a word is comes from the lemmatiser, not from tables here.
+Speed: the content-warning phrase trie already scans every word, so it also reports the spellings a harm may
+take (:data:`HARM_FORMS`, over-generated and confirmed by the lemmatiser); the Python work is per candidate.
+Readings that only look like harm are dropped: a contest ("beat the boys at football"), fond excess
+("smothers her son with affection"), a possessive ("shoots the kids' party") or a collective ("a family of
+bears").
 """
 
 from __future__ import annotations
