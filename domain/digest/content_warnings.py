@@ -115,6 +115,9 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "pogrom{,s}", "{air,drone,missile,rocket} strike{,s}", "airstrike{,s}", "shelling",
             "{high,huge,massive,impressive,hefty,staggering,rising,big,bigger,sky high,double digit} body count{,s}",
             "footage of {an,the,a} {execution,killing,beheading,shooting,murder,massacre,lynching}",
+            "{claims,claimed,claiming} {its,his,her,their,another,a,the} [first,next,latest,new,final] victim",
+            "{claims,claimed,claiming} {two,three,four,five,more,several,many,new,its,his,her,their} [more,new] "
+            "victims",
         ),
         *_weak(
             "kill{,s}", "killer{,s}", "killing", "slasher{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",
@@ -461,7 +464,15 @@ NEUTRAL: tuple[str, ...] = (
 VAGUE: frozenset[str] = frozenset(
     f"{category}:{pattern}"
     for category, patterns in {
-        "violence": ("brutal{,ly,ity}", "savage{,ly,ry}", "murderous", "atrocit{y,ies}"),
+        # "slasher" and a bare "killer" name a genre or a character, not an act (the labelling guide).
+        "violence": (
+            "brutal{,ly,ity}",
+            "savage{,ly,ry}",
+            "murderous",
+            "atrocit{y,ies}",
+            "slasher{,s}",
+            "killer{,s}",
+        ),
         "gore": ("gruesome{,ly}", "grisly", "grotesque", "gross out"),
         "torture": ("torment{,ed,ing,s}", "sadistic{,ally}", "sadism"),
         "abuse": (

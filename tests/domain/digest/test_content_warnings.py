@@ -253,3 +253,8 @@ def test_horror_site_writing(text: str, expected: str) -> None:
 def test_overlapping_evidence_becomes_one_phrase() -> None:
     (warning,) = detect_warnings("", "The killer's latest victim is found with her eyes gouged out.")
     assert warning.evidence == ("eyes gouged out",)
+
+
+def test_a_genre_word_and_a_character_are_no_act() -> None:
+    assert categories("A new slasher about a killer doll.") == set()
+    assert categories("The killer claims three more victims in the sequel.") == {"violence"}
