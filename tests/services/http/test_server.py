@@ -38,7 +38,7 @@ async def served(db: Database, **http: object) -> AsyncIterator[tuple[Services, 
     options.update(http)
     settings = dataclasses.replace(Settings(), http=HttpSettings(**options))  # type: ignore[arg-type]
     async with aiohttp.ClientSession() as session:
-        services = Services.build(settings, db, session)
+        services = Services.build(settings, db)
         await services.start()
         try:
             yield services, f"http://127.0.0.1:{port}", session
@@ -47,9 +47,8 @@ async def served(db: Database, **http: object) -> AsyncIterator[tuple[Services, 
 
 
 async def test_off_by_default(db: Database) -> None:
-    async with aiohttp.ClientSession() as session:
-        services = Services.build(Settings(), db, session)
-        assert services.http is None
+    services = Services.build(Settings(), db)
+    assert services.http is None
 
 
 async def test_requests_with_a_body_are_refused(db: Database) -> None:
@@ -206,12 +205,11 @@ async def test_a_taken_port_is_logged_and_the_bot_runs_on_without_the_server(
         taken.listen()
         port = taken.getsockname()[1]
         settings = dataclasses.replace(Settings(), http=HttpSettings(listen=f"127.0.0.1:{port}"))
-        async with aiohttp.ClientSession() as session:
-            services = Services.build(settings, db, session)
-            with caplog.at_level(logging.ERROR, logger="services.container"):
-                await services.start()
-            try:
-                assert services.http is None
-                assert f"cannot listen on 127.0.0.1:{port}" in caplog.text
-            finally:
-                await services.close()
+        services = Services.build(settings, db)
+        with caplog.at_level(logging.ERROR, logger="services.container"):
+            await services.start()
+        try:
+            assert services.http is None
+            assert f"cannot listen on 127.0.0.1:{port}" in caplog.text
+        finally:
+            await services.close()
