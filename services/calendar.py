@@ -52,6 +52,7 @@ __all__ = [
     "derive_token",
     "hash_token",
     "key_file_for",
+    "read_or_create_key_file",
 ]
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,12 @@ class CalendarFeed:
     last_modified: int
 
 
+def _up_to_date(row: repo.CalendarToken, key: bytes, server_name: str) -> bool:
+    """The row's hash is of the token ``key`` derives, and its title is the server's current name."""
+    token = derive_token(key, row.guild_id, row.generation)
+    return hmac.compare_digest(row.token_hash, hash_token(token)) and server_name in ("", row.name)
+
+
 class CalendarService:
     def __init__(
         self,
@@ -250,29 +257,28 @@ class CalendarService:
         organisers). ``server_name`` titles the calendar in members' apps and follows a renamed server."""
         key = await self._key()
         row = await repo.get_token(self.db.conn, guild_id)
-        if row is not None:
-            token = derive_token(key, guild_id, row.generation)
-            current = hmac.compare_digest(row.token_hash, hash_token(token))
-            if current and (row.name == server_name or not server_name):
-                return self._link(token, new=False)  # the common case: no write
+        if row is not None and _up_to_date(row, key, server_name):
+            return self._link(derive_token(key, guild_id, row.generation), new=False)  # the usual case
         async with self.db.transaction() as conn:
-            row = await repo.get_token(conn, guild_id)  # again, inside the write: a rotation may have won
-            generation = row.generation if row is not None else 1
-            token = derive_token(key, guild_id, generation)
-            name = server_name or (row.name if row is not None else "")
+            row = await repo.get_token(conn, guild_id)  # again, inside the write: another ask may have won
+            now = int(self.clock())
             if row is None:
+                token = derive_token(key, guild_id, 1)
                 await repo.insert_token(
-                    conn, guild_id, hash_token(token), generation=1, name=name, now=int(self.clock())
+                    conn, guild_id, hash_token(token), generation=1, name=server_name, now=now
                 )
                 log.info("guild %s: calendar link made", guild_id)
             else:
-                if row.token_hash != hash_token(token):
-                    # The key changed (a lost key file, a new environment variable): links made with the old
-                    # key stopped working then; this one is the server's link from now on.
-                    log.warning("guild %s: the calendar key changed since the link was made: new link", guild_id)
-                await repo.update_token(
-                    conn, guild_id, hash_token(token), generation=generation, name=name, now=int(self.clock())
-                )
+                token = derive_token(key, guild_id, row.generation)
+                if not _up_to_date(row, key, server_name):
+                    if row.token_hash != hash_token(token):
+                        # The key changed (a lost key file, a new environment variable): links made with the
+                        # old key stopped working then; this one is the server's link from now on.
+                        log.warning("guild %s: the calendar key changed since the link was made", guild_id)
+                    name = server_name or row.name
+                    await repo.update_token(
+                        conn, guild_id, hash_token(token), generation=row.generation, name=name, now=now
+                    )
         return self._link(token, new=row is None)
 
     async def rotate(self, guild_id: int, server_name: str = "") -> CalendarLink:

@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import logging
-import os
 import stat
 import threading
 import time
@@ -85,6 +84,10 @@ async def database_bytes(db: Database, directory: Path) -> bytes:
     return await asyncio.to_thread(lambda: b"".join(p.read_bytes() for p in files if p.exists()))
 
 
+def names_in(directory: Path, part: str = "") -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if part in p.name)
+
+
 def test_token_is_the_documented_hmac_of_guild_and_generation() -> None:
     key = bytes(range(32))
     mac = hmac.new(key, b"projectionist-calendar:v1:42:1", hashlib.sha256).digest()
@@ -111,7 +114,9 @@ async def test_any_member_gets_the_same_link_every_time(db: Database) -> None:
     assert await calendar.feed(token_of(first.https)) is not None
 
 
-async def test_the_database_holds_the_hash_and_generation_never_the_token(db: Database, tmp_path: Path) -> None:
+async def test_the_database_holds_the_hash_and_generation_never_the_token(
+    db: Database, tmp_path: Path
+) -> None:
     calendar = service(db)
     token = token_of((await calendar.link(GUILD)).https)
     rotated = token_of((await calendar.rotate(GUILD)).https)
@@ -157,7 +162,7 @@ async def test_key_file_is_made_0600_once_and_reused_after_a_restart(db: Databas
     key = path.read_bytes()
     assert len(key) == 32
     assert token_of(link.https) == derive_token(key, GUILD, 1)
-    assert [p.name for p in tmp_path.iterdir() if "calendar-key" in p.name] == [path.name]  # no temp file left
+    assert await asyncio.to_thread(names_in, tmp_path, "calendar-key") == [path.name]  # no temp file left
     # a restart: a new service (and key object) over the same files
     await db.close()
     async with await Database.open(tmp_path / "test.sqlite3") as reopened:
@@ -182,11 +187,14 @@ def test_racing_processes_agree_on_one_key_file(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert len(set(keys)) == 1 and keys[0] == path.read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    assert names_in(tmp_path) == [path.name]
 
 
 async def test_a_different_key_gives_different_links(tmp_path: Path) -> None:
-    async with await Database.open(tmp_path / "a.sqlite3") as a, await Database.open(tmp_path / "b.sqlite3") as b:
+    async with (
+        await Database.open(tmp_path / "a.sqlite3") as a,
+        await Database.open(tmp_path / "b.sqlite3") as b,
+    ):
         one, other = await service(a).link(GUILD), await service(b).link(GUILD)
     assert one.https != other.https
 
@@ -245,7 +253,7 @@ async def test_an_in_memory_database_gets_a_key_for_this_process_only(tmp_path: 
         link = await one.link(GUILD)
         assert await one.feed(token_of(link.https)) is not None
         assert (await service(db).link(GUILD)).https != link.https  # another process, another key
-    assert list(tmp_path.iterdir()) == []
+    assert await asyncio.to_thread(names_in, tmp_path) == []
 
 
 async def test_link_needs_the_http_server(db: Database) -> None:

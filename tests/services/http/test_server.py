@@ -91,7 +91,12 @@ async def test_calendar_traffic_cannot_starve_the_health_checks(db: Database) ->
 async def test_unknown_token_gets_the_same_404_as_a_missing_page(db: Database) -> None:
     async with served(db) as (_, base, http):
         answers = []
-        for path in ("/nothing-here", f"/calendar/{random_token()}.ics", "/calendar/x.ics", "/calendar/../etc"):
+        for path in (
+            "/nothing-here",
+            f"/calendar/{random_token()}.ics",
+            "/calendar/x.ics",
+            "/calendar/../etc",
+        ):
             async with http.get(base + path) as r:
                 answers.append((r.status, await r.text(), r.headers.get("Content-Type")))
         assert answers[0][0] == 404
