@@ -148,7 +148,7 @@ class HttpSettings:
     rate_per_minute: int = 60
     rate_burst: int = 30
     # The environment variable holding the key calendar links are derived from (see services/calendar.py);
-    # unset or empty, the key lives in a file next to the database. Empty here: never read the environment.
+    # unset or empty, the key lives in a file next to the database. An empty name: never read the environment.
     calendar_key_env: str = "PROJECTIONIST_CALENDAR_KEY"
 
 
