@@ -41,8 +41,8 @@ async def insert_token(
 ) -> bool:
     """Make the server's row unless it has one; True when this call made it."""
     cursor = await conn.execute(
-        "INSERT INTO calendar_tokens (guild_id, token_hash, generation, name, updated_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(guild_id) DO NOTHING",
+        "INSERT INTO calendar_tokens (guild_id, token_hash, generation, name, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(guild_id) DO NOTHING",
         (guild_id, token_hash, generation, name, now),
     )
     return cursor.rowcount == 1
@@ -58,7 +58,8 @@ async def update_token(
     now: int,
 ) -> None:
     await conn.execute(
-        "UPDATE calendar_tokens SET token_hash = ?, generation = ?, name = ?, updated_at = ? WHERE guild_id = ?",
+        "UPDATE calendar_tokens SET token_hash = ?, generation = ?, name = ?, updated_at = ? "
+        "WHERE guild_id = ?",
         (token_hash, generation, name, now, guild_id),
     )
 
