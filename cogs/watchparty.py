@@ -27,6 +27,7 @@ from cogs._ui import (
     NO_MENTIONS,
     bot_of,
     guarded_pass,
+    is_organiser,
     organiser_only,
     reply,
     stop_loop,
@@ -124,6 +125,34 @@ def rsvp_view(view: PartyView) -> discord.ui.View | None:
     for choice in ("going", "maybe", "no"):
         buttons.add_item(RsvpButton(view.party.id, choice, counts[choice]))
     return buttons
+
+
+CALENDAR_DISABLED = (
+    "The club calendar needs the bot's small web server, which is off. Whoever runs the bot can set "
+    '`[http] listen = "127.0.0.1:8080"` and `public_url` (the https address members reach, usually through '
+    'a reverse proxy) in config.toml and restart it; the README\'s "HTTP endpoints" section explains how.'
+)
+
+
+def calendar_links_text(https: str, webcal: str, *, rotated: bool) -> str:
+    head = (
+        "New calendar link for this server; the old one stopped working, so everyone subscribed needs to "
+        "add this one."
+        if rotated
+        else "This server's calendar: subscribe once and its screenings stay in your calendar app."
+    )
+    # Discord makes only http(s) addresses clickable, so both links are shown as text to copy.
+    return (
+        f"{head}\n<{https}>\n`{webcal}` (the same, for apps that subscribe to webcal:// links)\n\n"
+        "- **Google Calendar** (on the web): Other calendars → + → From URL, paste the https link.\n"
+        "- **Apple Calendar**: on a Mac, File → New Calendar Subscription; on an iPhone or iPad, Settings → "
+        "Calendar → Accounts → Add Account → Other → Add Subscribed Calendar; paste the webcal link.\n"
+        "- **Outlook**: Add calendar → Subscribe from web, paste the https link.\n"
+        "Calendar apps refresh a subscription every few hours, so an edit or cancellation can take that long "
+        "to show. Every member gets this same link here with `/watchparty calendar`; anyone who has it can "
+        "see the screenings, so if it ends up somewhere public an organiser can replace it with "
+        "`/watchparty calendar reset:true`."
+    )
 
 
 class RsvpButton(
@@ -391,7 +420,11 @@ class WatchParties(commands.Cog):
         # run_due isolates each reminder; this guard keeps the loop alive even if run_due itself fails
         # (a tasks.loop stops for good on most exceptions).
         await guarded_pass(
-            self.bot.services.club, "watchparties", self.service.run_due, record_idle=not self._recorded_once
+            self.bot.services.club,
+            "watchparties",
+            self.service.run_due,
+            record_idle=not self._recorded_once,
+            loop=self.reminder_loop,
         )
         self._recorded_once = True
 
@@ -684,6 +717,30 @@ class WatchParties(commands.Cog):
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
+
+    @watchparty.command(name="calendar")
+    @app_commands.describe(reset="Organisers: make a new link; the old one stops working at once")
+    async def calendar(self, interaction: discord.Interaction, reset: bool = False) -> None:
+        """Get the link that keeps this server's screenings in your own calendar app."""
+        assert interaction.guild_id is not None
+        calendar = bot_of(interaction).services.calendar
+        if not calendar.enabled:
+            await reply(interaction, CALENDAR_DISABLED)
+            return
+        if reset and not await is_organiser(interaction):
+            await reply(
+                interaction,
+                "Only organisers can reset the calendar link (Manage Events, or the organiser role in "
+                "/club settings). Run `/watchparty calendar` without `reset` for the current link.",
+            )
+            return
+        server_name = interaction.guild.name if interaction.guild is not None else ""
+        if reset:
+            link = await calendar.rotate(interaction.guild_id, server_name)
+            log.info("guild %s: calendar link reset by user %s", interaction.guild_id, interaction.user.id)
+        else:
+            link = await calendar.link(interaction.guild_id, server_name)
+        await reply(interaction, calendar_links_text(link.https, link.webcal, rotated=reset))
 
     @watchparty.command(name="timezone")
     @app_commands.describe(
