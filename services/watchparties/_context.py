@@ -40,7 +40,8 @@ class Context:
         self.delivery = delivery
         self.clock = clock
         self.discord: WatchPartyDiscord | None = None
-        self.shields = ShieldCache(db, settings, clock, shield_ttl)
+        # the cache reads the clock through here: a test that swaps the service's clock moves it too
+        self.shields = ShieldCache(db, settings, lambda: self.clock(), shield_ttl)
 
     def now(self) -> int:
         return int(self.clock())

@@ -3,8 +3,8 @@ module validates the request, saves the change with its reminders and notices, a
 
 from __future__ import annotations
 
-import dataclasses
 import logging
+from dataclasses import replace
 
 from domain.errors import UserError
 from domain.models import Party, ReminderState
@@ -26,32 +26,32 @@ async def _proposed(
     ctx: Context, party: Party, user_id: int, req: EditRequest
 ) -> tuple[Party, ParsedTime | None]:
     """The party as the request would leave it (validated), and the parsed new time if one was given."""
-    new: dict[str, object] = {}
-    parsed: ParsedTime | None = None
+    after, parsed = party, None
     if req.film is not None:
-        new["film"] = _input.film(req.film)
+        after = replace(after, film=_input.film(req.film))
     if req.when is not None:
         if req.timezone:
             tz = validate_timezone(req.timezone)
         else:
             tz = (await ctx.member_zone(user_id)) or party.timezone
         parsed = ctx.parse_when(req.when, tz)
-        new["start_at"], new["timezone"] = parsed.epoch, parsed.tz
+        after = replace(after, start_at=parsed.epoch, timezone=parsed.tz)
     elif req.timezone is not None:
-        new["timezone"] = validate_timezone(req.timezone)  # only how the time is shown; the instant stays
+        # only how the time is shown in lists; the instant stays
+        after = replace(after, timezone=validate_timezone(req.timezone))
     if req.duration is not None:
-        new["duration"] = _input.duration(req.duration)
+        after = replace(after, duration=_input.duration(req.duration))
     if req.location is not None:
         if party.voice_channel_id is not None:
             raise UserError("This party is in a voice channel; it has no separate location.")
-        new["location"] = _input.location(req.location)
+        after = replace(after, location=_input.location(req.location))
     if req.notes is not None:
-        new["notes"] = _input.notes(req.notes)
-    if req.capacity is not None:
-        new["capacity"] = None if req.capacity == 0 else _input.capacity(req.capacity)
+        after = replace(after, notes=_input.notes(req.notes))
+    if req.capacity is not None:  # 0 removes the limit
+        after = replace(after, capacity=None if req.capacity == 0 else _input.capacity(req.capacity))
     if req.reminders is not None:
-        new["reminder_offsets"] = _input.parse_offsets(req.reminders)
-    return dataclasses.replace(party, **new), parsed
+        after = replace(after, reminder_offsets=_input.parse_offsets(req.reminders))
+    return after, parsed
 
 
 def _edit_notices(changes: PartyChanges, updated: Party, before: PartyView, after: PartyView) -> Notices:

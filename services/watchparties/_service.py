@@ -69,24 +69,16 @@ class WatchPartyService:
     # -- wiring ------------------------------------------------------------------------------------
 
     @property
-    def db(self) -> Database:
-        return self._ctx.db
-
-    @property
-    def delivery(self) -> Delivery:
-        return self._ctx.delivery
-
-    @property
     def settings(self) -> WatchPartySettings:
         return self._ctx.settings
 
     @property
-    def club(self) -> ClubService:
-        return self._ctx.club
-
-    @property
     def clock(self) -> Callable[[], float]:
         return self._ctx.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self._ctx.clock = clock
 
     @property
     def discord(self) -> WatchPartyDiscord | None:
@@ -96,7 +88,7 @@ class WatchPartyService:
         """``delivery``: the delivery port, when this service's delivery is not attached elsewhere (tests)."""
         self._ctx.discord = discord
         if delivery is not None:
-            self.delivery.attach(delivery)  # type: ignore[arg-type]
+            self._ctx.delivery.attach(delivery)  # type: ignore[arg-type]
 
     def detach(self) -> None:
         self._ctx.discord = None
@@ -108,9 +100,9 @@ class WatchPartyService:
 
     async def start(self) -> None:
         """Log what survived the restart; :meth:`run_due` (first loop tick) fires or skips what is overdue."""
-        pending = await repo.count_pending(self.db)
-        next_due = await repo.next_due_at(self.db)
-        overdue = await repo.due_reminders(self.db, self._ctx.now())
+        pending = await repo.count_pending(self._ctx.db)
+        next_due = await repo.next_due_at(self._ctx.db)
+        overdue = await repo.due_reminders(self._ctx.db, self._ctx.now())
         log.info(
             "watch parties: %d pending reminders (%d overdue, next due at %s)",
             pending,
@@ -123,22 +115,19 @@ class WatchPartyService:
 
     # -- reading -----------------------------------------------------------------------------------
 
-    async def view(self, party: Party | int) -> PartyView:
-        return await self._ctx.view(party)
-
     async def info(self, guild_id: int, party_id: int) -> tuple[PartyView, list[ReminderRow]]:
         party = await self._ctx.party(guild_id, party_id)
-        return await self._ctx.view(party), await repo.party_reminders(self.db, party.id)
+        return await self._ctx.view(party), await repo.party_reminders(self._ctx.db, party.id)
 
     async def upcoming(self, guild_id: int) -> list[PartyView]:
-        parties = await repo.upcoming_parties(self.db, guild_id, self._ctx.now(), 25)
+        parties = await repo.upcoming_parties(self._ctx.db, guild_id, self._ctx.now(), 25)
         return [await self._ctx.view(p) for p in parties]
 
     async def choices(self, guild_id: int, prefix: str) -> list[tuple[int, str]]:
         """Autocomplete for ids: ``#3 Alien — Fri 5 Dec 2026, 20:00 GMT``."""
         needle = prefix.strip().lstrip("#").casefold()
         out: list[tuple[int, str]] = []
-        for party in await repo.upcoming_parties(self.db, guild_id, self._ctx.now(), 100):
+        for party in await repo.upcoming_parties(self._ctx.db, guild_id, self._ctx.now(), 100):
             local = datetime.fromtimestamp(party.start_at, tz=ZoneInfo(party.timezone))
             label = f"#{party.id} {party.film}"[:70] + f" — {format_local(local)}"
             if not needle or needle in label.casefold():
@@ -146,7 +135,9 @@ class WatchPartyService:
         return out[:25]
 
     async def status_lines(self, guild_id: int) -> dict[str, str]:
-        return {"Upcoming watch parties": str(await repo.count_upcoming(self.db, guild_id, self._ctx.now()))}
+        return {
+            "Upcoming watch parties": str(await repo.count_upcoming(self._ctx.db, guild_id, self._ctx.now()))
+        }
 
     async def live_event_ids(self, guild_id: int) -> list[int]:
         return await _events.live_event_ids(self._ctx, guild_id)
@@ -161,15 +152,12 @@ class WatchPartyService:
 
     # -- time zones --------------------------------------------------------------------------------
 
-    async def resolve_timezone(self, guild_id: int, user_id: int, option: str | None) -> str:
-        return await self._ctx.resolve_timezone(guild_id, user_id, option)
-
     async def member_timezone(self, user_id: int) -> str | None:
-        return await self.club.member_timezone(user_id)
+        return await self._ctx.club.member_timezone(user_id)
 
     async def set_member_timezone(self, user_id: int, zone: str | None) -> str | None:
         canonical = validate_timezone(zone) if zone is not None else None
-        return await self.club.set_member_timezone(user_id, canonical)
+        return await self._ctx.club.set_member_timezone(user_id, canonical)
 
     @staticmethod
     def timezone_choices(prefix: str) -> tuple[str, ...]:
