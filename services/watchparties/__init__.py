@@ -10,7 +10,8 @@ The public surface is what ``__all__`` lists; the underscore modules are private
 * ``_schedule``, ``_rsvp``, ``_edit``, ``_cancel``: the commands; the pure diff of an edit and the texts
   members are told live in :mod:`domain.watchparty`;
 * ``_events``: the Discord scheduled event; ``_render``: announcement re-renders and notices;
-* ``_reminders``: the reminder engine; ``_shield``: the spoiler shield for feed posts; ``_ics``: calendars.
+* ``_reminders``: the reminder engine; ``_shield``: the spoiler shield for feed posts; ``_ics``: calendars;
+  ``_read``: read-only queries (details, upcoming list, autocomplete, status line).
 
 Exactly-once reminders: every job (``before:<offset>``, ``start``, ``discussion``, ``spoiler_end``) is a row in
 ``reminders`` with its due time in UTC epoch seconds, written in the same transaction as the party. The loop

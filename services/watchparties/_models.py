@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from domain.models import Party
+from domain.models import Party, RsvpChoice
 from domain.schedule import ParsedTime
 from domain.watchparty import Seat
 
@@ -23,7 +23,7 @@ NOTICE = "party_notice"  # owner: the party (edits, cancellation, waitlist promo
 DISCUSSION = "discussion_opener"  # owner: the discussion job
 KINDS = (ANNOUNCEMENT, REMINDER, NOTICE, DISCUSSION)
 PRODID = "-//Projectionist//Watch parties//EN"
-CHOICE_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Can't go"}
+CHOICE_LABELS = {RsvpChoice.GOING: "Going", RsvpChoice.MAYBE: "Maybe", RsvpChoice.NO: "Can't go"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,17 +5,15 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 from domain.errors import UserError
 from domain.models import Party, ReminderRow, RsvpChoice
-from domain.schedule import format_local, timezone_choices, validate_timezone
+from domain.schedule import timezone_choices, validate_timezone
 from services.club import ClubService
 from services.delivery import Delivery, KindHandler
-from services.watchparties import _cancel, _edit, _events, _ics, _rsvp, _schedule
+from services.watchparties import _cancel, _edit, _events, _ics, _read, _rsvp, _schedule
 from services.watchparties._context import Context
 from services.watchparties._models import (
     ANNOUNCEMENT,
@@ -35,7 +33,6 @@ from services.watchparties._port import WatchPartyDiscord
 from services.watchparties._reminders import ReminderEngine
 from services.watchparties._render import Announcements
 from settings import WatchPartySettings
-from storage import watchparties as repo
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -100,14 +97,9 @@ class WatchPartyService:
 
     async def start(self) -> None:
         """Log what survived the restart; :meth:`run_due` (first loop tick) fires or skips what is overdue."""
-        pending = await repo.count_pending(self._ctx.db)
-        next_due = await repo.next_due_at(self._ctx.db)
-        overdue = await repo.due_reminders(self._ctx.db, self._ctx.now())
+        pending, overdue, next_due = await _read.restart_counts(self._ctx)
         log.info(
-            "watch parties: %d pending reminders (%d overdue, next due at %s)",
-            pending,
-            len(overdue),
-            next_due,
+            "watch parties: %d pending reminders (%d overdue, next due at %s)", pending, overdue, next_due
         )
 
     async def close(self) -> None:
@@ -116,28 +108,17 @@ class WatchPartyService:
     # -- reading -----------------------------------------------------------------------------------
 
     async def info(self, guild_id: int, party_id: int) -> tuple[PartyView, list[ReminderRow]]:
-        party = await self._ctx.party(guild_id, party_id)
-        return await self._ctx.view(party), await repo.party_reminders(self._ctx.db, party.id)
+        return await _read.info(self._ctx, guild_id, party_id)
 
     async def upcoming(self, guild_id: int) -> list[PartyView]:
-        parties = await repo.upcoming_parties(self._ctx.db, guild_id, self._ctx.now(), 25)
-        return [await self._ctx.view(p) for p in parties]
+        return await _read.upcoming(self._ctx, guild_id)
 
     async def choices(self, guild_id: int, prefix: str) -> list[tuple[int, str]]:
         """Autocomplete for ids: ``#3 Alien — Fri 5 Dec 2026, 20:00 GMT``."""
-        needle = prefix.strip().lstrip("#").casefold()
-        out: list[tuple[int, str]] = []
-        for party in await repo.upcoming_parties(self._ctx.db, guild_id, self._ctx.now(), 100):
-            local = datetime.fromtimestamp(party.start_at, tz=ZoneInfo(party.timezone))
-            label = f"#{party.id} {party.film}"[:70] + f" — {format_local(local)}"
-            if not needle or needle in label.casefold():
-                out.append((party.id, label[:100]))
-        return out[:25]
+        return await _read.choices(self._ctx, guild_id, prefix)
 
     async def status_lines(self, guild_id: int) -> dict[str, str]:
-        return {
-            "Upcoming watch parties": str(await repo.count_upcoming(self._ctx.db, guild_id, self._ctx.now()))
-        }
+        return await _read.status_lines(self._ctx, guild_id)
 
     async def live_event_ids(self, guild_id: int) -> list[int]:
         return await _events.live_event_ids(self._ctx, guild_id)
@@ -196,7 +177,7 @@ class WatchPartyService:
         """Record one member's answer (race-free: one transaction reads the queue and writes the answer)."""
         return await _rsvp.rsvp(self._ctx, guild_id, party_id, user_id, choice)
 
-    async def announce_promotions(self, party: Party, promoted: tuple[int, ...]) -> None:
+    async def announce_promotions(self, party: Party, promoted: Sequence[int]) -> None:
         """Send the waitlist promotions :meth:`rsvp` enqueued with the answer (and anything else pending)."""
         if promoted:
             log.info("watch party %s: telling %d promoted members", party.id, len(promoted))
