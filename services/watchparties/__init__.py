@@ -28,6 +28,7 @@ from services.watchparties._input import describe_offsets, parse_offsets
 from services.watchparties._models import (
     CHOICE_LABELS,
     MAX_THREAD_ATTEMPTS,
+    PRODID,
     CancelResult,
     EditRequest,
     EditResult,
@@ -45,6 +46,7 @@ from services.watchparties._shield import film_matcher
 __all__ = [
     "CHOICE_LABELS",
     "MAX_THREAD_ATTEMPTS",
+    "PRODID",
     "CancelResult",
     "EditRequest",
     "EditResult",

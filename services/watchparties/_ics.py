@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from domain.errors import UserError
 from domain.ics import IcsParty, build_calendar
 from domain.models import Party
@@ -27,7 +29,13 @@ async def ics(ctx: Context, guild_id: int, party_id: int | None) -> tuple[str, b
         if not parties:
             raise UserError("There are no upcoming watch parties to export.")
         filename = "watchparties.ics"
-    items = [
+    items = await ics_items(ctx, parties)
+    return filename, build_calendar(items, PRODID, ctx.now_dt(), name="Watch parties")
+
+
+async def ics_items(ctx: Context, parties: Sequence[Party]) -> list[IcsParty]:
+    """The calendar view of ``parties`` (for ``/watchparty ics`` and the subscribable club calendar)."""
+    return [
         IcsParty(
             guild_id=p.guild_id,
             party_id=p.id,
@@ -43,4 +51,3 @@ async def ics(ctx: Context, guild_id: int, party_id: int | None) -> tuple[str, b
         )
         for p in parties
     ]
-    return filename, build_calendar(items, PRODID, ctx.now_dt(), name="Watch parties")

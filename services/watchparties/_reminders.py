@@ -12,6 +12,7 @@ import logging
 
 from domain import reminders as rem
 from domain.models import Party, ReminderRow, ReminderState
+from services import metrics
 from services.delivery import DeliveryGone, Payload
 from services.watchparties._context import Context
 from services.watchparties._models import DISCUSSION, MAX_THREAD_ATTEMPTS, REMINDER, RunReport
@@ -171,6 +172,7 @@ class ReminderEngine:
             await repo.finish_reminder(conn, row.id, ReminderState.FIRED, now)
         report.fired += 1
         self._fired_now.add(row.id)
+        metrics.reminder_sent()
         log.info(
             "reminder %s (%s) of watch party %s: %d messages for channel %s pinging %d members",
             row.id,

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from domain.errors import UserError
+from domain.ics import IcsParty
 from domain.models import Party, ReminderRow, RsvpChoice
 from domain.schedule import timezone_choices, validate_timezone
 from services.club import ClubService
@@ -124,7 +125,12 @@ class WatchPartyService:
         return await _events.live_event_ids(self._ctx, guild_id)
 
     async def ics(self, guild_id: int, party_id: int | None) -> tuple[str, bytes]:
+        """An .ics file of one party (cancelled ones too, so calendars update) or of all upcoming ones."""
         return await _ics.ics(self._ctx, guild_id, party_id)
+
+    async def ics_items(self, parties: Sequence[Party]) -> list[IcsParty]:
+        """The calendar view of ``parties`` (for ``/watchparty ics`` and the subscribable club calendar)."""
+        return await _ics.ics_items(self._ctx, parties)
 
     async def shield_for(self, guild_id: int) -> Callable[[str, str], list[str]] | None:
         """The spoiler shield for feed posts (see :class:`ShieldCache`); scheduling, editing or cancelling a
