@@ -41,7 +41,7 @@ from services.watchparties._models import (
 )
 from services.watchparties._port import WatchPartyDiscord
 from services.watchparties._service import WatchPartyService
-from services.watchparties._shield import film_matcher
+from services.watchparties._shield import Shield, film_matcher
 
 __all__ = [
     "CHOICE_LABELS",
@@ -56,6 +56,7 @@ __all__ = [
     "RunReport",
     "ScheduleRequest",
     "ScheduleResult",
+    "Shield",
     "WatchPartyDiscord",
     "WatchPartyService",
     "describe_offsets",
