@@ -76,6 +76,7 @@ class WatchPartyService:
 
     @clock.setter
     def clock(self, clock: Callable[[], float]) -> None:
+        # e2e tests shift the service's clock (not the outbox's); every module reads it through the context
         self._ctx.clock = clock
 
     @property
