@@ -268,6 +268,11 @@ class Delivery:
         """Cancel an owner's messages not sent yet, in the caller's transaction."""
         return await repo.cancel_owner(conn, kind, owner_id, self._now())
 
+    async def forget(self, conn: Connection, kind: str, owner_id: int) -> int:
+        """Delete an owner's undelivered messages, in the caller's transaction that deletes the owner row:
+        its id may be reused, and (kind, owner, part) is unique."""
+        return await repo.delete_undelivered(conn, kind, owner_id)
+
     # -- sending -----------------------------------------------------------------------------------
 
     async def run(

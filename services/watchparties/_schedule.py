@@ -158,5 +158,5 @@ async def announced(ctx: Context, conn: Connection, row: OutboxRow, message_id: 
 
 async def _discard(ctx: Context, party_id: int) -> None:
     async with ctx.db.transaction() as conn:
-        await ctx.delivery.cancel(conn, ANNOUNCEMENT, party_id)
+        await ctx.delivery.forget(conn, ANNOUNCEMENT, party_id)
         await repo.delete_party(conn, party_id)
