@@ -353,7 +353,9 @@ def _token(settings: Settings) -> str:
     return os.environ.get(settings.discord.token_env, "").strip()
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def _settings_and_token(args: argparse.Namespace) -> tuple[Settings, str] | int:
+    """The settings and the token for a command that talks to Discord, or the exit status of a one-line
+    error (a config error, or no token)."""
     try:
         settings = _load(args.config)
     except ConfigError as exc:
@@ -364,6 +366,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"no bot token: set the environment variable {settings.discord.token_env} "
             f"(see {README_TOKEN_SECTION})"
         )
+    return settings, token
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    loaded = _settings_and_token(args)
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
     configure_logging(settings.logging, settings.discord.gateway_url)
     try:
         return asyncio.run(_start(settings, token))
@@ -473,16 +483,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from domain.doctor import exit_status, render_table, to_json
     from services.doctor import DoctorRequest, run_doctor
 
-    try:
-        settings = _load(args.config)
-    except ConfigError as exc:
-        return _fail(str(exc))
-    token = _token(settings)
-    if not token:
-        return _fail(
-            f"no bot token: set the environment variable {settings.discord.token_env} "
-            f"(see {README_TOKEN_SECTION})"
-        )
+    loaded = _settings_and_token(args)
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
     # Only warnings reach stderr: stdout is the report (or the JSON document with --json).
     configure_logging(dataclasses.replace(settings.logging, level="WARNING"))
     logging.getLogger("discord").setLevel(logging.ERROR)  # its voice-support warnings are noise here
@@ -507,16 +511,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    try:
-        settings = _load(args.config)
-    except ConfigError as exc:
-        return _fail(str(exc))
-    token = _token(settings)
-    if not token:
-        return _fail(
-            f"no bot token: set the environment variable {settings.discord.token_env} "
-            f"(see {README_TOKEN_SECTION})"
-        )
+    loaded = _settings_and_token(args)
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
     configure_logging(settings.logging)
 
     async def sync() -> int:
