@@ -30,6 +30,7 @@ from discord.ext import commands
 
 from cogs._bot import ClubBot
 from cogs._ui import describe_app_command_error, reply
+from services import metrics
 from services.container import Services
 from services.logs import JsonFormatter, set_log_context
 from services.sdnotify import SystemdNotifier
@@ -83,8 +84,9 @@ class ProjectionistTree(app_commands.CommandTree["Projectionist"]):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         message = describe_app_command_error(error)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        metrics.interaction_failed(command, expected=message is not None)
         if message is None:
-            command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
                 "command /%s failed (guild %s, channel %s, user %s, interaction %s)",
                 command,
@@ -131,6 +133,7 @@ class Projectionist(ClubBot):
         self.services = Services.build(settings, db)
         self._on_login = on_login
         self.setup_started = False
+        self.services.health.latency = lambda: self.latency
         point_client_at(self, settings.discord.api_base, settings.discord.gateway_url)
 
     async def setup_hook(self) -> None:
@@ -159,10 +162,28 @@ class Projectionist(ClubBot):
                 )
             else:
                 log.info("synced %d commands to dev guild %s", len(synced), guild_id)
+        self.services.health.commands_synced = True  # for /readyz (globally: done earlier by `bot.py sync`)
 
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("ready as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))
+        # discord.py dispatches READY once the first GUILD_CREATEs are in (or guild_ready_timeout passed)
+        self.services.health.guilds_ready = True
+        self.services.health.gateway_up()
+
+    # The gateway state for /healthz, pushed from here because services never import discord.
+    async def on_resumed(self) -> None:
+        self.services.health.gateway_up()
+
+    async def on_disconnect(self) -> None:
+        self.services.health.gateway_down()
+
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        metrics.INTERACTIONS.labels(command=command.qualified_name).inc()
 
     async def close(self) -> None:
         log.info("shutting down")

@@ -13,7 +13,7 @@ import tomllib
 import types
 import typing
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,6 +139,16 @@ class PollSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """The optional HTTP server (health, metrics, the club calendar). Empty ``listen`` keeps it off."""
+
+    listen: str = ""
+    public_url: str = ""
+    rate_per_minute: int = 60
+    rate_burst: int = 30
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -147,6 +157,7 @@ class Settings:
     digest: DigestSettings = field(default_factory=DigestSettings)
     watchparty: WatchPartySettings = field(default_factory=WatchPartySettings)
     polls: PollSettings = field(default_factory=PollSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
     source: str | None = field(default=None, compare=False)
 
 
@@ -258,7 +269,30 @@ def _validate(settings: Settings, path: str | Path | None) -> list[ConfigError]:
         schemes = ("http://", "https://") if key == "api_base" else ("ws://", "wss://")
         if not url.startswith(schemes):
             bad(f"discord.{key}", f"must start with {' or '.join(schemes)}")
+    _validate_http(settings.http, bad)
     return errors
+
+
+def split_listen(listen: str) -> tuple[str, int]:
+    """``"127.0.0.1:8080"`` / ``"[::1]:8080"`` / ``":8080"`` (all interfaces) as (host, port); ValueError."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("expected HOST:PORT, e.g. 127.0.0.1:8080")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    return host or "0.0.0.0", int(port)
+
+
+def _validate_http(http: HttpSettings, bad: Callable[[str, str], None]) -> None:
+    if http.listen:
+        try:
+            split_listen(http.listen)
+        except ValueError as exc:
+            bad("http.listen", str(exc))
+    if http.public_url and not http.public_url.startswith(("http://", "https://")):
+        bad("http.public_url", "must start with http:// or https://")
+    for key in ("rate_per_minute", "rate_burst"):
+        if getattr(http, key) < 1:
+            bad(f"http.{key}", "must be at least 1")
 
 
 def parse_settings(text: str, path: str | Path | None = None) -> Settings:

@@ -9,6 +9,9 @@ pyproject.toml instead. Dead code is deleted, not listed.
 # --- discord.py calls these on our subclasses -------------------------------------------------------------
 _.setup_hook  # commands.Bot: once after login, before the gateway connects (loads cogs.EXTENSIONS)
 _.on_ready  # Client event, dispatched by name
+_.on_resumed  # Client event (bot.py: the gateway state for /healthz)
+_.on_disconnect  # Client event (bot.py: the gateway state for /healthz)
+_.on_app_command_completion  # Client event dispatched by the command tree (bot.py: interaction metrics)
 _.on_error  # Client.on_error (events) and ui.Modal.on_error (modal callbacks), looked up by name
 _.setup  # extension entry point: load_extension imports the module and calls setup(bot)
 _.cog_load  # Cog hook, awaited by add_cog
@@ -83,6 +86,7 @@ _.FIRED  # ReminderState
 _.MISSED  # ReminderState
 _.DROPPED  # ReminderState
 _.SUPERSEDED  # ReminderState
+_.collect  # services.metrics.OutboxCollector: called by prometheus_client at scrape time
 
 # --- built ahead of its caller --------------------------------------------------------------------------
 _.scan_keys  # domain/feedkeys.py: issue 13's fast entry-key scan; the feed engine starts calling it next

@@ -139,16 +139,30 @@ class PassReport(Protocol):
     def summary(self) -> str: ...
 
 
+def loop_interval(loop: tasks.Loop[Any]) -> float:
+    return (loop.hours or 0) * 3600 + (loop.minutes or 0) * 60 + (loop.seconds or 0)
+
+
 async def guarded_pass(
-    club: ClubService, name: str, run: Callable[[], Awaitable[PassReport]], *, record_idle: bool = False
+    club: ClubService,
+    name: str,
+    run: Callable[[], Awaitable[PassReport]],
+    *,
+    record_idle: bool = False,
+    loop: tasks.Loop[Any] | None = None,
 ) -> None:
     """Run one pass of the ``name`` loop, record its health for /club status, and never raise.
 
     The service isolates each item (feed, poll, reminder); this guard is for the pass itself: a
-    ``tasks.loop`` stops for good on most exceptions, so nothing may escape its body.
+    ``tasks.loop`` stops for good on most exceptions, so nothing may escape its body. With ``loop`` (the
+    ``tasks.Loop`` running this pass) every completed pass, idle ones too, is reported to ``/healthz``,
+    which calls the loop stuck after three of its intervals without one.
     """
+    if loop is not None:
+        club.health.pass_started(name, loop_interval(loop))
     try:
         report = await run()
+        club.health.pass_completed(name)
         if report.busy or record_idle:
             await club.record_loop(name, not report.errors, report.summary())
     except Exception as exc:

@@ -157,7 +157,7 @@ class Feeds(commands.Cog):
     async def poll_loop(self) -> None:
         # run_cycle isolates each feed; this guard keeps the loop alive even if the cycle itself fails
         # (a tasks.loop dies for good on most exceptions).
-        await guarded_pass(self.bot.services.club, "feeds", self.service.run_cycle)
+        await guarded_pass(self.bot.services.club, "feeds", self.service.run_cycle, loop=self.poll_loop)
 
     @poll_loop.before_loop
     async def _wait_ready(self) -> None:

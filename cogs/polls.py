@@ -31,6 +31,7 @@ from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, clip_units, format_rounds, render_bars
+from services import metrics
 from services.delivery import DeliveryGone, Payload
 from services.polls import CreateRequest, Outcome, PollService
 from services.watchparties import describe_offsets
@@ -405,9 +406,11 @@ class Polls(commands.Cog):
         if payload.guild_id is None or payload.emoji.id is not None or payload.emoji.name is None:
             return
         try:
-            await handler(
+            result = await handler(
                 payload.guild_id, payload.channel_id, payload.message_id, payload.user_id, payload.emoji.name
             )
+            if what == "vote" and result in ("recorded", "replaced"):
+                metrics.vote_recorded()
         except Exception:
             log.exception(
                 "%s failed: reaction %s by user %s on message %s (channel %s, guild %s)",
@@ -459,7 +462,7 @@ class Polls(commands.Cog):
     @tasks.loop(seconds=DEADLINE_TICK)
     async def deadline_loop(self) -> None:
         # run_due isolates each poll; this guard keeps the loop alive even if the pass itself fails.
-        await guarded_pass(self.bot.services.club, "polls", self.service.run_due)
+        await guarded_pass(self.bot.services.club, "polls", self.service.run_due, loop=self.deadline_loop)
 
     @deadline_loop.before_loop
     async def _wait_ready(self) -> None:

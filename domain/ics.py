@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, vDuration, vText
 
 from domain.errors import UserError
 
@@ -137,11 +137,14 @@ def build_calendar(
     now: datetime,
     *,
     name: str | None = None,
+    refresh: timedelta | None = None,
 ) -> bytes:
     """Serialise ``parties`` as an iCalendar file (UTF-8 bytes, CRLF line endings).
 
     ``prodid`` is the PRODID (e.g. ``"-//Projectionist//Watch parties//EN"``); ``now`` (aware) becomes every
-    DTSTAMP; ``name`` sets X-WR-CALNAME, which many apps show as the calendar's title.
+    DTSTAMP; ``name`` sets X-WR-CALNAME, which many apps show as the calendar's title. ``refresh``, for a
+    subscribed feed, suggests how often to poll it: REFRESH-INTERVAL (RFC 7986) and X-PUBLISHED-TTL, the
+    older name Outlook and Apple Calendar read.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware (naive datetimes are a bug)")
@@ -155,6 +158,9 @@ def build_calendar(
     calendar.add("method", "PUBLISH")
     if name:
         calendar.add("x-wr-calname", vText(_one_line(name, 200)))
+    if refresh is not None:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(refresh))
     for party in sorted(parties, key=lambda p: (p.start_epoch, p.guild_id, p.party_id)):
         calendar.add_component(_event(party, stamp))
     data: bytes = calendar.to_ical()

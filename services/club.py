@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from domain.models import GuildSettings, LoopHealth
 from domain.schedule import timezone_choices, validate_timezone
+from services.health import HealthState
 from storage import club as repo
 from storage.db import Database
 
@@ -28,8 +29,12 @@ class StatusReport:
 
 
 class ClubService:
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, db: Database, *, clock: Callable[[], float] = time.time, health: HealthState | None = None
+    ) -> None:
         self.db = db
+        #: in-memory liveness of this process (loops' passes, the gateway) for /healthz
+        self.health = health if health is not None else HealthState()
         self._clock = clock
         self._started = clock()
         self._status_providers: list[StatusProvider] = []

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from dataclasses import dataclass
 
+from services import metrics
+from services.calendar import CalendarService
 from services.club import ClubService
 from services.delivery import Delivery
 from services.digest import DigestService
@@ -12,10 +16,15 @@ from services.feedparse import FeedParser
 from services.feeds import FeedService
 from services.fetcher import Fetcher, FetchLimits
 from services.fullarticle import ArticleExpander
+from services.health import HealthState
+from services.http import HttpServer
 from services.polls import PollService
 from services.watchparties import WatchPartyService
 from settings import FeedSettings, Settings
+from storage.backlog import outbox_backlog
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 
 def fetch_limits(feeds: FeedSettings) -> FetchLimits:
@@ -51,10 +60,14 @@ class Services:
     feeds: FeedService
     watchparties: WatchPartyService
     polls: PollService
+    health: HealthState
+    calendar: CalendarService
+    http: HttpServer | None
 
     @classmethod
     def build(cls, settings: Settings, db: Database) -> Services:
-        club = ClubService(db)
+        health = HealthState()
+        club = ClubService(db, health=health)
         # The one outbox engine every bot-initiated message goes through; bot.py attaches its Discord port.
         delivery = Delivery(db, nonce_window=settings.discord.nonce_window)
         # The fetcher owns its own aiohttp session: its connector carries the address guard, which the
@@ -72,6 +85,17 @@ class Services:
         club.add_status_provider(watchparties.status_lines)
         polls = PollService(db, settings.polls, delivery=delivery)
         club.add_status_provider(polls.status_lines)
+        db.write_observer = metrics.DB_WRITE_SECONDS.observe
+        calendar = CalendarService(db, settings.http, watchparties)
+
+        async def backlog() -> tuple[int, float]:
+            return await outbox_backlog(db, int(time.time()))
+
+        http = (
+            HttpServer(settings.http, db=db, health=health, calendar=calendar, outbox_backlog=backlog)
+            if settings.http.listen
+            else None
+        )
         return cls(
             settings=settings,
             db=db,
@@ -83,6 +107,9 @@ class Services:
             feeds=feeds,
             watchparties=watchparties,
             polls=polls,
+            health=health,
+            calendar=calendar,
+            http=http,
         )
 
     async def start(self) -> None:
@@ -94,9 +121,22 @@ class Services:
         """
         await self.watchparties.start()
         await self.polls.start()  # loads the open polls for the vote path; cogs' resync reconciles later
+        await self.health.start()
+        if self.http is not None:
+            try:
+                await self.http.start()
+            except OSError as exc:
+                # The club's bot matters more than its status page: run on, and say why there is none.
+                log.error(
+                    "HTTP server: cannot listen on %s: %s; running without it", self.settings.http.listen, exc
+                )
+                self.http = None
 
     async def close(self) -> None:
         """Stop them in reverse order (called on shutdown after the cogs have unloaded)."""
+        if self.http is not None:
+            await self.http.close()
+        await self.health.close()
         await self.watchparties.close()
         await self.fetcher.close()
         await asyncio.to_thread(self.parser.close)  # joins worker processes: keep it off the loop

@@ -37,6 +37,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from services import metrics
 from storage import outbox as repo
 from storage.db import Connection, Database
 from storage.outbox import OutboxRow
@@ -490,6 +491,7 @@ class Delivery:
             delay,
         )
         report.retried += 1
+        metrics.delivery_retried()
         async with self.db.transaction() as conn:
             await repo.mark_retry(conn, row.id, repr(exc), self._now() + int(delay))
         return Result("pending", None, repr(exc))

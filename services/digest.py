@@ -20,6 +20,7 @@ from domain.digest import (
 from domain.digest.models import DEFAULT_SPOILER_CATEGORIES, effective_spoiler_categories
 from domain.errors import UserError
 from domain.models import Subscription, WarningSettings
+from services import metrics
 from settings import DigestSettings
 from storage import warnings as repo
 from storage.db import Database
@@ -84,12 +85,14 @@ class DigestService:
         self, entry: Mapping[str, Any], feed_title: str | None, sub: Subscription
     ) -> dict[str, Any]:
         """The feed service's renderer: the Discord message JSON for one entry in one subscription."""
-        options = await self.options_for(sub.guild_id, force_spoiler=sub.force_spoiler)
-        shield = await self.shield_provider(sub.guild_id) if self.shield_provider else None
-        article = article_from_entry(entry, feed_title)
-        if self.expand is not None:
-            article = await self.expand(article)
-        digest = digest_entry(article, options, shield)
+        with metrics.DIGEST_SECONDS.time():
+            options = await self.options_for(sub.guild_id, force_spoiler=sub.force_spoiler)
+            shield = await self.shield_provider(sub.guild_id) if self.shield_provider else None
+            article = article_from_entry(entry, feed_title)
+            if self.expand is not None:
+                article = await self.expand(article)
+            digest = digest_entry(article, options, shield)
+        metrics.warnings_emitted(w.category for w in digest.warnings)
         return digest.payload
 
     async def update_warnings(

@@ -38,6 +38,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from services import metrics
 from services.fetcher import FetchError
 
 log = logging.getLogger(__name__)
@@ -390,7 +391,16 @@ class FeedParser:
         """Parse ``body`` in a worker; raise a ``FeedParseError`` subclass when it is not a usable feed."""
         if not isinstance(body, bytes | bytearray | memoryview):
             raise TypeError(f"FeedParser.parse takes the fetched bytes, not {type(body).__name__}")
-        data = bytes(body)
+        started = time.monotonic()
+        try:
+            return await self._parse_pooled(bytes(body), content_type, url)
+        except FeedParseError as exc:
+            metrics.feed_failed(exc.kind)
+            raise
+        finally:
+            metrics.PARSE_SECONDS.observe(time.monotonic() - started)
+
+    async def _parse_pooled(self, data: bytes, content_type: str | None, url: str) -> ParsedFeed:
         # At most one parse per worker is handed to the pool, so the deadline below measures parsing,
         # not time spent queueing behind other feeds (a poll cycle parses many feeds at once).
         async with self._slots:

@@ -27,6 +27,7 @@ from domain import feedrules, netguard
 from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.models import Feed, NewEntry, Subscription, SubscriptionStatus, SubscriptionView
+from services import metrics
 from services.delivery import Delivery, DeliveryPort, DeliveryReport, KindHandler, Payload
 from services.feedparse import FeedParser, ParsedFeed
 from services.fetcher import Fetcher, FetchError, FetchResult
@@ -672,5 +673,6 @@ class FeedService:
             kinds=(FEED_POST,), per_channel=self.settings.posts_per_channel_per_cycle
         )
         delivered = done.delivered + done.found
+        metrics.items_posted(done.delivered + done.found)
         report.delivered += delivered
         return delivered

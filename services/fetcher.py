@@ -54,6 +54,7 @@ from domain.netguard import (
     block_non_global,
     check_url,
 )
+from services import metrics
 
 log = logging.getLogger(__name__)
 
@@ -430,14 +431,19 @@ class Fetcher:
             target = self.check(url)
         except BlockedURL as exc:
             log.info("feed %s: blocked: %s", ident, exc.reason)
+            metrics.fetch_failed(BlockedError.kind)
             raise BlockedError(exc.reason, url=url) from exc
         async with self._global:
             started = time.monotonic()
             try:
                 result = await self._follow(url, target, etag, last_modified, ident, started)
             except FetchError as exc:
+                metrics.fetch_failed(exc.kind)
                 log.info("feed %s: %s: %s", ident, exc.kind, exc.reason)
                 raise
+            finally:
+                metrics.FETCH_SECONDS.observe(time.monotonic() - started)
+        metrics.FEED_FETCHES.labels(result="not_modified" if result.not_modified else "ok").inc()
         log.debug(
             "feed %s: HTTP %s%s in %.2fs (%s bytes)",
             ident,

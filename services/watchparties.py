@@ -46,6 +46,7 @@ from domain.schedule import (
     validate_timezone,
 )
 from domain.titles import TitleError, TitleMatcher, normalise_title
+from services import metrics
 from services.club import ClubService
 from services.delivery import Delivery, DeliveryGone, DeliveryRefused, DeliveryReport, KindHandler, Payload
 from settings import WatchPartySettings
@@ -1010,6 +1011,12 @@ class WatchPartyService:
             if not parties:
                 raise UserError("There are no upcoming watch parties to export.")
             filename = "watchparties.ics"
+        items = await self.ics_items(parties)
+        data = build_calendar(items, PRODID, self._now_dt(), name="Watch parties")
+        return filename, data
+
+    async def ics_items(self, parties: Sequence[Party]) -> list[IcsParty]:
+        """The calendar view of ``parties`` (for ``/watchparty ics`` and the subscribable club calendar)."""
         items = []
         for p in parties:
             if p.voice_channel_id is not None:
@@ -1033,8 +1040,7 @@ class WatchPartyService:
                     updated_epoch=p.updated_at,
                 )
             )
-        data = build_calendar(items, PRODID, self._now_dt(), name="Watch parties")
-        return filename, data
+        return items
 
     async def member_timezone(self, user_id: int) -> str | None:
         return await self.club.member_timezone(user_id)
@@ -1199,6 +1205,7 @@ class WatchPartyService:
             await repo.finish_reminder(conn, row.id, "fired", now)
         report.fired += 1
         self._fired_now.add(row.id)
+        metrics.reminder_sent()
         log.info(
             "reminder %s (%s) of watch party %s: %d messages for channel %s pinging %d members",
             row.id,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,13 @@ class Database:
         self.path = path
         self._write_lock = asyncio.Lock()
         self._closed = False
+        #: Called with the seconds each write took, lock wait included (the metrics; storage cannot import
+        #: services, so the container sets it).
+        self.write_observer: Callable[[float], None] | None = None
+
+    def _observe(self, started: float) -> None:
+        if self.write_observer is not None:
+            self.write_observer(time.perf_counter() - started)
 
     @classmethod
     async def open(cls, path: str | Path, *, busy_timeout: float = 5.0) -> Database:
@@ -74,6 +82,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error), one writer at a time."""
+        started = time.perf_counter()
         async with self._write_lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -83,6 +92,7 @@ class Database:
                 raise
             else:
                 await self._conn.execute("COMMIT")
+                self._observe(started)
 
     async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run ONE write statement under the writer lock, outside any explicit transaction; return the number
@@ -93,9 +103,11 @@ class Database:
         paths with a single write use it (a poll vote); anything with two or more writes uses
         :meth:`transaction`.
         """
+        started = time.perf_counter()
         async with self._write_lock:
             cursor = await self._conn.execute(sql, tuple(params))
-            return cursor.rowcount
+        self._observe(started)
+        return cursor.rowcount
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         async with self._conn.execute(sql, tuple(params)) as cur:

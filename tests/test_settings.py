@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from settings import ConfigError, Settings, describe, load_settings, parse_settings
+from settings import ConfigError, Settings, describe, load_settings, parse_settings, split_listen
 from tests.conftest import REPO_ROOT
 
 
@@ -65,6 +65,10 @@ def test_durations_are_seconds() -> None:
         ('[discord]\napi_base = "ftp://x"', "discord.api_base", "http"),
         ("feeds = 3", "feeds", "section"),
         ("[feeds\n", None, "not valid TOML"),
+        ('[http]\nlisten = "8080"', "http.listen", "HOST:PORT"),
+        ('[http]\nlisten = "localhost:99999"', "http.listen", "HOST:PORT"),
+        ('[http]\npublic_url = "films.example"', "http.public_url", "http"),
+        ("[http]\nrate_burst = 0", "http.rate_burst", "at least 1"),
     ],
 )
 def test_config_errors_name_file_key_and_reason(text: str, key: str | None, reason: str) -> None:
@@ -83,6 +87,14 @@ def test_unreadable_file(tmp_path: Path) -> None:
     bad.write_bytes(b'[feeds]\nuser_agent = "caf\xe9"\n')
     with pytest.raises(ConfigError, match="cannot read"):
         load_settings(bad)
+
+
+@pytest.mark.parametrize(
+    ("listen", "expected"),
+    [("127.0.0.1:8080", ("127.0.0.1", 8080)), ("[::1]:9000", ("::1", 9000)), (":8080", ("0.0.0.0", 8080))],
+)
+def test_http_listen_addresses(listen: str, expected: tuple[str, int]) -> None:
+    assert split_listen(parse_settings(f'[http]\nlisten = "{listen}"').http.listen) == expected
 
 
 def test_settings_are_frozen() -> None:

@@ -243,3 +243,10 @@ def test_hostile_text_in_every_field_exports_cleanly(text: str) -> None:
 def test_unexportable_parties_raise_the_typed_user_error(changes: dict[str, object], message: str) -> None:
     with pytest.raises(UserError, match=message):
         build_calendar([party(**changes)], PRODID, NOW)
+
+
+def test_refresh_hint_for_subscriptions() -> None:
+    data = build_calendar([party()], PRODID, NOW, refresh=timedelta(minutes=90))
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H30M\r\n" in data
+    assert b"X-PUBLISHED-TTL:PT1H30M\r\n" in data
+    assert b"REFRESH-INTERVAL" not in build_calendar([party()], PRODID, NOW)

@@ -151,6 +151,10 @@ def add_control_routes(app: web.Application, fake: FakeDiscord) -> None:
     async def drop(request: web.Request) -> web.Response:
         return web.json_response({"dropped": await fake.drop_gateway()})
 
+    async def hold(request: web.Request) -> web.Response:
+        data = await body(request)
+        return web.json_response({"dropped": await fake.hold_gateway_down(bool(data.get("down", True)))})
+
     async def dispatch(request: web.Request) -> web.Response:
         data = await body(request)
         await fake.dispatch(data["event"], data["data"])
@@ -163,6 +167,7 @@ def add_control_routes(app: web.Application, fake: FakeDiscord) -> None:
     app.router.add_post("/_fake/react", react)
     app.router.add_post("/_fake/drop_gateway", drop)
     app.router.add_post("/_fake/dispatch", dispatch)
+    app.router.add_post("/_fake/hold_gateway", hold)
     app.router.add_get("/_fake/interactions/{interaction_id}", interaction)
     app.router.add_get("/_fake/messages/{channel_id}", messages)
     app.router.add_get("/_fake/requests", requests)

@@ -151,6 +151,8 @@ class Gateway:
         self.member_requests: list[dict[str, Any]] = []
         #: allowed privileged intents; None means "all enabled in the developer portal"
         self.privileged_intents: int | None = None
+        #: while True, connection attempts are answered 503 (Discord unreachable) instead of upgraded
+        self.refusing = False
         self._changed = asyncio.Event()
 
     # ------------------------------------------------------------ properties
@@ -249,6 +251,8 @@ class Gateway:
 
     # ------------------------------------------------------------ websocket
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.refusing:
+            return web.Response(status=503, text="gateway held down by the test")
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
         compress = request.query.get("compress")

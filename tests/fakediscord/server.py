@@ -427,6 +427,12 @@ class FakeDiscord:
         """Kill the gateway socket(s); the client should RESUME. Returns how many sockets were dropped."""
         return await self.gateway.drop(code)
 
+    async def hold_gateway_down(self, down: bool = True) -> int:
+        """Drop the gateway and refuse reconnects until called with ``down=False`` (an outage the client
+        must ride out with its backoff, then RESUME)."""
+        self.gateway.refusing = down
+        return await self.gateway.drop() if down else 0
+
     async def invalidate_session(self, resumable: bool = False) -> None:
         await self.gateway.invalidate_sessions(resumable)
 
