@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from domain.digest.models import Article, Digest
+
 #: Discord's limits for a thread's name and a forum post's tags.
 NAME_LIMIT = 100
 MAX_TAGS = 5
@@ -184,3 +186,47 @@ def required_tag_problem(
         "requires a tag on every post, and none of its tags fits every article; add a tag named "
         f"“{GENERAL_TAGS[0]}” (or like the feed) that members may apply"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PostInfo:
+    """What naming and tagging an item's post needs from its digest (carried next to the rendered message).
+
+    ``film`` is the film the item is about when the feed says it (a Letterboxd diary entry), else None.
+    """
+
+    title: str
+    spoiler: bool = False
+    warnings: tuple[tuple[str, str], ...] = ()  # (category id, label), as the post shows them
+    film: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "spoiler": self.spoiler,
+            "warnings": [list(w) for w in self.warnings],
+            "film": self.film,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> PostInfo:
+        raw = data.get("warnings")
+        warnings = tuple((str(w[0]), str(w[1])) for w in raw if len(w) == 2) if isinstance(raw, list) else ()
+        film = data.get("film")
+        return cls(
+            str(data.get("title") or ""), bool(data.get("spoiler")), warnings, str(film) if film else None
+        )
+
+    def name(self, feed: str) -> str:
+        return post_name(self.title, spoiler=self.spoiler, feed=feed, film=self.film)
+
+    def tags(self, feed: str) -> tuple[tuple[str, ...], ...]:
+        return wanted_tags(self.warnings, self.spoiler, feed)
+
+
+def post_info(digest: Digest, article: Article | None = None) -> PostInfo:
+    film = None
+    if article is not None and article.letterboxd is not None:
+        lb = article.letterboxd
+        film = f"{lb.film_title} ({lb.film_year})" if lb.film_year else lb.film_title
+    return PostInfo(digest.title, digest.spoiler, tuple((w.category, w.label) for w in digest.warnings), film)
