@@ -135,9 +135,9 @@ def select_tags(
             by_key.setdefault(tag_key(tag.name), tag)
     ids: list[int] = []
     for names in wanted:
-        tag = next((by_key[k] for k in (tag_key(n) for n in names) if k in by_key), None)
-        if tag is not None and tag.id not in ids:
-            ids.append(tag.id)
+        found = next((by_key[k] for k in (tag_key(n) for n in names) if k in by_key), None)
+        if found is not None and found.id not in ids:
+            ids.append(found.id)
         if len(ids) == MAX_TAGS:
             break
     return tuple(ids)

@@ -299,6 +299,10 @@ class FeedService:
             raise UserError(f"No feed subscription with id {subscription_id} in this server.")
         return view
 
+    async def get(self, guild_id: int, subscription_id: int) -> SubscriptionView:
+        """A subscription of this guild; a UserError naming the id if there is none."""
+        return await self._view(guild_id, subscription_id)
+
     async def remove(self, guild_id: int, subscription_id: int) -> SubscriptionView:
         view = await self._view(guild_id, subscription_id)
         async with self.db.transaction() as conn:
@@ -339,6 +343,35 @@ class FeedService:
         await self._view(guild_id, subscription_id)
         async with self.db.transaction() as conn:
             await repo.set_force_spoiler(conn, subscription_id, value)
+        return await self._view(guild_id, subscription_id)
+
+    async def set_threads(
+        self, guild_id: int, subscription_id: int, archive_minutes: int | None
+    ) -> SubscriptionView:
+        """A public thread under each new post (text and announcement channels), or none (``None``)."""
+        view = await self._view(guild_id, subscription_id)
+        if archive_minutes is not None:
+            if view.subscription.channel_kind not in ("text", "announcement"):
+                raise UserError(
+                    "Threads under posts are for text and announcement channels; a forum already gives "
+                    "every article its own post."
+                )
+            if archive_minutes not in THREAD_ARCHIVE_CHOICES:
+                raise UserError("Threads can auto-archive after 1 day or 1 week.")
+        async with self.db.transaction() as conn:
+            await repo.set_threads(conn, subscription_id, archive_minutes)
+        return await self._view(guild_id, subscription_id)
+
+    async def set_publish(self, guild_id: int, subscription_id: int, value: bool) -> SubscriptionView:
+        """Publish each new post to following servers (announcement channels only)."""
+        view = await self._view(guild_id, subscription_id)
+        if value and view.subscription.channel_kind != "announcement":
+            raise UserError(
+                f"Only posts in an announcement channel can be published; <#{view.subscription.channel_id}> "
+                "is not one."
+            )
+        async with self.db.transaction() as conn:
+            await repo.set_publish(conn, subscription_id, value)
         return await self._view(guild_id, subscription_id)
 
     async def subscriptions(self, guild_id: int, channel_id: int | None = None) -> list[SubscriptionView]:
