@@ -52,6 +52,10 @@ def channel_kind(channel: discord.abc.GuildChannel | discord.Thread) -> str:
     return "text"
 
 
+def _names(permissions: list[str]) -> str:
+    return f"{', '.join(permissions)} permission{'s' if len(permissions) > 1 else ''}"
+
+
 def missing_permissions(
     channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member, *, threads: bool = False
 ) -> list[str]:
@@ -248,9 +252,7 @@ class Feeds(commands.Cog):
         me = interaction.guild.me
         missing = missing_permissions(target, me)
         if missing:
-            raise NotAllowed(
-                f"I can't post in {target.mention}: I'm missing the {', '.join(missing)} permission."
-            )
+            raise NotAllowed(f"I can't post in {target.mention}: I'm missing the {_names(missing)}.")
         if isinstance(target, discord.ForumChannel):
             problem = required_tag_problem(
                 forum_tags(target),
@@ -404,8 +406,7 @@ class Feeds(commands.Cog):
                 missing = missing_permissions(channel, interaction.guild.me, threads=True)
                 if missing:
                     raise NotAllowed(
-                        f"I can't open threads in {channel.mention}: I'm missing the "
-                        f"{', '.join(missing)} permission."
+                        f"I can't open threads in {channel.mention}: I'm missing the {_names(missing)}."
                     )
         view = await self.service.set_threads(interaction.guild_id, feed, minutes)
         name = escape_markdown(view.subscription.name)
@@ -467,11 +468,15 @@ class Feeds(commands.Cog):
                     f"I can't create tags in {forum.mention}: I'm missing the Manage Channels permission."
                 )
             await interaction.response.defer(ephemeral=True, thinking=True)
-            for tag_name in mapping.missing(labels):
-                if len(forum.available_tags) >= MAX_FORUM_TAGS:
-                    break
-                await forum.create_tag(name=tag_name[:20], reason=f"/feed tags by {interaction.user.id}")
-                created.append(tag_name[:20])
+            room = max(0, MAX_FORUM_TAGS - len(forum.available_tags))
+            created = [tag_name[:20] for tag_name in mapping.missing(labels)][:room]
+            if created:
+                # one edit with every tag: discord.py's create_tag builds on a cache the gateway updates later
+                new_tags = [*forum.available_tags, *(discord.ForumTag(name=t) for t in created)]
+                edited = await forum.edit(
+                    available_tags=new_tags, reason=f"/feed tags by {interaction.user.id}"
+                )
+                forum = edited if isinstance(edited, discord.ForumChannel) else forum
             mapping = map_tags(forum_tags(forum), labels, feed_name=name, can_moderate=perms.manage_threads)
         lines = [
             f"{escape_markdown(labels[c].capitalize())} → {escape_markdown(t.name) if t else '—'}"
