@@ -160,8 +160,6 @@ class DiscordDelivery:
         Without the message content intent, history still shows the content and embeds of the bot's own
         messages, which is all this compares.
         """
-        if payload.target is not None:
-            return None  # acting on a message is idempotent: repeating it is the check
         if payload.thread is not None:
             forum = await self.resolve(channel_id)
             if isinstance(forum, FORUMS):

@@ -404,10 +404,12 @@ class Delivery:
             if row.sending_at is None:
                 async with self.db.transaction() as conn:
                     await repo.mark_sending(conn, row.id, now)
-            elif now - row.sending_at > self.nonce_window or _without_nonce(payload):
+            elif payload.target is None and (
+                now - row.sending_at > self.nonce_window or _without_nonce(payload)
+            ):
                 # Discord has forgotten the nonce (or a forum post never had one): a repeat would post a
                 # second copy if an earlier attempt reached Discord (a crash or timeout after it stored the
-                # message). Look first.
+                # message). Look first. Acting on a message (``target``) is idempotent: repeating it is the check.
                 found = await port.find(row.channel_id, payload, row.sending_at)
                 if found is not None:
                     log.info(
