@@ -296,7 +296,9 @@ class Feeds(commands.Cog):
     @manage_guild_only()
     @app_commands.describe(channel="Only this channel's feeds")
     async def list_(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | discord.Thread | None = None
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.Thread | discord.ForumChannel | None = None,
     ) -> None:
         """List this server's feeds with their status, last success, last error and next poll."""
         assert interaction.guild_id is not None
