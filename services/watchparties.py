@@ -227,6 +227,11 @@ class Shield:
 
     entries: tuple[tuple[TitleMatcher, str], ...]
 
+    @property
+    def titles(self) -> tuple[str, ...]:
+        """The scheduled films' titles: the digest masks them so a film's name is never evidence."""
+        return tuple(matcher.title for matcher, _ in self.entries)
+
     def __call__(self, title: str, text: str) -> list[str]:
         reasons: list[str] = []
         for matcher, reason in self.entries:
