@@ -1,8 +1,8 @@
 """The one way the bot sends a message on its own: an outbox, exactly once across crashes and restarts.
 
-Feed posts, watch-party announcements, reminders, edit/cancel notices, waitlist promotions, the discussion
-opener and poll/film-pick results all go through :class:`Delivery`; no other module sends a channel message
-that no interaction asked for.
+Feed posts and notices, watch-party announcements, reminders, edit/cancel notices, waitlist promotions, the
+discussion opener, poll and film-pick messages and their results all go through :class:`Delivery`; no other
+module sends a channel message of the bot's own (interaction replies are answers, not messages it posts).
 
 How a message goes out exactly once
 -----------------------------------
