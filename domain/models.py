@@ -42,7 +42,7 @@ class Feed:
     consecutive_failures: int
     failing_since: int | None
     warned: bool
-    # Fingerprint of the last body read and when it last changed (storage migration 0008).
+    # Fingerprint of the last body read and when it last changed (storage migration 0009).
     body_hash: str | None = None
     last_changed_at: int | None = None
 
@@ -60,6 +60,12 @@ class Subscription:
     status: SubscriptionStatus
     status_reason: str | None
     created_at: int
+    #: text | announcement | forum (forum and media channels) | thread: where the posts land (0008)
+    channel_kind: str = "text"
+    #: minutes after which the thread under each post auto-archives; None: no threads (text channels)
+    thread_archive: int | None = None
+    #: publish each post to following servers (announcement channels)
+    publish: bool = False
 
 
 @dataclass(frozen=True, slots=True)
