@@ -548,6 +548,33 @@ class FeedService:
             except Exception:
                 log.exception("feed %s: could not record the failure", feed.id)
 
+    async def _record_nothing_new(self, feed: Feed, read: FeedRead, report: CycleReport) -> None:
+        if read.kind == CHANGED_NO_NEW:
+            report.changed_no_new += 1
+        else:
+            report.not_modified += 1
+        now, result = self._now(), read.result
+        fresh_body = read.kind != NOT_MODIFIED  # a 200's validators replace the stored ones
+        async with self.db.transaction() as conn:
+            await repo.record_success(
+                conn,
+                feed.id,
+                now=now,
+                next_poll_at=self._next_poll(now, result),
+                etag=result.etag if fresh_body else result.etag or feed.etag,
+                last_modified=result.last_modified
+                if fresh_body
+                else result.last_modified or feed.last_modified,
+                title=None,
+                url=result.permanent_url if fresh_body else None,
+                body_hash=read.fingerprint if read.kind == CHANGED_NO_NEW else None,
+                keep_note=read.kind == UNCHANGED_200 and not feed.consecutive_failures,
+            )
+        await self._after_success(feed)
+
+    # Longer than most: render-before-transaction, the flood decision and the recording of new entries
+    # must see one consistent list of entries, and splitting them apart would pass that list through
+    # several helpers without making any of them testable on its own.
     async def poll_feed(self, feed: Feed, report: CycleReport | None = None) -> None:
         report = report or CycleReport()
         report.polled += 1
@@ -561,27 +588,7 @@ class FeedService:
         now = self._now()
         result, parsed = read.result, read.parsed
         if parsed is None:  # nothing new (304, the same body, or no new key): costs no parse
-            if read.kind == CHANGED_NO_NEW:
-                report.changed_no_new += 1
-            else:
-                report.not_modified += 1
-            fresh_body = read.kind != NOT_MODIFIED  # a 200's validators replace the stored ones
-            async with self.db.transaction() as conn:
-                await repo.record_success(
-                    conn,
-                    feed.id,
-                    now=now,
-                    next_poll_at=self._next_poll(now, result),
-                    etag=result.etag if fresh_body else result.etag or feed.etag,
-                    last_modified=result.last_modified
-                    if fresh_body
-                    else result.last_modified or feed.last_modified,
-                    title=None,
-                    url=result.permanent_url if fresh_body else None,
-                    body_hash=read.fingerprint if read.kind == CHANGED_NO_NEW else None,
-                    keep_note=read.kind == UNCHANGED_200 and not feed.consecutive_failures,
-                )
-            await self._after_success(feed)
+            await self._record_nothing_new(feed, read, report)
             return
         report.parsed += 1
         if not parsed.entries and parsed.bozo:
