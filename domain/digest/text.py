@@ -264,11 +264,16 @@ def _render_marks(text: str) -> str:
     """Turn text with break markers into the paragraph/line shape. Whitespace collapses to single spaces
     (``str.split`` also catches no-break and other Unicode spaces) and the markers become the real line
     and paragraph breaks. String methods rather than regexes, because this runs over the whole article
-    and they are several times faster."""
+    and they are several times faster. The whole text is collapsed in one go (the markers are not
+    whitespace, so they survive it), which leaves at most one space to strip at either end of a line."""
     paragraphs: list[str] = []
-    for paragraph in text.split(_PARA_MARK):
-        lines = [" ".join(line.split()) for line in paragraph.split(_LINE_MARK)]
-        kept = "\n".join(line for line in lines if line)
+    for paragraph in " ".join(text.split()).split(_PARA_MARK):
+        if _LINE_MARK in paragraph:
+            kept = "\n".join(
+                line for line in (part.strip(" ") for part in paragraph.split(_LINE_MARK)) if line
+            )
+        else:
+            kept = paragraph.strip(" ")
         if kept:
             paragraphs.append(kept)
     return "\n\n".join(paragraphs)
@@ -288,12 +293,19 @@ def _decode_entities(text: str) -> str:
 
 
 def _strip_invisible(text: str) -> str:
+    return _strip_invisible_checked(text)[0]
+
+
+def _strip_invisible_checked(text: str) -> tuple[str, bool]:
+    """``text`` without invisible characters and with every line break a ``\\n``; the flag says the text
+    was all printable apart from its newlines, so that it holds no whitespace other than spaces and
+    newlines either (every other whitespace character is unprintable)."""
     if any(c in text for c in _ODD_LINEBREAKS):
         text = _LINEBREAKS.sub("\n", text)
     # Every invisible character is unprintable, and ``isprintable`` is much cheaper than the regex scan.
-    if text.replace("\n", "").replace(" ", "").isprintable():
-        return text
-    return _INVISIBLE.sub("", text)
+    if text.replace("\n", "").isprintable():
+        return text, True
+    return _INVISIBLE.sub("", text), False
 
 
 def _as_marked(text: str) -> str:
@@ -606,7 +618,8 @@ def _is_keyword_line(line: str) -> bool:
 
 
 def _clean_line(line: str, drop_hinted: Sequence[_Hinted], tails: Sequence[_Hinted]) -> str:
-    first = line.split(" ", 1)[0].lower().rstrip(":|,.-–—")
+    space = line.find(" ")
+    first = (line if space < 0 else line[:space]).lower().rstrip(":|,.-–—")
     if (not line[0].isalnum() or first in _DROP_LINE_FIRST_WORDS) and _DROP_LINE.match(line):
         return ""
     lowered = line.lower() if drop_hinted or tails else ""
@@ -635,9 +648,31 @@ def _clean_line(line: str, drop_hinted: Sequence[_Hinted], tails: Sequence[_Hint
     return line.strip()
 
 
-def _active(rules: Sequence[_Hinted], lowered: str) -> list[_Hinted]:
+def _active(rules: Sequence[_Hinted], present: frozenset[str] | set[str]) -> list[_Hinted]:
     # Rules whose hints occur nowhere in the text cannot apply to any line: drop them once, up front.
-    return [rule for rule in rules if any(h in lowered for h in rule[0])]
+    return [rule for rule in rules if any(h in present for h in rule[0])]
+
+
+def _gate(hint: str) -> str:
+    if len(hint) > 1 and hint[0] in "([":
+        return hint[0]
+    return "read" if "read" in hint else ""
+
+
+# Every hint once, grouped under a "gate" that each hint of its group contains: a text without the gate is
+# searched once for the whole group rather than once per hint (each search scans the whole article).
+_HINT_GATES: dict[str, tuple[str, ...]] = {}
+for _hint in dict.fromkeys(h for _rule in (*_DROP_LINE_HINTED, *_TAILS) for h in _rule[0]):
+    _HINT_GATES[_gate(_hint)] = (*_HINT_GATES.get(_gate(_hint), ()), _hint)
+
+
+def _present_hints(lowered: str) -> set[str]:
+    present: set[str] = set()
+    for gate, hints in _HINT_GATES.items():
+        if gate and gate not in lowered:
+            continue
+        present.update(h for h in hints if h in lowered)
+    return present
 
 
 def _strip_trailing_hashtags(line: str) -> str:
@@ -661,15 +696,27 @@ def clean_text(text: str) -> str:
     """
     if not text:
         return ""
-    text = _strip_invisible(text)
-    lowered = text.lower()
-    drop_hinted, tails = _active(_DROP_LINE_HINTED, lowered), _active(_TAILS, lowered)
+    text, printable = _strip_invisible_checked(text)
+    present = _present_hints(text.lower())
+    drop_hinted, tails = _active(_DROP_LINE_HINTED, present), _active(_TAILS, present)
+    # Text that is all printable holds no whitespace but spaces and newlines; without doubled spaces or
+    # spaces at the ends of its lines (the shape html_to_text returns) every line is already collapsed.
+    collapsed = (
+        printable
+        and "  " not in text
+        and " \n" not in text
+        and "\n " not in text
+        and text[0] != " "
+        and text[-1] != " "
+    )
+    if not printable:
+        text = text.replace("\r", "")
     seen: set[str] = set()
     paragraphs: list[str] = []
-    for paragraph in text.replace("\r", "").split("\n\n"):
+    for paragraph in text.split("\n\n"):
         kept: list[str] = []
         for raw in paragraph.split("\n"):
-            line = " ".join(raw.split())
+            line = raw if collapsed else " ".join(raw.split())
             if line:
                 line = _clean_line(line, drop_hinted, tails)
             if not line:
