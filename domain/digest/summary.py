@@ -14,7 +14,6 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Set as AbstractSet
 
 from domain.digest.sentences import iter_sentences
 
@@ -101,22 +100,27 @@ def _term_counts(text: str) -> dict[str, int]:
 
 
 def _term_set(text: str) -> frozenset[str]:
+    return frozenset(_stem_set(text.split()))
+
+
+def _stem_set(tokens: list[str]) -> set[str]:
     stems = _STEMS
     out = set()
-    for token in text.split():
+    for token in tokens:
         stem = stems.get(token)
         if stem is None:
             stem = _stem_token(token)
         if stem:
             out.add(stem)
-    return frozenset(out)
+    return out
 
 
-def _bag(sentence: str) -> AbstractSet[str]:
-    """The stems of a sentence of the text just counted by :func:`_term_counts` (so all memoised)."""
-    bag = set(map(_STEMS.get, sentence.split()))
+def _bag(tokens: list[str]) -> set[str]:
+    """The stems of a sentence's tokens, from the text just counted by :func:`_term_counts` (so all in the
+    memo: no stemming, and the lookups run in C)."""
+    bag: set[str | None] = set(map(_STEMS.get, tokens))
     if None in bag:  # a token the memo lost (cleared by another thread): stem it properly
-        return _term_set(sentence)
+        return _stem_set(tokens)
     bag.discard("")
     return bag  # type: ignore[return-value]  # no None left
 
@@ -137,8 +141,7 @@ def truncate_words(text: str, max_chars: int) -> str:
     return (cut or text[: max_chars - 1]) + _ELLIPSIS
 
 
-def _is_prose(sentence: str) -> bool:
-    words = len(sentence.split())
+def _is_prose(sentence: str, words: int) -> bool:
     # Ends in terminal punctuation, maybe then closing quotes or brackets.
     return words >= 10 or (words >= 4 and sentence.rstrip(_CLOSERS)[-1:] in _TERMINALS)
 
@@ -168,10 +171,13 @@ def summarize(text: str, title: str = "", sentences: int = 3, max_chars: int = 6
         return ""
     every: list[str] = []
     prose: list[str] = []
+    tokens: list[list[str]] = []
     for sentence in iter_sentences(text):
         every.append(sentence)
-        if _is_prose(sentence):
+        words = sentence.split()
+        if _is_prose(sentence, len(words)):
             prose.append(sentence)
+            tokens.append(words)
             if len(prose) >= MAX_CANDIDATES:
                 break
     if len(prose) <= sentences:
@@ -179,52 +185,48 @@ def summarize(text: str, title: str = "", sentences: int = 3, max_chars: int = 6
         return truncate_words(" ".join(every), max_chars)
 
     centroid = _term_counts(text)
-    centroid_norm = math.sqrt(sum(n * n for n in centroid.values()))
-    title_terms = _term_set(title)
-    count = len(prose)
-    bags = [_bag(s) for s in prose]
-    scores = [
-        _score(index, count, sentence, bag, centroid, centroid_norm, title_terms)
-        for index, (sentence, bag) in enumerate(zip(prose, bags, strict=True))
-    ]
+    bags = [_bag(words) for words in tokens]
+    scores = _scores(prose, bags, centroid, _term_set(title))
     chosen = _select(prose, bags, scores, sentences, max_chars)
     if not chosen:
         # Every sentence is longer than the budget: cut the best one rather than post nothing.
-        top = max(range(count), key=scores.__getitem__)
+        top = max(range(len(prose)), key=scores.__getitem__)
         return truncate_words(prose[top], max_chars)
     return " ".join(prose[i] for i in sorted(chosen))
 
 
-def _score(
-    index: int,
-    count: int,
-    sentence: str,
-    bag: AbstractSet[str],
-    centroid: dict[str, int],
-    centroid_norm: float,
-    title_terms: frozenset[str],
-) -> float:
-    # Cosine between the sentence's set of words and the article's word counts (every stem of a sentence
-    # is in the centroid, which counts the whole text; ``get`` keeps that an optimisation, not a rule).
-    relevance = sum(map(centroid.get, bag, _ZEROS)) / (math.sqrt(len(bag)) * centroid_norm) if bag else 0.0
-    position = 1.0 - index / count
-    overlap = len(title_terms & bag) / len(title_terms) if title_terms else 0.0
-    score = relevance + _POSITION_WEIGHT * position * position + _TITLE_WEIGHT * overlap
-    words = sentence.count(" ") + 1
-    # Readability penalties: a pick that opens with "But"/"He" dangles without its predecessor; questions
-    # and very long or very short sentences make poor teasers.
-    lead = sentence.split(" ", 1)[0].strip("\"'“‘").lower()
-    if lead in _ANAPHORIC and index:
-        score *= 0.8
-    if sentence.rstrip("\"'”’)").endswith("?"):
-        score *= 0.8
-    if words < 8 or words > 45:
-        score *= 0.85
-    return score
+def _scores(
+    prose: list[str], bags: list[set[str]], centroid: dict[str, int], title_terms: frozenset[str]
+) -> list[float]:
+    centroid_norm = math.sqrt(sum(n * n for n in centroid.values()))
+    count = len(prose)
+    scores: list[float] = []
+    for index, (sentence, bag) in enumerate(zip(prose, bags, strict=True)):
+        # Cosine between the sentence's set of words and the article's word counts (every stem of a
+        # sentence is in the centroid, which counts the whole text; ``get`` keeps that a fact, not a rule).
+        relevance = (
+            sum(map(centroid.get, bag, _ZEROS)) / (math.sqrt(len(bag)) * centroid_norm) if bag else 0.0
+        )
+        position = 1.0 - index / count
+        overlap = len(title_terms & bag) / len(title_terms) if title_terms else 0.0
+        score = relevance + _POSITION_WEIGHT * position * position + _TITLE_WEIGHT * overlap
+        words = sentence.count(" ") + 1
+        # Readability penalties: a pick that opens with "But"/"He" dangles without its predecessor;
+        # questions and very long or very short sentences make poor teasers.
+        space = sentence.find(" ")
+        lead = (sentence if space < 0 else sentence[:space]).strip("\"'“‘").lower()
+        if lead in _ANAPHORIC and index:
+            score *= 0.8
+        if sentence.rstrip("\"'”’)").endswith("?"):
+            score *= 0.8
+        if words < 8 or words > 45:
+            score *= 0.85
+        scores.append(score)
+    return scores
 
 
 def _select(
-    prose: list[str], bags: list[AbstractSet[str]], scores: list[float], sentences: int, max_chars: int
+    prose: list[str], bags: list[set[str]], scores: list[float], sentences: int, max_chars: int
 ) -> list[int]:
     """Greedy MMR under the character budget: each round picks the sentence of highest
     ``λ·score − (1−λ)·redundancy`` (its largest overlap with a pick), the earliest one on a tie.
@@ -267,7 +269,7 @@ def _select(
     return chosen
 
 
-def _overlap(a: AbstractSet[str], b: AbstractSet[str]) -> float:
+def _overlap(a: set[str], b: set[str]) -> float:
     # Cosine similarity of two word sets.
     if not a or not b:
         return 0.0
