@@ -53,9 +53,8 @@ class RecorderPort:
         self.stripped = 0
         self.closed: list[int] = []
 
-    async def post_poll(self, poll: Poll) -> int:
-        self._next += 1
-        return self._next
+    def poll_payload(self, poll: Poll) -> Payload:
+        return Payload(content=f"poll {poll.id}")
 
     async def add_reactions(self, poll: Poll) -> None:
         return None
@@ -74,7 +73,7 @@ class RecorderPort:
     async def show_closed(self, poll: Poll) -> None:
         return None
 
-    # the delivery port (results messages)
+    # the delivery port (poll messages and results messages)
     async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
         self._next += 1
         return self._next

@@ -42,7 +42,8 @@ class Crash(BaseException):
 
 
 class Recorder:
-    """PollDiscord in memory: messages with reactions, close posts de-duplicated by nonce like Discord."""
+    """PollDiscord and the delivery port in memory: messages with reactions, posts de-duplicated by nonce like
+    Discord. Poll messages and results messages are kept apart (``poll_messages`` / ``channel``)."""
 
     def __init__(self) -> None:
         self.next_id = 5000
@@ -60,19 +61,44 @@ class Recorder:
         self.channel: list[tuple[int, Payload]] = []  # every results message in the channel
         self.crash_after_send = 0
         self.find_calls = 0
+        self.polls_rendered: dict[str, Poll] = {}
+        self.poll_messages: list[tuple[int, Payload]] = []  # every poll message in the channel
+        self.poll_nonces: dict[str, int] = {}
+        self.fail_post = 0
+        self.crash_after_post = 0
+        self.crash_seeding = False
 
-    async def post_poll(self, poll: Poll) -> int:
+    def poll_payload(self, poll: Poll) -> Payload:
+        content = f"poll message {poll.id} {len(self.polls_rendered)}"
+        self.polls_rendered[content] = poll
+        return Payload(content=content)
+
+    async def _post_poll(self, payload: Payload, nonce: str) -> int:
         if self.refuse_post:
             raise DeliveryRefused("403 Missing Access")
-        self.next_id += 1
-        self.reactions[self.next_id] = {}
-        self.posted.append(poll)
-        return self.next_id
+        if self.fail_post:
+            self.fail_post -= 1
+            raise RuntimeError("503 Service Unavailable")
+        if nonce not in self.poll_nonces:
+            self.next_id += 1
+            self.reactions[self.next_id] = {}
+            self.posted.append(self.polls_rendered[payload.content])
+            self.poll_nonces[nonce] = self.next_id
+            self.poll_messages.append((self.next_id, payload))
+        if self.crash_after_post:
+            self.crash_after_post -= 1
+            raise Crash("killed after Discord stored the poll message")
+        return self.poll_nonces[nonce]
 
     async def add_reactions(self, poll: Poll) -> None:
         assert poll.message_id is not None
         for emoji in E[: poll.n_options]:
-            self.reactions[poll.message_id].setdefault(emoji, []).append(BOT)
+            users = self.reactions[poll.message_id].setdefault(emoji, [])
+            if BOT not in users:  # a PUT of the bot's own reaction is idempotent
+                users.append(BOT)
+            if self.crash_seeding:
+                self.crash_seeding = False
+                raise Crash("killed while seeding the reactions")
 
     async def remove_reaction(self, channel_id: int, message_id: int, emoji: str, user_id: int) -> bool:
         if not self.can_manage:
@@ -97,6 +123,8 @@ class Recorder:
 
     # the delivery port: results messages, de-duplicated by nonce like Discord (within its nonce window)
     async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        if payload.content.startswith("poll message "):
+            return await self._post_poll(payload, nonce)
         self.close_calls += 1
         if self.fail_close:
             self.fail_close -= 1
@@ -112,7 +140,7 @@ class Recorder:
 
     async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
         self.find_calls += 1
-        for message_id, sent in self.channel:
+        for message_id, sent in self.channel + self.poll_messages:
             if sent == payload:
                 return message_id
         return None
@@ -120,6 +148,7 @@ class Recorder:
     def forget_nonces(self) -> None:
         """Discord's nonce window ran out: a repeated nonce now creates a new message."""
         self.closes.clear()
+        self.poll_nonces.clear()
 
     # a member reacting on Discord (the service is told separately, or not at all while offline)
     def react(self, message_id: int, emoji: str, user: int) -> None:
@@ -851,3 +880,101 @@ async def test_trusting_the_nonce_alone_after_its_window_would_post_the_results_
     await restarted.start()
     await restarted.run_due()
     assert len(env.port.channel) == 2 and poll.id
+
+
+# ---------------------------------------------------------------------------------- exactly-once poll messages
+
+
+async def test_the_poll_message_goes_through_the_outbox(env: Env) -> None:
+    poll = await env.create()
+    (row,) = await env.db.fetchall("SELECT kind, owner_id, state, message_id, sending_at FROM outbox")
+    assert (row["kind"], row["owner_id"], row["state"]) == ("poll_message", poll.id, "delivered")
+    assert row["message_id"] == poll.message_id and row["sending_at"] is not None
+    assert [message_id for message_id, _ in env.port.poll_messages] == [poll.message_id]
+
+
+@pytest.mark.parametrize("how", ["create", "pick"])
+async def test_crash_as_discord_stores_the_poll_then_restart_past_the_nonce_window_posts_once(
+    env: Env, how: str
+) -> None:
+    """The process dies at the instant Discord stores the poll message (before the poll is marked open); it
+    comes back after Discord has forgotten the nonce. The poll message is found, not posted again, and the
+    poll opens with it and gets its reactions."""
+    env.port.crash_after_post = 1
+    with pytest.raises(Crash):
+        if how == "create":
+            await env.create()
+        else:
+            await _nominate_films(env, 2)
+            await env.service.pick(GUILD, CHANNEL, CREATOR)
+    ((message_id, _),) = env.port.poll_messages
+    env.clock.now += 600  # down for ten minutes
+    env.port.forget_nonces()
+    restarted = env.fresh()
+    await restarted.start()  # the pending poll has its message queued: it is not a half-created leftover
+    await restarted.resync_all()
+    await restarted.run_due()
+    await restarted.run_due()
+    assert [m for m, _ in env.port.poll_messages] == [message_id] and env.port.find_calls == 1
+    (poll,) = await repo.open_polls(env.db)
+    assert poll.message_id == message_id
+    assert env.port.reactions[message_id] == {E[i]: [BOT] for i in range(poll.n_options)}
+    assert await env.add(poll, 1, 1, service=restarted) == "recorded"  # the vote path knows it
+
+
+async def test_trusting_the_nonce_alone_after_its_window_would_post_the_poll_twice(env: Env) -> None:
+    """The control for the test above: without the look in the channel, the poll message is duplicated."""
+    env.port.crash_after_post = 1
+    with pytest.raises(Crash):
+        await env.create()
+    env.clock.now += 600
+    env.port.forget_nonces()
+    restarted = env.fresh()
+    restarted.delivery.nonce_window = 10**9  # as if the nonce were remembered for ever
+    await restarted.start()
+    await restarted.run_due()
+    assert len(env.port.poll_messages) == 2
+
+
+async def test_a_poll_message_discord_did_not_take_is_posted_by_the_deadline_loop(env: Env) -> None:
+    env.port.fail_post = 1
+    poll = await env.create()
+    assert poll.status == "pending" and poll.message_id is None and env.port.poll_messages == []
+    assert await env.service.open_polls(GUILD) == []
+    env.clock.now += 60  # the delivery backoff
+    await env.service.run_due()
+    (opened,) = await repo.open_polls(env.db)
+    assert opened.id == poll.id and opened.message_id == env.port.poll_messages[0][0]
+    assert env.port.reactions[opened.message_id] == {E[0]: [BOT], E[1]: [BOT], E[2]: [BOT]}
+    assert await env.add(opened, 1, 0) == "recorded"
+
+
+async def test_a_poll_message_still_unsent_at_its_deadline_discards_the_poll(env: Env) -> None:
+    await _nominate_films(env, 2)
+    env.port.fail_post = 100
+    poll = (await env.service.pick(GUILD, CHANNEL, CREATOR, duration="1m")).poll
+    assert poll.status == "pending"
+    env.clock.now += 61
+    await env.service.run_due()
+    assert await repo.get_poll(env.db, poll.id) is None and env.port.poll_messages == []
+    assert {n.status for n in await env.service.nominations(GUILD)} == {"open"}  # back in the round
+    env.port.fail_post = 0
+    again = (await env.service.pick(GUILD, CHANNEL, CREATOR)).poll  # the same id, a new outbox row
+    assert again.id == poll.id and again.is_open
+
+
+async def test_restart_resync_finishes_seeding_the_reactions(env: Env) -> None:
+    env.port.crash_seeding = True
+    with pytest.raises(Crash):
+        await env.create()
+    (poll,) = await repo.open_polls(env.db)
+    assert poll.message_id is not None
+    assert env.port.reactions[poll.message_id] == {E[0]: [BOT]}
+    env.port.react(poll.message_id, E[1], 7)  # a member voted while the bot was down
+    restarted = env.fresh()
+    await restarted.start()
+    report = await restarted.resync_all()
+    assert report.added == 1
+    assert env.port.reactions[poll.message_id] == {E[0]: [BOT], E[1]: [7, BOT], E[2]: [BOT]}
+    await restarted.resync_all()  # complete now: nothing more is added
+    assert env.port.reactions[poll.message_id][E[1]] == [7, BOT]
