@@ -52,8 +52,9 @@ _CACHE_SECONDS = 30.0
 NOTE_LIMIT = 2000
 _NOTE_HEAD = "🔎 **Why the post looks like this** (only you see this note)"
 _PHRASE_LIMIT = 100
-_WARNINGS_BUDGET = 1300
 _SPOILER_BUDGET = 450
+# What is left after the head, the spoiler line and the language line (~150 units with the newlines).
+_WARNINGS_BUDGET = NOTE_LIMIT - _SPOILER_BUDGET - 250
 
 
 @dataclass(frozen=True, slots=True)
