@@ -325,3 +325,29 @@ def test_a_caption_of_exactly_the_longest_length_is_dropped_whatever_follows_it(
         f" {caption}\nNext line here.",
     ):
         assert clean_text(text) == "Next line here." == _clean_text_before(text)
+
+
+_HINT_PIECES = st.sampled_from(
+    [
+        *(h for group in text_module._HINT_GATES.values() for h in group),
+        "read",
+        "rea",
+        "d more",
+        "also ",
+        "keep ",
+        "(",
+        "[",
+        "photo",
+        " ",
+        "x",
+        "already",
+        "thread",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_HINT_PIECES, max_size=30).map("".join))
+def test_the_gated_hint_search_finds_exactly_the_hints_in_the_text(lowered: str) -> None:
+    every = {h for group in text_module._HINT_GATES.values() for h in group}
+    assert text_module._present_hints(lowered) == {h for h in every if h in lowered}
