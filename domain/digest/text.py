@@ -687,9 +687,14 @@ def _gate(hint: str) -> str:
 
 # Every hint once, grouped under a "gate" that each hint of its group contains: a text without the gate is
 # searched once for the whole group rather than once per hint (each search scans the whole article).
-_HINT_GATES: dict[str, tuple[str, ...]] = {}
-for _hint in dict.fromkeys(h for _rule in (*_DROP_LINE_HINTED, *_TAILS) for h in _rule[0]):
-    _HINT_GATES[_gate(_hint)] = (*_HINT_GATES.get(_gate(_hint), ()), _hint)
+def _gated_hints() -> dict[str, tuple[str, ...]]:
+    groups: dict[str, tuple[str, ...]] = {}
+    for hint in dict.fromkeys(h for rule in (*_DROP_LINE_HINTED, *_TAILS) for h in rule[0]):
+        groups[_gate(hint)] = (*groups.get(_gate(hint), ()), hint)
+    return groups
+
+
+_HINT_GATES = _gated_hints()
 
 
 def _present_hints(lowered: str) -> set[str]:
