@@ -780,6 +780,9 @@ async def test_status_lines_and_choices(env: Env) -> None:
     poll = await env.create(question="Best *Alien*?")
     await env.service.nominate(GUILD, 1, "Heat", 1995)
     assert await env.service.status_lines(GUILD) == {"Open polls": "1", "Film nominations": "1"}
+    await env.service.resync_all()
+    lines = await env.service.status_lines(GUILD)
+    assert lines["Reactions recounted at start"].startswith("1 polls resynced")
     assert await env.service.choices(GUILD, "alien", open_only=True) == [
         (poll.id, f"#{poll.id} Best *Alien*?")
     ]
