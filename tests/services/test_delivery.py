@@ -23,20 +23,13 @@ from services.delivery import (
 from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxRow
+from tests.helpers.clock import FakeClock
 
 CHANNEL = 10
 
 
 class Crash(BaseException):
     """The process dies right here."""
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Channel:
@@ -80,7 +73,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
 
 
-def engine(db: Database, clock: Clock, port: Channel, **kw: float) -> Delivery:
+def engine(db: Database, clock: FakeClock, port: Channel, **kw: float) -> Delivery:
     delivery = Delivery(db, clock=clock, nonce_window=kw.pop("nonce_window", 120), **kw)  # type: ignore[arg-type]
     delivery.attach(port)
     return delivery
@@ -116,7 +109,7 @@ def test_payload_round_trips_and_matches_on_what_discord_returns_unchanged() -> 
 
 
 async def test_enqueue_is_idempotent_per_kind_owner_and_part(db: Database) -> None:
-    delivery = engine(db, Clock(), Channel())
+    delivery = engine(db, FakeClock(), Channel())
     await put(delivery, Payload(content="a"))
     async with db.transaction() as conn:
         again = await delivery.enqueue(
@@ -126,7 +119,7 @@ async def test_enqueue_is_idempotent_per_kind_owner_and_part(db: Database) -> No
 
 
 async def test_enqueue_rolls_back_with_the_callers_transaction(db: Database) -> None:
-    delivery = engine(db, Clock(), Channel())
+    delivery = engine(db, FakeClock(), Channel())
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
             await delivery.enqueue(conn, kind="test", owner_id=1, channel_id=CHANNEL, payload=Payload("a"))
@@ -135,7 +128,7 @@ async def test_enqueue_rolls_back_with_the_callers_transaction(db: Database) -> 
 
 
 async def test_the_first_attempt_is_recorded_before_the_send(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="a"))
     port.crash_after_store = 1
@@ -148,7 +141,7 @@ async def test_the_first_attempt_is_recorded_before_the_send(db: Database) -> No
 @pytest.mark.parametrize("later", [30, 600])
 async def test_a_crash_after_discord_stored_it_never_duplicates(db: Database, later: int) -> None:
     """Within the nonce window the nonce de-duplicates; after it the channel is searched first."""
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="a"))
     port.crash_after_store = 1
@@ -168,7 +161,7 @@ async def test_a_crash_after_discord_stored_it_never_duplicates(db: Database, la
 
 
 async def test_the_window_is_the_setting_not_a_constant(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
     delivery = engine(db, clock, port, nonce_window=5)
     await put(delivery, Payload(content="a"))
     port.crash_after_store = 1
@@ -181,7 +174,7 @@ async def test_the_window_is_the_setting_not_a_constant(db: Database) -> None:
 
 
 async def test_transient_failures_back_off_then_give_up(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
     failed: list[str] = []
 
     async def on_failed(conn: aiosqlite.Connection, row: OutboxRow, state: str, error: str) -> bool:
@@ -207,7 +200,7 @@ async def test_transient_failures_back_off_then_give_up(db: Database) -> None:
 
 
 async def test_gone_and_refused_run_the_kinds_callback_in_the_finishing_transaction(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
     seen: list[tuple[str, int]] = []
 
     async def on_failed(conn: aiosqlite.Connection, row: OutboxRow, state: str, error: str) -> bool:
@@ -230,7 +223,7 @@ async def test_gone_and_refused_run_the_kinds_callback_in_the_finishing_transact
 
 
 async def test_a_refused_channel_is_not_hammered_in_the_same_run(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
     delivery = engine(db, clock, port)
     for n in range(3):
         await put(delivery, Payload(content=str(n)), part=str(n))
@@ -240,7 +233,7 @@ async def test_a_refused_channel_is_not_hammered_in_the_same_run(db: Database) -
 
 
 async def test_delivered_callback_commits_with_the_row(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
 
     async def on_delivered(conn: aiosqlite.Connection, row: OutboxRow, message_id: int) -> None:
         await conn.execute("CREATE TABLE IF NOT EXISTS results (message_id INTEGER)")
@@ -256,7 +249,7 @@ async def test_delivered_callback_commits_with_the_row(db: Database) -> None:
 
 
 async def test_expired_messages_are_not_sent(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="late"), expires_at=int(clock.now) + 60)
     clock.now += 61
@@ -266,7 +259,7 @@ async def test_expired_messages_are_not_sent(db: Database) -> None:
 
 
 async def test_concurrent_runs_send_each_message_once(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
     delivery = engine(db, clock, port)
     await put(delivery, Payload(content="a"))
     port.gate = asyncio.Event()
@@ -280,7 +273,7 @@ async def test_concurrent_runs_send_each_message_once(db: Database) -> None:
 
 async def test_carried_over_nonce_and_first_attempt_are_used(db: Database) -> None:
     """A reminder whose send began before the outbox existed keeps its nonce and its first attempt."""
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="a"), nonce="wpr7.0", first_attempt_at=int(clock.now) - 500)
     row = await outbox.get(db, row_id)
@@ -290,7 +283,7 @@ async def test_carried_over_nonce_and_first_attempt_are_used(db: Database) -> No
 
 
 async def test_send_now_while_a_run_is_sending_the_row_answers_with_its_outcome(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), Channel()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="announcement"))
     port.gate = asyncio.Event()

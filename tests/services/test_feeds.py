@@ -29,6 +29,7 @@ from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
 from storage.db import Database
 from tests.feedserver import FeedEntry, FeedServer, make_entries
+from tests.helpers.clock import FakeClock
 from tests.markup import live_spoiler_bars, pings
 
 GUILD = 1
@@ -36,17 +37,6 @@ CHANNEL = 10
 OTHER_CHANNEL = 11
 NOTICES = 12
 MOD = 99
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class Recorder:
@@ -123,7 +113,7 @@ class Rig:
     db: Database
     service: FeedService
     recorder: Recorder
-    clock: Clock
+    clock: FakeClock
 
     async def add(self, path: str = "/rss", channel: int = CHANNEL, **kw: Any) -> int:
         result = await self.service.add(
@@ -144,7 +134,7 @@ class Rig:
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     settings = FeedSettings(interval=600, min_interval=60, posts_per_channel_per_cycle=5, pause_after=86400)
-    clock = Clock()
+    clock = FakeClock()
     async with FeedServer() as server, await Database.open(tmp_path / "feeds.sqlite3") as db:
         fetcher = Fetcher(FetchLimits(allow_private_addresses=True, total_timeout=3, connect_timeout=2))
         parser = FeedParser(max_workers=1, timeout=10)

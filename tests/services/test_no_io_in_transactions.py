@@ -25,6 +25,7 @@ from services.fetcher import Fetcher, FetchLimits
 from settings import DigestSettings, FeedSettings
 from storage.db import Database
 from tests.feedserver import FeedServer, make_entries
+from tests.helpers.clock import FakeClock
 from tests.services import test_feeds, test_polls, test_watchparties
 
 _inside: ContextVar[bool] = ContextVar("inside_transaction", default=False)
@@ -99,7 +100,7 @@ async def test_feed_cycle_renders_fetches_and_delivers_outside_transactions(
     tmp_path: Path, violations: Violations
 ) -> None:
     settings = FeedSettings(interval=600, min_interval=60, posts_per_channel_per_cycle=5)
-    clock = test_feeds.Clock()
+    clock = FakeClock()
     async with FeedServer() as server, await Database.open(tmp_path / "feeds.sqlite3") as db:
         fetcher = Fetcher(FetchLimits(allow_private_addresses=True, total_timeout=3, connect_timeout=2))
         parser = FeedParser(max_workers=1, timeout=10)
@@ -143,7 +144,7 @@ async def test_reminders_scheduling_rsvps_and_cancelling_call_discord_outside_tr
     tmp_path: Path, violations: Violations
 ) -> None:
     async with await Database.open(tmp_path / "wp.sqlite3") as db:
-        clock = test_watchparties.Clock()
+        clock = FakeClock(test_watchparties.NOW)
         club = test_watchparties.ClubService(db, clock=clock)
         service = test_watchparties.WatchPartyService(
             db,
@@ -181,7 +182,7 @@ async def test_poll_close_and_results_call_discord_outside_transactions(
     tmp_path: Path, violations: Violations
 ) -> None:
     async with await Database.open(tmp_path / "polls.sqlite3") as db:
-        env = test_polls.Env(db, test_polls.Clock())
+        env = test_polls.Env(db, FakeClock())
         port = guarded(env.port, "discord", violations)
         env.service.attach(port, test_polls.BOT, port)
         await env.service.start()

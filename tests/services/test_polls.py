@@ -20,6 +20,7 @@ from storage import club as club_repo
 from storage import outbox as outbox_repo
 from storage import polls as repo
 from storage.db import Database
+from tests.helpers.clock import FakeClock
 
 GUILD = 1
 OTHER_GUILD = 2
@@ -27,14 +28,6 @@ CHANNEL = 10
 BOT = 999
 CREATOR = 5
 E = NUMBER_EMOJI
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Crash(BaseException):
@@ -163,7 +156,7 @@ class Recorder:
 
 
 class Env:
-    def __init__(self, db: Database, clock: Clock, settings: PollSettings | None = None) -> None:
+    def __init__(self, db: Database, clock: FakeClock, settings: PollSettings | None = None) -> None:
         self.db = db
         self.clock = clock
         self.port = Recorder()
@@ -205,7 +198,7 @@ class Env:
 
 @pytest.fixture
 async def env(db: Database) -> Env:
-    e = Env(db, Clock())
+    e = Env(db, FakeClock())
     await e.service.start()
     return e
 
@@ -252,7 +245,7 @@ async def test_duration_bounds_accepted(env: Env) -> None:
 
 
 async def test_cooldown_and_organisers_only(db: Database) -> None:
-    env = Env(db, Clock(), PollSettings(create_cooldown=30))
+    env = Env(db, FakeClock(), PollSettings(create_cooldown=30))
     await env.create()
     with pytest.raises(UserError, match="try again in 30s"):
         await env.create()
@@ -790,7 +783,7 @@ async def test_votes_survive_in_sqlite(tmp_path: Path) -> None:
     """A recorded vote is committed: a new connection sees it."""
     db = await Database.open(tmp_path / "a.sqlite3")
     try:
-        env = Env(db, Clock())
+        env = Env(db, FakeClock())
         poll = await env.create()
         await env.add(poll, 1, 0)
     finally:
@@ -800,7 +793,7 @@ async def test_votes_survive_in_sqlite(tmp_path: Path) -> None:
 
 
 async def test_double_submitted_commands_are_refused_once(db: Database) -> None:
-    env = Env(db, Clock(), PollSettings(create_cooldown=30))
+    env = Env(db, FakeClock(), PollSettings(create_cooldown=30))
     created = await asyncio.gather(env.create(), env.create(), return_exceptions=True)
     assert sorted(type(r).__name__ for r in created) == ["Poll", "UserError"]
     nominated = await asyncio.gather(

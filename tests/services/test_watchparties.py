@@ -33,6 +33,7 @@ from settings import DigestSettings, WatchPartySettings
 from storage import outbox as outbox_repo
 from storage import watchparties as repo
 from storage.db import Database
+from tests.helpers.clock import FakeClock
 
 GUILD = 1
 CHANNEL = 10
@@ -46,17 +47,6 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC).timestamp()
 
 def epoch(*args: int) -> int:
     return int(datetime(*args, tzinfo=UTC).timestamp())  # type: ignore[misc]
-
-
-class Clock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def set(self, moment: float) -> None:
-        self.now = float(moment)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -229,7 +219,7 @@ def delivery(env: Env) -> Delivery:
 @dataclasses.dataclass
 class Env:
     db: Database
-    clock: Clock
+    clock: FakeClock
     discord: Recorder
     service: WatchPartyService
     club: ClubService
@@ -258,7 +248,7 @@ class Env:
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
     path = tmp_path / "wp.sqlite3"
     db = await Database.open(path)
-    clock = Clock()
+    clock = FakeClock(NOW)
     club = ClubService(db, clock=clock)
     service = WatchPartyService(
         db, WatchPartySettings(), club, clock=clock, delivery=Delivery(db, clock=clock, backoff_base=0)
