@@ -24,47 +24,9 @@ from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxRow
 from tests.helpers.clock import FakeClock
+from tests.helpers.ports import Crash, FakeDeliveryPort
 
 CHANNEL = 10
-
-
-class Crash(BaseException):
-    """The process dies right here."""
-
-
-class Channel:
-    """The delivery port: messages per channel; a nonce is remembered until ``forget()``."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[int, int, Payload]] = []  # (id, channel, payload)
-        self.nonces: dict[str, int] = {}
-        self.errors: list[BaseException] = []  # raised by the next sends, in order
-        self.crash_after_store = 0
-        self.finds: list[tuple[int, int]] = []
-        self.gate: asyncio.Event | None = None
-
-    def forget(self) -> None:
-        self.nonces.clear()
-
-    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
-        if self.gate is not None:
-            await self.gate.wait()
-        if self.errors:
-            raise self.errors.pop(0)
-        if nonce not in self.nonces:
-            self.nonces[nonce] = len(self.messages) + 100
-            self.messages.append((self.nonces[nonce], channel_id, payload))
-        if self.crash_after_store:
-            self.crash_after_store -= 1
-            raise Crash
-        return self.nonces[nonce]
-
-    async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
-        self.finds.append((channel_id, since))
-        for message_id, channel, sent in self.messages:
-            if channel == channel_id and payload.matches(sent.content, list(sent.embeds)):
-                return message_id
-        return None
 
 
 @pytest.fixture
@@ -73,7 +35,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
 
 
-def engine(db: Database, clock: FakeClock, port: Channel, **kw: float) -> Delivery:
+def engine(db: Database, clock: FakeClock, port: FakeDeliveryPort, **kw: float) -> Delivery:
     delivery = Delivery(db, clock=clock, nonce_window=kw.pop("nonce_window", 120), **kw)  # type: ignore[arg-type]
     delivery.attach(port)
     return delivery
@@ -109,7 +71,7 @@ def test_payload_round_trips_and_matches_on_what_discord_returns_unchanged() -> 
 
 
 async def test_enqueue_is_idempotent_per_kind_owner_and_part(db: Database) -> None:
-    delivery = engine(db, FakeClock(), Channel())
+    delivery = engine(db, FakeClock(), FakeDeliveryPort())
     await put(delivery, Payload(content="a"))
     async with db.transaction() as conn:
         again = await delivery.enqueue(
@@ -119,7 +81,7 @@ async def test_enqueue_is_idempotent_per_kind_owner_and_part(db: Database) -> No
 
 
 async def test_enqueue_rolls_back_with_the_callers_transaction(db: Database) -> None:
-    delivery = engine(db, FakeClock(), Channel())
+    delivery = engine(db, FakeClock(), FakeDeliveryPort())
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
             await delivery.enqueue(conn, kind="test", owner_id=1, channel_id=CHANNEL, payload=Payload("a"))
@@ -128,10 +90,10 @@ async def test_enqueue_rolls_back_with_the_callers_transaction(db: Database) -> 
 
 
 async def test_the_first_attempt_is_recorded_before_the_send(db: Database) -> None:
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="a"))
-    port.crash_after_store = 1
+    port.crash_after_send = 1
     with pytest.raises(Crash):
         await delivery.run()
     row = await outbox.get(db, row_id)
@@ -141,40 +103,40 @@ async def test_the_first_attempt_is_recorded_before_the_send(db: Database) -> No
 @pytest.mark.parametrize("later", [30, 600])
 async def test_a_crash_after_discord_stored_it_never_duplicates(db: Database, later: int) -> None:
     """Within the nonce window the nonce de-duplicates; after it the channel is searched first."""
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="a"))
-    port.crash_after_store = 1
+    port.crash_after_send = 1
     with pytest.raises(Crash):
         await delivery.run()
     first = int(clock.now)
     clock.now += later
     if later > 120:
-        port.forget()
+        port.forget_nonces()
     restarted = engine(db, clock, port)
     report = await restarted.run()
     assert len(port.messages) == 1
-    assert port.finds == ([] if later <= 120 else [(CHANNEL, first)])
+    assert port.find_calls == ([] if later <= 120 else [(CHANNEL, first)])
     assert (report.delivered, report.found) == ((1, 0) if later <= 120 else (0, 1))
     row = await outbox.get(db, row_id)
     assert row is not None and (row.state, row.message_id) == ("delivered", port.messages[0][0])
 
 
 async def test_the_window_is_the_setting_not_a_constant(db: Database) -> None:
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port, nonce_window=5)
     await put(delivery, Payload(content="a"))
-    port.crash_after_store = 1
+    port.crash_after_send = 1
     with pytest.raises(Crash):
         await delivery.run()
     clock.now += 6
-    port.forget()
+    port.forget_nonces()
     await engine(db, clock, port, nonce_window=5).run()
-    assert len(port.messages) == 1 and len(port.finds) == 1
+    assert len(port.messages) == 1 and len(port.find_calls) == 1
 
 
 async def test_transient_failures_back_off_then_give_up(db: Database) -> None:
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     failed: list[str] = []
 
     async def on_failed(conn: aiosqlite.Connection, row: OutboxRow, state: str, error: str) -> bool:
@@ -200,7 +162,7 @@ async def test_transient_failures_back_off_then_give_up(db: Database) -> None:
 
 
 async def test_gone_and_refused_run_the_kinds_callback_in_the_finishing_transaction(db: Database) -> None:
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     seen: list[tuple[str, int]] = []
 
     async def on_failed(conn: aiosqlite.Connection, row: OutboxRow, state: str, error: str) -> bool:
@@ -223,7 +185,7 @@ async def test_gone_and_refused_run_the_kinds_callback_in_the_finishing_transact
 
 
 async def test_a_refused_channel_is_not_hammered_in_the_same_run(db: Database) -> None:
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     for n in range(3):
         await put(delivery, Payload(content=str(n)), part=str(n))
@@ -233,7 +195,7 @@ async def test_a_refused_channel_is_not_hammered_in_the_same_run(db: Database) -
 
 
 async def test_delivered_callback_commits_with_the_row(db: Database) -> None:
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
 
     async def on_delivered(conn: aiosqlite.Connection, row: OutboxRow, message_id: int) -> None:
         await conn.execute("CREATE TABLE IF NOT EXISTS results (message_id INTEGER)")
@@ -249,7 +211,7 @@ async def test_delivered_callback_commits_with_the_row(db: Database) -> None:
 
 
 async def test_expired_messages_are_not_sent(db: Database) -> None:
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="late"), expires_at=int(clock.now) + 60)
     clock.now += 61
@@ -259,7 +221,7 @@ async def test_expired_messages_are_not_sent(db: Database) -> None:
 
 
 async def test_concurrent_runs_send_each_message_once(db: Database) -> None:
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     await put(delivery, Payload(content="a"))
     port.gate = asyncio.Event()
@@ -273,17 +235,17 @@ async def test_concurrent_runs_send_each_message_once(db: Database) -> None:
 
 async def test_carried_over_nonce_and_first_attempt_are_used(db: Database) -> None:
     """A reminder whose send began before the outbox existed keeps its nonce and its first attempt."""
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="a"), nonce="wpr7.0", first_attempt_at=int(clock.now) - 500)
     row = await outbox.get(db, row_id)
     assert row is not None and nonce_of(row) == "wpr7.0"
     await delivery.run()
-    assert port.finds == [(CHANNEL, int(clock.now) - 500)] and list(port.nonces) == ["wpr7.0"]
+    assert port.find_calls == [(CHANNEL, int(clock.now) - 500)] and list(port.nonces) == ["wpr7.0"]
 
 
 async def test_send_now_while_a_run_is_sending_the_row_answers_with_its_outcome(db: Database) -> None:
-    clock, port = FakeClock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="announcement"))
     port.gate = asyncio.Event()

@@ -17,7 +17,7 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from services.delivery import Delivery
+from services.delivery import Delivery, Payload
 from services.digest import DigestService
 from services.feedparse import FeedParser
 from services.feeds import FeedService
@@ -26,6 +26,7 @@ from settings import DigestSettings, FeedSettings
 from storage.db import Database
 from tests.feedserver import FeedServer, make_entries
 from tests.helpers.clock import FakeClock
+from tests.helpers.ports import FakeNotifier, FakePollDiscord, FakeWatchPartyDiscord
 from tests.services import test_feeds, test_polls, test_watchparties
 
 _inside: ContextVar[bool] = ContextVar("inside_transaction", default=False)
@@ -89,10 +90,10 @@ async def test_the_instrument_sees_an_await_inside_a_transaction(
 ) -> None:
     """The check itself works (so the tests below can fail)."""
     async with await Database.open(tmp_path / "db.sqlite3") as db:
-        port = guarded(test_polls.Recorder(), "port", violations)
+        port = guarded(FakePollDiscord(), "port", violations)
         async with db.transaction():
-            await port.find(10, test_polls.Payload(content="x"), 0)
-        await port.find(10, test_polls.Payload(content="x"), 0)
+            await port.find(10, Payload(content="x"), 0)
+        await port.find(10, Payload(content="x"), 0)
     assert violations == ["port.find"]
 
 
@@ -121,7 +122,7 @@ async def test_feed_cycle_renders_fetches_and_delivers_outside_transactions(
         )
         guard_method(fetcher, "fetch", "fetcher.fetch", violations)
         guard_method(parser, "parse", "parser.parse", violations)
-        recorder = test_feeds.Recorder()
+        recorder = FakeNotifier()
         port = guarded(recorder, "discord", violations)
         service.attach(port, port)
         try:
@@ -153,7 +154,7 @@ async def test_reminders_scheduling_rsvps_and_cancelling_call_discord_outside_tr
             clock=clock,
             delivery=Delivery(db, clock=clock, backoff_base=0),
         )
-        recorder = test_watchparties.Recorder()
+        recorder = FakeWatchPartyDiscord()
         port = guarded(recorder, "discord", violations)
         service.attach(port, port)
         request = test_watchparties.ScheduleRequest(
