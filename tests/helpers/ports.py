@@ -8,6 +8,7 @@ and a repeated nonce answers the first message, the way Discord's ``enforce_nonc
 * ``errors``: exceptions raised by the next sends, in order, before Discord stores anything;
 * ``crash_after_send``: how many of the next sends fail *after* Discord stored the message, raising
   ``after_store_error`` (:class:`Crash`, the process dying, unless a fake says otherwise);
+* ``repeats``: how many sends a nonce de-duplicated (a benchmark's exactly-once count);
 * ``gate``: an event every send waits on first (to hold a send in flight);
 * ``find_calls`` / ``find_error``: every history look-up ``(channel_id, since)`` and an error to raise from it.
 
@@ -55,6 +56,7 @@ class FakeDeliveryPort:
         self.gone: set[int] = set()
         self.errors: list[BaseException] = []
         self.crash_after_send = 0
+        self.repeats = 0  # sends answered with the message a nonce already created
         self.gate: asyncio.Event | None = None
         self.find_calls: list[tuple[int, int]] = []
         self.find_error: Exception | None = None
@@ -80,7 +82,9 @@ class FakeDeliveryPort:
         if self.errors:
             raise self.errors.pop(0)
         key = self.nonce_key(channel_id, nonce)
-        if key not in self.nonces:
+        if key in self.nonces:
+            self.repeats += 1
+        else:
             self.nonces[key] = self.store(channel_id, payload, nonce)
         if self.crash_after_send:
             self.crash_after_send -= 1
