@@ -60,7 +60,7 @@ _.last_resync  # services/polls/_core.py PollCore.last_resync: e2e tests wait on
 _.recycle_count  # services/feedparse.py FeedParser.recycle_count: tests assert workers were recycled
 _.redirects  # services/fetcher.py FetchResult.redirects: read by tests only
 _.peer_address  # services/fetcher.py FetchResult.peer_address: read by tests only
-_.old_start  # services/watchparties.py EditResult.old_start: read by tests only
+_.old_start  # services/watchparties/_models.py EditResult.old_start: read by tests only
 _.accept  # domain/polls.py Decision.accept: the service decides in SQL and reads only remove_reaction
 _.remove_previous  # domain/polls.py Decision.remove_previous: same
 _.discussion_epoch  # domain/reminders.py PartySchedule.discussion_epoch: read by tests only

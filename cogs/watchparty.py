@@ -36,6 +36,7 @@ from cogs._ui import (
 )
 from domain.errors import UserError
 from domain.markdown import escape_markdown
+from domain.models import RsvpChoice
 from domain.reminders import unscheduled_reminders
 from domain.schedule import format_compact_duration
 from services.delivery import DeliveryGone, DeliveryRefused, Payload
@@ -122,7 +123,7 @@ def rsvp_view(view: PartyView) -> discord.ui.View | None:
         "no": len(view.declined),
     }
     buttons = discord.ui.View(timeout=None)
-    for choice in ("going", "maybe", "no"):
+    for choice in RsvpChoice:
         buttons.add_item(RsvpButton(view.party.id, choice, counts[choice]))
     return buttons
 
@@ -161,7 +162,7 @@ class RsvpButton(
 ):
     """Going / Maybe / Can't go. Everything needed is in the custom_id and SQLite, so it survives restarts."""
 
-    def __init__(self, party_id: int, choice: str, count: int | None = None) -> None:
+    def __init__(self, party_id: int, choice: RsvpChoice, count: int | None = None) -> None:
         label = CHOICE_LABELS[choice] + (f" ({count})" if count is not None else "")
         super().__init__(
             discord.ui.Button(
@@ -178,7 +179,7 @@ class RsvpButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RsvpButton:
-        return cls(int(match["party"]), match["choice"])
+        return cls(int(match["party"]), RsvpChoice(match["choice"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None:

@@ -10,6 +10,7 @@ and a repeated nonce answers the first message, the way Discord's ``enforce_nonc
   ``after_store_error`` (:class:`Crash`, the process dying, unless a fake says otherwise);
 * ``repeats``: how many sends a nonce de-duplicated (a benchmark's exactly-once count);
 * ``gate``: an event every send waits on first (to hold a send in flight);
+* ``payloads``: every send as the port got it (a ``target`` payload acts on that message: :meth:`FakeDeliveryPort.act`);
 * ``find_calls`` / ``find_error``: every history look-up ``(channel_id, since)`` and an error to raise from it.
 
 The service fakes add their own port on top: :class:`FakeNotifier` (``services.feeds.Notifier``),
@@ -51,6 +52,7 @@ class FakeDeliveryPort:
     def __init__(self, *, first_id: int = 100) -> None:
         self._next_id = first_id
         self.messages: list[Message] = []
+        self.payloads: list[tuple[int, Payload]] = []  # every send, as the port got it
         self.nonces: dict[Hashable, int] = {}  # nonce key -> message id, until forget_nonces()
         self.refuse: set[int] = set()
         self.gone: set[int] = set()
@@ -76,6 +78,19 @@ class FakeDeliveryPort:
             raise DeliveryRefused(f"403 Missing Permissions in {channel_id}")
 
     async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        self.payloads.append((channel_id, payload))
+        if payload.target is not None:
+            return await self.act(channel_id, payload, nonce)
+        return await self.deliver(channel_id, payload, nonce)
+
+    async def act(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        """Act on the existing message ``payload.target`` (open a thread under it, crosspost it). Here it goes
+        through :meth:`deliver` like any send (the engine's tests make it fail and retry); a service fake may
+        answer the target itself, as Discord does (the action is idempotent)."""
+        return await self.deliver(channel_id, payload, nonce)
+
+    async def deliver(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        """Post a new message (what ``send`` does unless the payload acts on an existing one)."""
         if self.gate is not None:
             await self.gate.wait()
         self.check(channel_id)
@@ -135,11 +150,15 @@ class FakeNotifier(FakeDeliveryPort):
         super().forget_nonces()
         self.notice_nonces.clear()
 
-    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
+    async def act(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        assert payload.target is not None
+        return payload.target  # a thread under a post, or its crosspost: idempotent on Discord
+
+    async def deliver(self, channel_id: int, payload: Payload, nonce: str) -> int:
         if not payload.embeds:
             self.check(channel_id)
             return self._notice(channel_id, payload, nonce)
-        return await super().send(channel_id, payload, nonce)
+        return await super().deliver(channel_id, payload, nonce)
 
     def _notice(self, channel_id: int, message: Payload, nonce: str) -> int:
         if nonce not in self.notice_nonces:
@@ -206,7 +225,7 @@ class FakePollDiscord(FakeDeliveryPort):
         self.polls_rendered[content] = poll
         return Payload(content=content)
 
-    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
+    async def deliver(self, channel_id: int, payload: Payload, nonce: str) -> int:
         if self._is_poll(payload):
             if self.refuse_post:
                 raise DeliveryRefused("403 Missing Access")
@@ -220,7 +239,7 @@ class FakePollDiscord(FakeDeliveryPort):
                 raise Crash("killed after Discord stored the poll message")
             return self.nonces[nonce]
         self.close_calls += 1
-        return await super().send(channel_id, payload, nonce)
+        return await super().deliver(channel_id, payload, nonce)
 
     def store(self, channel_id: int, payload: Payload, nonce: str) -> int:
         message_id = super().store(channel_id, payload, nonce)

@@ -16,8 +16,10 @@ from services.delivery import (
     Delivery,
     DeliveryGone,
     DeliveryRefused,
+    DeliveryTransient,
     KindHandler,
     Payload,
+    ThreadSpec,
     nonce_of,
 )
 from storage import outbox
@@ -68,6 +70,45 @@ def test_payload_round_trips_and_matches_on_what_discord_returns_unchanged() -> 
     assert payload.matches("hi <@5>", [{"title": "Results", "description": "x", "color": 2, "type": "rich"}])
     assert not payload.matches("hi <@5>", [{"title": "Results", "description": "y"}])
     assert not payload.matches("hi", [{"title": "Results", "description": "x"}])
+
+
+def test_thread_and_target_payloads_round_trip() -> None:
+    post = Payload(
+        content="⚠️ CW: gore",
+        embeds=({"title": "T"},),
+        thread=ThreadSpec("Spoilers — Film Daily article", (("Spoilers", "Spoiler"), ("gore", "gore")), None),
+    )
+    follow_up = Payload(thread=ThreadSpec("A title", (), 10080), target=99)
+    crosspost = Payload(target=99, crosspost=True)
+    for payload in (post, follow_up, crosspost):
+        assert Payload.from_json(payload.to_json()) == payload
+    assert "thread" not in Payload(content="a").to_json()  # older rows and plain messages are unchanged
+
+
+async def test_a_forum_post_has_no_nonce_so_every_retry_looks_first(db: Database) -> None:
+    """Discord de-duplicates no forum post: a retry even seconds later looks in the forum before sending."""
+    clock, port = FakeClock(), FakeDeliveryPort()
+    delivery = engine(db, clock, port)
+    await put(delivery, Payload(content="a", thread=ThreadSpec("A title")))
+    port.crash_after_send = 1
+    with pytest.raises(Crash):
+        await delivery.run()
+    first = int(clock.now)
+    clock.now += 5  # well inside the nonce window
+    port.forget_nonces()  # as if there were no nonce at all
+    report = await engine(db, clock, port).run()
+    assert len(port.messages) == 1 and port.find_calls == [(CHANNEL, first)] and report.found == 1
+
+
+async def test_acting_on_a_message_is_not_looked_for(db: Database) -> None:
+    clock, port = FakeClock(), FakeDeliveryPort()
+    delivery = engine(db, clock, port)
+    await put(delivery, Payload(target=5, crosspost=True))
+    port.errors.append(DeliveryTransient("503"))
+    await delivery.run()
+    clock.now += 600
+    await delivery.run()
+    assert port.find_calls == [] and len(port.messages) == 1
 
 
 async def test_enqueue_is_idempotent_per_kind_owner_and_part(db: Database) -> None:

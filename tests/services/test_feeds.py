@@ -490,3 +490,58 @@ async def test_the_already_follows_error_shows_the_feed_title_literally(rig: Rig
         await rig.add()
     shown = info.value.render(escape_markdown)  # the reply's wording (cogs._ui.user_message)
     assert pings(shown) == [] and live_spoiler_bars(shown) == 0
+
+
+SPOILERY = FeedEntry(
+    guid="urn:new:spoiler",
+    title="Heat ending explained: who dies",
+    link="https://films.example/heat",
+    summary="<p>In the ending, the detective kills the thief at the airport. The twist ending surprised many.</p>",
+)
+
+
+async def test_a_forum_post_is_named_and_tagged_and_a_spoiler_is_named_neutrally(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(10), title="Film Daily")
+    await rig.add(channel_kind="forum")
+    rig.server.add_entry("/rss", entry(1))
+    rig.server.add_entry("/rss", SPOILERY)
+    await rig.cycle()
+    threads = {p.thread.name: p.thread for _, p in rig.recorder.payloads if p.thread}
+    assert sorted(threads) == ["News 1", "Spoilers — Film Daily article"]
+    spoiler = threads["Spoilers — Film Daily article"]
+    assert spoiler.tags[0] == ("Spoilers", "Spoiler")
+    assert spoiler.tags[-1][0] == "Film Daily" and "News" in spoiler.tags[-1]
+
+
+async def test_threads_and_crossposts_follow_each_post_once(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(10), title="Film Daily")
+    text = await rig.add()
+    announce = await rig.add(channel=CHANNEL + 1, channel_kind="announcement")
+    await rig.service.set_threads(GUILD, text, 10080)
+    await rig.service.set_publish(GUILD, announce, True)
+    rig.server.add_entry("/rss", entry(1))
+    await rig.cycle()
+    await rig.cycle()
+    follow_ups = [(c, p) for c, p in rig.recorder.payloads if p.target is not None]
+    (thread,) = [p for c, p in follow_ups if c == CHANNEL]
+    (crosspost,) = [p for c, p in follow_ups if c == CHANNEL + 1]
+    assert thread.thread is not None and (thread.thread.name, thread.thread.auto_archive) == ("News 1", 10080)
+    assert crosspost.crosspost and crosspost.thread is None
+    posts = [p for c, p in rig.recorder.payloads if p.target is None and p.embeds]
+    assert posts[0].thread is not None and posts[1].thread is None  # only the text channel wanted a thread
+
+
+async def test_threads_and_publishing_are_refused_where_they_make_no_sense(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    forum = await rig.add(channel_kind="forum")
+    text = await rig.add(channel=CHANNEL + 1)
+    with pytest.raises(UserError, match="forum already gives"):
+        await rig.service.set_threads(GUILD, forum, 1440)
+    with pytest.raises(UserError, match="1 day or 1 week"):
+        await rig.service.set_threads(GUILD, text, 60)
+    with pytest.raises(UserError, match="announcement channel"):
+        await rig.service.set_publish(GUILD, text, True)
+    view = await rig.service.set_threads(GUILD, text, 1440)
+    assert view.subscription.thread_archive == 1440
+    view = await rig.service.set_threads(GUILD, text, None)
+    assert view.subscription.thread_archive is None

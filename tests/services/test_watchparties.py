@@ -267,6 +267,16 @@ async def test_announcement_refused_schedules_nothing(env: Env) -> None:
     assert env.discord.events == {}
 
 
+async def test_a_discarded_partys_id_can_be_used_again(env: Env) -> None:
+    # SQLite gives a deleted row's id to the next row; the discarded announcement must not block the new one
+    env.discord.refuse.add(CHANNEL)
+    with pytest.raises(UserError, match="nothing was scheduled"):
+        await env.schedule()
+    env.discord.refuse.clear()
+    view = await env.schedule()
+    assert view.party.id == 1 and view.party.announce_message_id is not None
+
+
 async def test_missing_manage_events_still_stores_and_announces_with_a_warning(env: Env) -> None:
     env.discord.refuse_events = True
     result = await env.service.schedule(ScheduleRequest(GUILD, ORGANISER, CHANNEL, "Alien", "friday 8pm"))
