@@ -56,7 +56,6 @@ _.announce_attempts  # polls.announce_attempts: send attempts made before the ou
 # rewriting right now (delivery module, services split into packages, domain/polls fixes); deleting them
 # here would collide with those rewrites. Delete (or start using) each, then drop its line.
 _.count_outbox  # storage/feeds.py: tests count outbox rows with it; the one-outbox migration replaces it
-_.last_resync  # services/polls/_core.py PollCore.last_resync: e2e tests wait on it
 _.recycle_count  # services/feedparse.py FeedParser.recycle_count: tests assert workers were recycled
 _.redirects  # services/fetcher.py FetchResult.redirects: read by tests only
 _.peer_address  # services/fetcher.py FetchResult.peer_address: read by tests only

@@ -50,7 +50,10 @@ class PollReading(PollCore):
         return out[:25]
 
     async def status_lines(self, guild_id: int) -> dict[str, str]:
-        return {
+        lines = {
             "Open polls": str(await repo.count_open(self.db, guild_id)),
             "Film nominations": str(await repo.count_live_nominations(self.db, guild_id)),
         }
+        if self.last_resync is not None:  # votes cast while the bot was down, counted at its last start
+            lines["Reactions recounted at start"] = self.last_resync.summary()
+        return lines

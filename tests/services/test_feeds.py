@@ -1,6 +1,6 @@
 """The polling engine with real parts: a loopback feed server, real SQLite, worker-process parsing.
 
-Discord is replaced by :class:`Recorder`, a real in-process implementation of the delivery port and the
+Discord is replaced by :class:`FakeNotifier`, a real in-process implementation of the delivery port and the
 Notifier protocol that de-duplicates by nonce the way Discord's enforce_nonce does.
 """
 
@@ -21,7 +21,7 @@ from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.models import Feed
 from services.club import ClubService
-from services.delivery import Button, Delivery, DeliveryRefused, Payload
+from services.delivery import Delivery
 from services.digest import DigestService
 from services.feedparse import FeedParser
 from services.feeds import FeedService
@@ -30,6 +30,8 @@ from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
 from storage.db import Database
 from tests.feedserver import FeedEntry, FeedServer, make_entries, render_rss
+from tests.helpers.clock import FakeClock
+from tests.helpers.ports import FakeNotifier
 from tests.markup import live_spoiler_bars, pings
 
 GUILD = 1
@@ -39,96 +41,13 @@ NOTICES = 12
 MOD = 99
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class Recorder:
-    """Poster + Notifier: keeps every message, de-duplicating by nonce like Discord."""
-
-    def __init__(self) -> None:
-        self.by_nonce: dict[str, int] = {}
-        self.messages: list[tuple[int, Mapping[str, Any]]] = []
-        self.notices: list[tuple[int, str]] = []
-        self.floods: list[tuple[int, int, int]] = []
-        self.refuse: set[int] = set()
-        self.crash_after_send = 0
-        self.fail_before_send = 0
-        self.find_calls: list[tuple[int, int]] = []  # (channel_id, since)
-        self.find_error: Exception | None = None
-        self.payloads: list[tuple[int, Payload]] = []  # every send, as the port got it
-
-    def forget_nonces(self) -> None:
-        """Discord's nonce window ran out: a repeated nonce now creates a new message."""
-        self.by_nonce.clear()
-
-    async def send(self, channel_id: int, message: Payload, nonce: str) -> int:
-        self.payloads.append((channel_id, message))
-        if message.target is not None:  # a thread under a post, or its crosspost: idempotent on Discord
-            return message.target
-        payload: Mapping[str, Any] = {"content": message.content, "embeds": list(message.embeds)}
-        if channel_id in self.refuse:
-            raise DeliveryRefused("403 Missing Permissions")
-        if not message.embeds:  # a notice to the moderators (posts always have an embed here)
-            return self._notice(channel_id, message, nonce)
-        if self.fail_before_send:
-            self.fail_before_send -= 1
-            raise ConnectionResetError("connection lost before the request reached Discord")
-        if nonce not in self.by_nonce:
-            self.messages.append((channel_id, payload))
-            self.by_nonce[nonce] = len(self.messages)
-        if self.crash_after_send:
-            self.crash_after_send -= 1
-            raise ConnectionResetError("connection lost after Discord created the message")
-        return self.by_nonce[nonce]
-
-    async def find(self, channel_id: int, message: Payload, since: int) -> int | None:
-        self.find_calls.append((channel_id, since))
-        if self.find_error is not None:
-            raise self.find_error
-        for message_id, (channel, sent) in enumerate(self.messages, start=1):
-            if channel == channel_id and message.matches(sent["content"], sent["embeds"]):
-                return message_id
-        return None
-
-    def _notice(self, channel_id: int, message: Payload, nonce: str) -> int:
-        if nonce not in self.by_nonce:
-            self.by_nonce[nonce] = 10_000 + len(self.by_nonce)
-            if message.buttons:
-                _, sub, count = message.buttons[0].custom_id.split(":")
-                self.floods.append((channel_id, int(sub), int(count)))
-            else:
-                self.notices.append((channel_id, message.content))
-        return self.by_nonce[nonce]
-
-    def flood_payload(self, subscription_id: int, name: str, count: int, channel_id: int) -> Payload:
-        return Payload(
-            content=f"{count} items held for <#{channel_id}>",
-            buttons=(Button(f"flood:{subscription_id}:{count}", "Post them"),),
-        )
-
-    def titles(self, channel_id: int = CHANNEL) -> list[str]:
-        out = []
-        for channel, payload in self.messages:
-            if channel == channel_id:
-                out.append(payload["embeds"][0]["title"] if payload.get("embeds") else payload["content"])
-        return out
-
-
 @dataclasses.dataclass
 class Rig:
     server: FeedServer
     db: Database
     service: FeedService
-    recorder: Recorder
-    clock: Clock
+    recorder: FakeNotifier
+    clock: FakeClock
 
     async def add(self, path: str = "/rss", channel: int = CHANNEL, **kw: Any) -> int:
         result = await self.service.add(
@@ -149,7 +68,7 @@ class Rig:
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     settings = FeedSettings(interval=600, min_interval=60, posts_per_channel_per_cycle=5, pause_after=86400)
-    clock = Clock()
+    clock = FakeClock()
     async with FeedServer() as server, await Database.open(tmp_path / "feeds.sqlite3") as db:
         fetcher = Fetcher(FetchLimits(allow_private_addresses=True, total_timeout=3, connect_timeout=2))
         parser = FeedParser(max_workers=1, timeout=10)
@@ -159,7 +78,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         service = FeedService(
             db, settings, fetcher, parser, renderer=digest.render, clock=clock, delivery=delivery
         )
-        recorder = Recorder()
+        recorder = FakeNotifier()
         service.attach(recorder, recorder)
         try:
             yield Rig(server, db, service, recorder, clock)
@@ -463,7 +382,7 @@ async def test_crash_before_the_send_reached_discord_then_restart_later_posts_on
     rig.server.set_feed("/rss", make_entries(3))
     await rig.add()
     rig.server.add_entry("/rss", entry(1))
-    rig.recorder.fail_before_send = 1
+    rig.recorder.errors.append(ConnectionResetError("connection lost before the request reached Discord"))
     await rig.cycle()
     assert rig.recorder.messages == [] and (await _outbox_row(rig))["state"] == "pending"
     rig.recorder.forget_nonces()
@@ -496,6 +415,29 @@ async def test_test_command_renders_newest_without_posting(rig: Rig) -> None:
     payload = await rig.service.test(GUILD, sub)
     assert payload["embeds"][0]["title"] == "Entry 3"
     assert payload["allowed_mentions"] == {"parse": []}
+    assert rig.recorder.messages == []
+
+
+async def test_test_command_can_explain_the_post_it_renders(rig: Rig) -> None:
+    rig.server.set_feed(
+        "/rss",
+        [
+            FeedEntry(
+                guid="urn:test:violent",
+                title="Night Shift",
+                link="https://films.example/night-shift",
+                summary="<p>A man is stabbed to death in the opening scene. The film follows a night nurse "
+                "through one long shift in a hospital that is about to close.</p>",
+                published=datetime(2024, 2, 1, tzinfo=UTC),
+            ),
+            *make_entries(2),
+        ],
+    )
+    sub = await rig.add()
+    digest = DigestService(rig.db, DigestSettings())
+    test = await rig.service.test(GUILD, sub, digest.test_post)
+    assert test.payload["embeds"][0]["title"] == "Night Shift"
+    assert "**violence**: “A man is stabbed”" in test.note and "content warnings checked" in test.note
     assert rig.recorder.messages == []
 
 

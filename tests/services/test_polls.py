@@ -13,13 +13,15 @@ from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, Vote, tally
-from services.delivery import Delivery, DeliveryGone, DeliveryRefused, Payload
+from services.delivery import Delivery
 from services.polls import CreateRequest, Outcome, PollService, plan_resync
 from settings import PollSettings
 from storage import club as club_repo
 from storage import outbox as outbox_repo
 from storage import polls as repo
 from storage.db import Database
+from tests.helpers.clock import FakeClock
+from tests.helpers.ports import Crash, FakePollDiscord
 
 GUILD = 1
 OTHER_GUILD = 2
@@ -29,144 +31,11 @@ CREATOR = 5
 E = NUMBER_EMOJI
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Crash(BaseException):
-    """The process dies (a BaseException, like a cancellation: nothing after it runs)."""
-
-
-class Recorder:
-    """PollDiscord and the delivery port in memory: messages with reactions, posts de-duplicated by nonce like
-    Discord. Poll messages and results messages are kept apart (``poll_messages`` / ``channel``)."""
-
-    def __init__(self) -> None:
-        self.next_id = 5000
-        self.reactions: dict[int, dict[str, list[int]]] = {}
-        self.posted: list[Poll] = []
-        self.closes: dict[str, tuple[int, Outcome]] = {}
-        self.close_calls = 0
-        self.fail_close = 0
-        self.can_manage = True
-        self.removed: list[tuple[int, str, int]] = []
-        self.gone: set[int] = set()
-        self.refuse_post = False
-        self.rendered: dict[str, Outcome] = {}
-        self.shown_closed: list[int] = []
-        self.channel: list[tuple[int, Payload]] = []  # every results message in the channel
-        self.crash_after_send = 0
-        self.find_calls = 0
-        self.polls_rendered: dict[str, Poll] = {}
-        self.poll_messages: list[tuple[int, Payload]] = []  # every poll message in the channel
-        self.poll_nonces: dict[str, int] = {}
-        self.fail_post = 0
-        self.crash_after_post = 0
-        self.crash_seeding = False
-
-    def poll_payload(self, poll: Poll) -> Payload:
-        content = f"poll message {poll.id} {len(self.polls_rendered)}"
-        self.polls_rendered[content] = poll
-        return Payload(content=content)
-
-    async def _post_poll(self, payload: Payload, nonce: str) -> int:
-        if self.refuse_post:
-            raise DeliveryRefused("403 Missing Access")
-        if self.fail_post:
-            self.fail_post -= 1
-            raise RuntimeError("503 Service Unavailable")
-        if nonce not in self.poll_nonces:
-            self.next_id += 1
-            self.reactions[self.next_id] = {}
-            self.posted.append(self.polls_rendered[payload.content])
-            self.poll_nonces[nonce] = self.next_id
-            self.poll_messages.append((self.next_id, payload))
-        if self.crash_after_post:
-            self.crash_after_post -= 1
-            raise Crash("killed after Discord stored the poll message")
-        return self.poll_nonces[nonce]
-
-    async def add_reactions(self, poll: Poll) -> None:
-        assert poll.message_id is not None
-        for emoji in E[: poll.n_options]:
-            users = self.reactions[poll.message_id].setdefault(emoji, [])
-            if BOT not in users:  # a PUT of the bot's own reaction is idempotent
-                users.append(BOT)
-            if self.crash_seeding:
-                self.crash_seeding = False
-                raise Crash("killed while seeding the reactions")
-
-    async def remove_reaction(self, channel_id: int, message_id: int, emoji: str, user_id: int) -> bool:
-        if not self.can_manage:
-            return False
-        users = self.reactions[message_id].get(emoji, [])
-        if user_id in users:
-            users.remove(user_id)
-        self.removed.append((message_id, emoji, user_id))
-        return True
-
-    async def fetch_reactions(self, channel_id: int, message_id: int) -> Mapping[str, Sequence[int]]:
-        if message_id in self.gone:
-            raise DeliveryGone("404 Unknown Message")
-        return {k: list(v) for k, v in self.reactions[message_id].items()}
-
-    def results_payload(self, outcome: Outcome) -> Payload:
-        self.rendered[f"results {len(self.rendered)}"] = outcome
-        return Payload(content=f"results {len(self.rendered) - 1}")
-
-    async def show_closed(self, poll: Poll) -> None:
-        self.shown_closed.append(poll.id)
-
-    # the delivery port: results messages, de-duplicated by nonce like Discord (within its nonce window)
-    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
-        if payload.content.startswith("poll message "):
-            return await self._post_poll(payload, nonce)
-        self.close_calls += 1
-        if self.fail_close:
-            self.fail_close -= 1
-            raise RuntimeError("503 Service Unavailable")
-        if nonce not in self.closes:
-            self.next_id += 1
-            self.closes[nonce] = (self.next_id, self.rendered[payload.content])
-            self.channel.append((self.next_id, payload))
-        if self.crash_after_send:
-            self.crash_after_send -= 1
-            raise Crash("killed after Discord stored the results")
-        return self.closes[nonce][0]
-
-    async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
-        self.find_calls += 1
-        for message_id, sent in self.channel + self.poll_messages:
-            if sent == payload:
-                return message_id
-        return None
-
-    def forget_nonces(self) -> None:
-        """Discord's nonce window ran out: a repeated nonce now creates a new message."""
-        self.closes.clear()
-        self.poll_nonces.clear()
-
-    # a member reacting on Discord (the service is told separately, or not at all while offline)
-    def react(self, message_id: int, emoji: str, user: int) -> None:
-        users = self.reactions[message_id].setdefault(emoji, [])
-        if user not in users:
-            users.append(user)
-
-    def unreact(self, message_id: int, emoji: str, user: int) -> None:
-        users = self.reactions[message_id].get(emoji, [])
-        if user in users:
-            users.remove(user)
-
-
 class Env:
-    def __init__(self, db: Database, clock: Clock, settings: PollSettings | None = None) -> None:
+    def __init__(self, db: Database, clock: FakeClock, settings: PollSettings | None = None) -> None:
         self.db = db
         self.clock = clock
-        self.port = Recorder()
+        self.port = FakePollDiscord(BOT)
         self.settings = settings or PollSettings(create_cooldown=0)
         self.service = self.fresh()
 
@@ -205,7 +74,7 @@ class Env:
 
 @pytest.fixture
 async def env(db: Database) -> Env:
-    e = Env(db, Clock())
+    e = Env(db, FakeClock())
     await e.service.start()
     return e
 
@@ -252,7 +121,7 @@ async def test_duration_bounds_accepted(env: Env) -> None:
 
 
 async def test_cooldown_and_organisers_only(db: Database) -> None:
-    env = Env(db, Clock(), PollSettings(create_cooldown=30))
+    env = Env(db, FakeClock(), PollSettings(create_cooldown=30))
     await env.create()
     with pytest.raises(UserError, match="try again in 30s"):
         await env.create()
@@ -469,7 +338,7 @@ async def test_deadline_close_across_a_restart_posts_once(env: Env) -> None:
 
 async def test_failed_close_post_is_retried_with_the_same_nonce(env: Env) -> None:
     poll = await env.create(duration="1m")
-    env.port.fail_close = 1
+    env.port.errors.append(RuntimeError("503 Service Unavailable"))
     env.clock.now += 61
     first = await env.service.run_due()
     assert first.closed == 1 and first.announced == 0
@@ -605,7 +474,7 @@ async def test_resync_without_manage_messages_keeps_the_latest_live_vote(env: En
 async def test_resync_deleted_message_closes_with_stored_votes(env: Env) -> None:
     poll = await env.create()
     await env.add(poll, 1, 1)
-    env.port.gone.add(poll.message_id or 0)
+    env.port.gone_messages.add(poll.message_id or 0)
     restarted = env.fresh()
     await restarted.start()
     report = await restarted.resync_all()
@@ -780,6 +649,9 @@ async def test_status_lines_and_choices(env: Env) -> None:
     poll = await env.create(question="Best *Alien*?")
     await env.service.nominate(GUILD, 1, "Heat", 1995)
     assert await env.service.status_lines(GUILD) == {"Open polls": "1", "Film nominations": "1"}
+    await env.service.resync_all()
+    lines = await env.service.status_lines(GUILD)
+    assert lines["Reactions recounted at start"].startswith("1 polls resynced")
     assert await env.service.choices(GUILD, "alien", open_only=True) == [
         (poll.id, f"#{poll.id} Best *Alien*?")
     ]
@@ -790,7 +662,7 @@ async def test_votes_survive_in_sqlite(tmp_path: Path) -> None:
     """A recorded vote is committed: a new connection sees it."""
     db = await Database.open(tmp_path / "a.sqlite3")
     try:
-        env = Env(db, Clock())
+        env = Env(db, FakeClock())
         poll = await env.create()
         await env.add(poll, 1, 0)
     finally:
@@ -800,7 +672,7 @@ async def test_votes_survive_in_sqlite(tmp_path: Path) -> None:
 
 
 async def test_double_submitted_commands_are_refused_once(db: Database) -> None:
-    env = Env(db, Clock(), PollSettings(create_cooldown=30))
+    env = Env(db, FakeClock(), PollSettings(create_cooldown=30))
     created = await asyncio.gather(env.create(), env.create(), return_exceptions=True)
     assert sorted(type(r).__name__ for r in created) == ["Poll", "UserError"]
     nominated = await asyncio.gather(
@@ -861,7 +733,7 @@ async def test_crash_as_discord_stores_the_results_then_restart_past_the_nonce_w
     await restarted.resync_all()
     assert (await restarted.run_due()).announced == 1
     await restarted.run_due()
-    assert len(env.port.channel) == 1 and env.port.find_calls == 1
+    assert len(env.port.channel) == 1 and len(env.port.find_calls) == 1
     stored = await repo.get_poll(env.db, poll.id)
     assert stored is not None and stored.announced and stored.result_message_id == env.port.channel[0][0]
 
@@ -915,7 +787,7 @@ async def test_crash_as_discord_stores_the_poll_then_restart_past_the_nonce_wind
     await restarted.resync_all()
     await restarted.run_due()
     await restarted.run_due()
-    assert [m for m, _ in env.port.poll_messages] == [message_id] and env.port.find_calls == 1
+    assert [m for m, _ in env.port.poll_messages] == [message_id] and len(env.port.find_calls) == 1
     (poll,) = await repo.open_polls(env.db)
     assert poll.message_id == message_id
     assert env.port.reactions[message_id] == {E[i]: [BOT] for i in range(poll.n_options)}
