@@ -331,8 +331,11 @@ class FeedParser:
     """Parses feeds in a reusable pool of worker processes.
 
     Workers start on first use (or ``warm_up()``) and are reused; ``max_tasks_per_child`` replaces each
-    one now and then so memory fragmentation from big documents does not accumulate. Call ``close()``
-    (or use ``async with``) when done; tests do so in a fixture.
+    one now and then so memory fragmentation from big documents does not accumulate. Not often: a new
+    worker re-runs the imports of the program's ``__main__`` (420 ms of CPU per worker for the benchmark's
+    entry point, 2 ms for a bare script), so at 200 tasks a replacement cost more than the parses it served
+    once feedparser only reads new entries (issue 13). Call ``close()`` (or use ``async with``) when done;
+    tests do so in a fixture.
 
     As with any spawn/forkserver pool, workers import the program's ``__main__`` module, so the entry
     point must keep its start-up code under ``if __name__ == "__main__":``.
@@ -346,7 +349,7 @@ class FeedParser:
         memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
         sanitize_html: bool = False,
         start_method: str | None = None,
-        max_tasks_per_child: int | None = 200,
+        max_tasks_per_child: int | None = 2000,
         grace: float = PARENT_GRACE,
     ) -> None:
         if max_workers < 1 or timeout <= 0:
