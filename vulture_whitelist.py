@@ -88,4 +88,3 @@ _.SUPERSEDED  # ReminderState
 _.collect  # services.metrics.OutboxCollector: called by prometheus_client at scrape time
 
 # --- built ahead of its caller --------------------------------------------------------------------------
-_.scan_keys  # domain/feedkeys.py: issue 13's fast entry-key scan; the feed engine starts calling it next

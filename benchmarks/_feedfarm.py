@@ -10,11 +10,16 @@ Kinds of feed (fractions of the total, chosen deterministically):
 * ``slow`` (1 %): every response waits ``slow_delay`` seconds before the first byte;
 * ``dead`` (0.5 %): HTTP 500 from the start, so subscribing to it is refused;
 * ``flaky`` (0.5 %): fine until the benchmark moves the farm to phase 2, then 503/500 alternately;
+* ``plain`` (25 %): ignores conditional GET, like many real servers: no ETag or Last-Modified, 200 with the
+  same bytes on every poll;
+* ``churn`` (1 %): a new ``lastBuildDate`` on every response (a timestamp, an ad slot), so the body changes
+  without a new entry;
 * ``ok``: everything else. ``latency`` (ms, optional) delays every response, to model a WAN.
 
-Each feed answers conditional GETs (ETag / Last-Modified) with 304. Control API, for the parent only:
-``POST /_farm/publish {"feeds": [i, ...]}`` prepends one new item to each (returns their guids),
-``POST /_farm/phase {"phase": n}``, ``GET /_farm/stats``. The process exits by itself when its parent
+Every feed but ``plain`` answers conditional GETs (ETag / Last-Modified) with 304 while its body is the
+same. Control API, for the parent only: ``POST /_farm/publish {"feeds": [i, ...]}`` prepends one new item
+to each (returns their guids), ``POST /_farm/churn {"feeds": [...]}`` changes their bodies without a new
+item, ``POST /_farm/phase {"phase": n}``, ``GET /_farm/stats``. The process exits by itself when its parent
 dies or after ``max_lifetime`` seconds.
 """
 
@@ -52,6 +57,8 @@ class FarmSpec:
     slow_rate: float = 0.01
     dead_rate: float = 0.005
     flaky_rate: float = 0.005
+    plain_rate: float = 0.25
+    churn_rate: float = 0.01
     slow_delay: float = 1.0
     latency_ms: tuple[float, float] = (0.0, 0.0)
     max_lifetime: float = 3600.0
@@ -72,7 +79,14 @@ class FarmSpec:
         rng.shuffle(order)
         kinds = ["ok"] * self.count
         position = 0
-        for kind, rate in (("slow", self.slow_rate), ("dead", self.dead_rate), ("flaky", self.flaky_rate)):
+        rates = (
+            ("slow", self.slow_rate),
+            ("dead", self.dead_rate),
+            ("flaky", self.flaky_rate),
+            ("plain", self.plain_rate),
+            ("churn", self.churn_rate),
+        )
+        for kind, rate in rates:
             n = round(self.count * rate)
             for index in order[position : position + n]:
                 kinds[index] = kind
@@ -90,9 +104,15 @@ class _Feed:
     body: bytes = b""
     etag: str = ""
     published: int = 0
+    revision: int = 0  # bumped by a change that adds no item
 
     def render(self) -> None:
         self.body = corpus.rss_feed(self.title, self.items)
+        if self.revision:
+            built = format_datetime(datetime.fromtimestamp(1_750_000_000 + self.revision, UTC), usegmt=True)
+            self.body = self.body.replace(
+                b"<channel>", f"<channel><lastBuildDate>{built}</lastBuildDate>".encode(), 1
+            )
         self.etag = '"' + hashlib.blake2b(self.body, digest_size=10).hexdigest() + '"'
 
 
@@ -178,9 +198,13 @@ class Farm:
         if feed.kind == "dead" or (feed.kind == "flaky" and self.phase >= 2):
             status = 503 if feed.kind == "flaky" and self.stats.statuses[503] % 2 == 0 else 500
             return web.Response(status=status, text="upstream error")
+        if feed.kind == "churn":
+            self.churn(feed)
         last_modified = format_datetime(datetime.fromtimestamp(int(feed.last_modified), UTC), usegmt=True)
         headers = {"ETag": feed.etag, "Last-Modified": last_modified, "Cache-Control": "max-age=60"}
-        if request.headers.get("If-None-Match") == feed.etag:
+        if feed.kind == "plain":
+            headers = {"Cache-Control": "max-age=60"}
+        elif request.headers.get("If-None-Match") == feed.etag:
             return web.Response(status=304, headers=headers)
         headers["Content-Type"] = "application/rss+xml; charset=utf-8"
         self.stats.bytes_sent += len(feed.body)
@@ -189,6 +213,17 @@ class Farm:
     async def control_publish(self, request: web.Request) -> web.Response:
         data = await request.json()
         return web.json_response({"guids": [self.publish(int(i)) for i in data["feeds"]]})
+
+    def churn(self, feed: _Feed) -> None:
+        feed.revision += 1
+        feed.last_modified = max(time.time(), feed.last_modified + 1)
+        feed.render()
+
+    async def control_churn(self, request: web.Request) -> web.Response:
+        data = await request.json()
+        for index in data["feeds"]:
+            self.churn(self.feeds[int(index)])
+        return web.json_response({"ok": True})
 
     async def control_phase(self, request: web.Request) -> web.Response:
         self.phase = int((await request.json())["phase"])
@@ -218,6 +253,7 @@ async def _serve(spec: FarmSpec, conn: Any) -> None:
     app.router.add_get("/f/{name}.xml", farm.handle)
     app.router.add_post("/_farm/publish", farm.control_publish)
     app.router.add_post("/_farm/phase", farm.control_phase)
+    app.router.add_post("/_farm/churn", farm.control_churn)
     app.router.add_post("/_farm/reset", farm.control_reset)
     app.router.add_get("/_farm/stats", farm.control_stats)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)

@@ -26,7 +26,7 @@ from cogs._ui import (
 from domain.digest.models import CATEGORY_LABELS
 from domain.forumposts import SPOILER_TAG, map_tags, required_tag_problem
 from domain.markdown import escape_markdown
-from domain.models import SubscriptionView
+from domain.models import Feed, SubscriptionView
 from services.delivery import Payload
 from services.feeds import FeedService
 
@@ -152,12 +152,19 @@ def _filter(terms: str | None) -> str:
     return f"“{escape_markdown(terms, limit=300)}”" if terms else "-"
 
 
+def _unchanged(feed: Feed) -> str:
+    """A 304, or a 200 with the same body as before (issue 13), leaves the feed "not modified"."""
+    if feed.last_changed_at and feed.last_success_at and feed.last_changed_at < feed.last_success_at:
+        return f" (not modified since {ts(feed.last_changed_at, 'R')})"
+    return ""
+
+
 def describe_subscription(view: SubscriptionView) -> str:
     sub, feed = view.subscription, view.feed
     lines = [
         f"<{feed.url}>",
         f"Status: {_status(view)}",
-        f"Last success: {ts(feed.last_success_at, 'R') if feed.last_success_at else 'never'}",
+        f"Last success: {ts(feed.last_success_at, 'R') if feed.last_success_at else 'never'}{_unchanged(feed)}",
     ]
     if feed.last_error:
         when = f" ({ts(feed.last_error_at, 'R')})" if feed.last_error_at else ""

@@ -38,9 +38,10 @@ posting duplicates.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
@@ -89,21 +90,34 @@ _SUMMARY_DEFAULT_TYPE = {
     **dict.fromkeys(("body", "xhtml_body"), "application/xhtml+xml"),
 }
 _SUMMARY_SETTERS = frozenset(_SUMMARY_DEFAULT_TYPE)
+# What only keys an entry without id and link (title, dates, summary).
+_TEXT_KEYED = _TITLE | set(_DATES) | _SUMMARY_SETTERS
 _PLAIN_TYPES = frozenset({"text/plain", "text/html"})
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 
 
 @dataclass(frozen=True, slots=True)
 class KeyScan:
-    """The stable keys (``domain.feedrules.entry_key``) of a feed's entries, in document order."""
+    """The stable keys (``domain.feedrules.entry_key``) of a feed's entries, in document order.
+
+    ``title`` is the feed's own title as a plain-text ``<title>`` directly under the channel or feed reads
+    (None when there is none or it has markup). Unlike the keys it is not proven equal to feedparser's: it
+    is only shown to people (a new subscription's name), and the next full parse stores feedparser's.
+    """
 
     keys: tuple[str, ...]
+    title: str | None = None
+    # The document as expat read it (feedparser's UTF-8 conversion of the body) and where each entry is in
+    # it, for ``without_entries``.
+    document: bytes = field(default=b"", repr=False, compare=False)
+    spans: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
 
 
 class _Refuse(Exception):
     """The document needs something the scan does not model; feedparser must read it."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _step_base(current: str, value: str | None) -> str:
     """feedparser's update of its base URI at every start tag (``unknown_starttag``)."""
     baseuri = value or current
@@ -132,6 +146,11 @@ class _Scanner:
         self.source_depth = -1
         self.entry: dict[str, str | _Link] = {}
         self.entries: list[dict[str, str | _Link]] = []
+        # Byte offsets in the document of each entry's start tag and of its end tag's "<".
+        self.spans: list[tuple[int, int]] = []
+        self.entry_start = 0
+        self.elements = 0  # start tags so far: an entry without children may be an empty element
+        self.entry_elements = 0
         self.baseuri = baseuri
         self.base_steps: dict[tuple[str, str | None], str] = {}
         # None while the base is constant (see step_base).
@@ -147,6 +166,8 @@ class _Scanner:
         self.title_locked = False
         self.pieces: list[str] = []
         self.parser: Any = None
+        self.feed_title: str | None = None
+        self.feed_title_seen = False
 
     # -- naming, as feedparser's startElementNS + unknown_starttag compute it
 
@@ -225,8 +246,13 @@ class _Scanner:
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.depth += 1
+        self.elements += 1
         depth = self.depth
-        if self.collect is not None:
+        if self.collect == "feed_title":
+            self.feed_title = None  # markup in the feed's title: leave the title to feedparser
+            self.collect = None
+            self.parser.CharacterDataHandler = None
+        elif self.collect is not None:
             if self.collect in ("id", "link"):
                 raise _Refuse("markup inside an id or link")
             self.entry["unsafe"] = f"markup inside {self.collect}"
@@ -234,7 +260,11 @@ class _Scanner:
             self.parser.CharacterDataHandler = None
         handler = self.handler_names.get(name) or self.handler_name(name)
         attrs_d: dict[str, str] | None = None
-        if attrs and any((key.split(" ")[1] if " " in key else key).lower() == "base" for key in attrs):
+        if (
+            attrs
+            and "base" in " ".join(attrs).lower()  # cheap test first: most elements have no base attribute
+            and any((key.split(" ")[1] if " " in key else key).lower() == "base" for key in attrs)
+        ):
             attrs_d = self.attributes(attrs)
             self.step_base(attrs_d.get("xml:base", attrs_d.get("base")))
         elif self.basestack is not None:
@@ -247,11 +277,22 @@ class _Scanner:
                 self.open_entry(attrs_d if attrs_d is not None else self.attributes(attrs))
             elif handler in _CONTAINERS and self.container_depth == depth - 1:
                 self.container_depth = depth
+            elif handler == "title" and self.container_depth == depth - 1 and not self.feed_title_seen:
+                self.feed_title_seen = True
+                attrs_d = attrs_d if attrs_d is not None else self.attributes(attrs)
+                if attrs_d.get("mode") != "base64" and _content_type(attrs_d.get("type", "text/plain")) in (
+                    _PLAIN_TYPES
+                ):
+                    self.begin_text("feed_title")
             return
         if handler in _NEVER_IN_ENTRY:
             raise _Refuse(f"<{handler}> inside an entry")
         if depth == self.entry_depth + 1:
-            if handler in _ID:
+            if handler in _TEXT_KEYED and self.keyed_by_id():
+                # Only an entry without id and link is keyed by its text: once it has an id, skip reading
+                # it (most of a feed's text), and decline in _key should a later element clear the id.
+                self.entry["skipped"] = handler
+            elif handler in _ID:
                 attrs_d = attrs_d if attrs_d is not None else self.attributes(attrs)
                 self.guidislink = attrs_d.get("ispermalink", "true") == "true"
                 self.begin_text("id")
@@ -278,6 +319,10 @@ class _Scanner:
         elif handler in _TEXT_FIELDS or handler in _SUMMARY_SETTERS:
             self.entry["unsafe"] = handler
 
+    def keyed_by_id(self) -> bool:
+        entry_id = self.entry.get("id")
+        return isinstance(entry_id, str) and bool(entry_id.strip())
+
     def step_base(self, value: str | None) -> None:
         """feedparser's base URI bookkeeping for one start tag.
 
@@ -299,6 +344,10 @@ class _Scanner:
         if self.collect is not None:
             self.end_text()
         if depth == self.entry_depth:
+            # expat reports an end tag at its "<", but an empty element (<item/>) after its "/>"; an entry
+            # without children might be either, so it is not cut (-1)
+            childless = self.elements == self.entry_elements
+            self.spans.append((self.entry_start, -1 if childless else self.parser.CurrentByteIndex))
             self.entries.append(self.entry)
             self.entry = {}
             self.entry_depth = -1
@@ -321,6 +370,8 @@ class _Scanner:
         if "href" in attrs_d:  # CDF: feedparser turns it into a link element
             raise _Refuse("entry with an href attribute")
         self.entry_depth = self.depth
+        self.entry_start = self.parser.CurrentByteIndex
+        self.entry_elements = self.elements
         self.entry = {}
         self.title_locked = False
         if "lastmod" in attrs_d:  # CDF: feedparser turns it into an updated element
@@ -379,6 +430,9 @@ class _Scanner:
         self.collect = None
         self.parser.CharacterDataHandler = None
         output = "".join(self.pieces).strip()
+        if kind == "feed_title":
+            self.feed_title = _post_process(output) or None
+            return
         if kind == "link":
             self.entry["link"] = ("text", output, self.baseuri or "")
             return
@@ -426,7 +480,7 @@ def _key(entry: dict[str, str | _Link]) -> str | None:
     link = _link_value(entry.get("link", ""))
     if link.strip():
         return entry_key({"id": entry_id, "link": link})
-    if "unsafe" in entry:
+    if "unsafe" in entry or "skipped" in entry:
         return None
     names = ("title", "published", "updated", "summary")
     fields = {name: _post_process(str(entry[name])) for name in names if name in entry}
@@ -524,4 +578,35 @@ def explain_scan(
                 "entry without id or link, keyed by text the scan does not read (summary, media:title...)",
             )
         keys.append(key)
-    return KeyScan(keys=tuple(keys)), ""
+    return KeyScan(tuple(keys), scanner.feed_title, document, tuple(scanner.spans)), ""
+
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
+def without_entries(scan: KeyScan, keep: set[int]) -> bytes | None:
+    """The scanned document with only the entries at the positions ``keep``, or None if unsafe to cut.
+
+    A feed with one new entry among twenty then costs feedparser one entry, not twenty. Everything outside
+    the dropped entries stays byte for byte (the feed's title, language, namespaces, ``xml:base``), so the
+    kept entries read as they did in the whole document. The result is UTF-8 with a matching declaration
+    (``convert_to_utf8`` rewrote it): parse it as ``application/xml``. A document with a DOCTYPE is not cut
+    (feedparser rewrites its entity declarations, and twice is not once). The caller must still check that
+    feedparser finds exactly the kept entries' keys, and parse the whole body if not: an entry written as
+    ``<item a=">"/>`` is cut in the wrong place, and that check is what makes it harmless.
+    """
+    document, spans = scan.document, scan.spans
+    if not document or not spans or len(spans) != len(scan.keys) or _DOCTYPE.search(document, 0, spans[0][0]):
+        return None
+    pieces: list[bytes] = []
+    position = 0
+    for index, (start, end_tag) in enumerate(spans):
+        if index in keep:
+            continue
+        end = document.find(b">", end_tag) if end_tag >= 0 and document.startswith(b"</", end_tag) else -1
+        if start < position or end < 0:
+            return None
+        pieces.append(document[position:start])
+        position = end + 1
+    pieces.append(document[position:])
+    return b"".join(pieces)

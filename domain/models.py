@@ -42,6 +42,9 @@ class Feed:
     consecutive_failures: int
     failing_since: int | None
     warned: bool
+    # Fingerprint of the last body read and when it last changed (storage migration 0009).
+    body_hash: str | None = None
+    last_changed_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

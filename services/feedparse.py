@@ -38,6 +38,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from domain.feedkeys import KeyScan, scan_keys
 from services import metrics
 from services.fetcher import FetchError
 
@@ -48,6 +49,9 @@ DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024
 # How much longer the parent waits than the worker's own alarm before it gives up on the pool.
 PARENT_GRACE = 2.0
 MAX_REASON = 300
+# Bodies up to this size are scanned for entry keys on the event loop (about 1 ms for a 58 KB feed,
+# benchmarks/feedkeys.py); bigger ones in a worker, bounded in time and memory like a parse.
+INLINE_SCAN_LIMIT = 256 * 1024
 
 
 class FeedParseError(FetchError):
@@ -288,14 +292,21 @@ Outcome = tuple[str, Any, str]
 
 
 def _parse_in_worker(
-    body: bytes, content_type: str | None, url: str | None, sanitize_html: bool, timeout: float
+    body: bytes, content_type: str | None, url: str | None, sanitize_html: bool | None, timeout: float
 ) -> Outcome:
-    """Runs in a worker: returns ``("ok", ParsedFeed, "")`` or ``("error", kind, reason)``."""
+    """Runs in a worker: returns ``("ok", ParsedFeed, "")`` or ``("error", kind, reason)``.
+
+    ``sanitize_html`` None means: only scan the entry keys (``("ok", KeyScan | None, "")``).
+    """
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        parsed = parse_bytes(body, content_type=content_type, url=url, sanitize_html=sanitize_html)
+        result: ParsedFeed | KeyScan | None
+        if sanitize_html is None:
+            result = scan_keys(body, content_type=content_type, url=url)
+        else:
+            result = parse_bytes(body, content_type=content_type, url=url, sanitize_html=sanitize_html)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        return ("ok", parsed, "")
+        return ("ok", result, "")
     except FeedParseError as exc:
         return ("error", exc.kind, exc.reason)
     except _Deadline:
@@ -320,8 +331,11 @@ class FeedParser:
     """Parses feeds in a reusable pool of worker processes.
 
     Workers start on first use (or ``warm_up()``) and are reused; ``max_tasks_per_child`` replaces each
-    one now and then so memory fragmentation from big documents does not accumulate. Call ``close()``
-    (or use ``async with``) when done; tests do so in a fixture.
+    one now and then so memory fragmentation from big documents does not accumulate. Not often: a new
+    worker re-runs the imports of the program's ``__main__`` (420 ms of CPU per worker for the benchmark's
+    entry point, 2 ms for a bare script), so at 200 tasks a replacement cost more than the parses it served
+    once feedparser only reads new entries (issue 13). Call ``close()`` (or use ``async with``) when done;
+    tests do so in a fixture.
 
     As with any spawn/forkserver pool, workers import the program's ``__main__`` module, so the entry
     point must keep its start-up code under ``if __name__ == "__main__":``.
@@ -335,7 +349,7 @@ class FeedParser:
         memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
         sanitize_html: bool = False,
         start_method: str | None = None,
-        max_tasks_per_child: int | None = 200,
+        max_tasks_per_child: int | None = 2000,
         grace: float = PARENT_GRACE,
     ) -> None:
         if max_workers < 1 or timeout <= 0:
@@ -413,14 +427,39 @@ class FeedParser:
                     log.info("parse of %s: pool was recycled under it, retrying", url)
         raise FeedParseError("the parser process crashed (feed too large or complex?)", url=url)
 
-    async def _parse_once(self, data: bytes, content_type: str | None, url: str) -> ParsedFeed:
+    async def scan(self, body: bytes, *, content_type: str | None, url: str) -> KeyScan | None:
+        """The entry keys of ``body`` (``domain.feedkeys.scan_keys``), or None: then ``parse`` it.
+
+        Small bodies are scanned here, big ones in a worker. A scan that fails in any way (timeout, memory,
+        a crashed worker) is None, never an error: the full parse decides what is wrong with the feed.
+        """
+        data = bytes(body)
+        if len(data) <= INLINE_SCAN_LIMIT:
+            return scan_keys(data, content_type=content_type, url=url)
+        try:
+            async with self._slots:
+                scanned = await self._parse_once(data, content_type, url, scan=True)
+        except (FeedParseError, _Collateral):
+            return None
+        return scanned if isinstance(scanned, KeyScan) else None
+
+    async def _parse_once(
+        self, data: bytes, content_type: str | None, url: str, *, scan: bool = False
+    ) -> Any:
+        """One job in the pool: a ``ParsedFeed``, or with ``scan`` a ``KeyScan | None``."""
         loop = asyncio.get_running_loop()
         pool, generation = self._get_pool()
         started = time.monotonic()
         self._in_flight += 1
         try:
             future = loop.run_in_executor(
-                pool, _parse_in_worker, data, content_type, url, self.sanitize_html, self.timeout
+                pool,
+                _parse_in_worker,
+                data,
+                content_type,
+                url,
+                None if scan else self.sanitize_html,
+                self.timeout,
             )
             outcome: Outcome = await asyncio.wait_for(future, self.timeout + self.grace)
         except TimeoutError:
@@ -447,6 +486,8 @@ class FeedParser:
         status, value, reason = outcome
         if status != "ok":
             raise _ERRORS.get(value, FeedParseError)(reason, url=url)
+        if scan:
+            return value
         parsed: ParsedFeed = value
         log.debug(
             "parsed %s: %d entries, %s, %.3fs",

@@ -64,11 +64,28 @@ async def create_feed(
     last_modified: str | None,
     next_poll_at: int,
     now: int,
+    body_hash: str | None = None,
+    note: str | None = None,
 ) -> int:
+    """``note``: what is wrong with a feed that was still read (kept in ``last_error``, as ``record_success``)."""
     cur = await conn.execute(
         "INSERT INTO feeds (url, title, etag, last_modified, next_poll_at, last_polled_at, last_success_at, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (url, title, etag, last_modified, next_poll_at, now, now, now),
+        "created_at, body_hash, last_changed_at, last_error, last_error_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            url,
+            title,
+            etag,
+            last_modified,
+            next_poll_at,
+            now,
+            now,
+            now,
+            body_hash,
+            now,
+            note,
+            now if note else None,
+        ),
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
@@ -102,14 +119,39 @@ async def record_success(
     title: str | None,
     url: str | None = None,
     note: str | None = None,
+    body_hash: str | None = None,
+    keep_note: bool = False,
 ) -> None:
-    """A fetch worked (or answered 304): clear failures and store the validators and the next poll."""
+    """A fetch worked (or answered 304): clear failures and store the validators and the next poll.
+
+    ``body_hash``: the fingerprint of a body that differs from the last one (it becomes the feed's, and its
+    ``last_changed_at`` is now); None when nothing changed (a 304 or the same body again). ``keep_note``:
+    the body is the one last read, so the note about its problems (``last_error``) still holds.
+    """
     await conn.execute(
         "UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
         "last_polled_at = ?, last_success_at = ?, consecutive_failures = 0, failing_since = NULL, warned = 0, "
-        "status = 'active', pause_reason = NULL, last_error = ?, last_error_at = CASE WHEN ? IS NULL "
-        "THEN last_error_at ELSE ? END WHERE id = ?",
-        (etag, last_modified, title, next_poll_at, now, now, note, note, now, feed_id),
+        "status = 'active', pause_reason = NULL, last_error = CASE WHEN ? THEN last_error ELSE ? END, "
+        "last_error_at = CASE WHEN ? OR ? IS NULL THEN last_error_at ELSE ? END, "
+        "body_hash = COALESCE(?, body_hash), last_changed_at = CASE WHEN ? IS NULL THEN last_changed_at ELSE ? END "
+        "WHERE id = ?",
+        (
+            etag,
+            last_modified,
+            title,
+            next_poll_at,
+            now,
+            now,
+            keep_note,
+            note,
+            keep_note,
+            note,
+            now,
+            body_hash,
+            body_hash,
+            now,
+            feed_id,
+        ),
     )
     if url is not None:
         await conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
@@ -315,10 +357,12 @@ async def known_keys(db: Database | aiosqlite.Connection, feed_id: int, keys: Se
     for start in range(0, len(keys), 500):
         chunk = list(keys[start : start + 500])
         marks = ",".join("?" * len(chunk))
-        async with _conn(db).execute(
+        # execute_fetchall: one hop to the connection's thread instead of three (execute, fetch, close);
+        # every changed body asks this, and the hops are most of what the question costs
+        rows = await _conn(db).execute_fetchall(
             f"SELECT entry_key FROM entries WHERE feed_id = ? AND entry_key IN ({marks})", (feed_id, *chunk)
-        ) as cur:
-            found.update(r[0] for r in await cur.fetchall())
+        )
+        found.update(r[0] for r in rows)
     return found
 
 

@@ -45,14 +45,27 @@ def test_feeds_benchmark_smoke() -> None:
     c1, c2, c3, c3b = results["cycles"]
     assert c1["subscribed"] + c1["refused"] == results["feeds"] > 0
     assert c1["new_entries"] == 20 * c1["subscribed"] and c1["delivered"] == 0  # baselines, no posts
-    assert c2["polled"] == c1["subscribed"] and c2["not_modified"] + c2["failed"] == c2["polled"]
+    assert c2["polled"] == c1["subscribed"]
+    assert c2["not_modified"] + c2["changed_no_new"] + c2["failed"] == c2["polled"] and c2["parsed"] == 0
     assert c2["new_entries"] == 0 and c2["delivered"] == 0
     for cycle in (c3, c3b):
         assert cycle["new_entries"] == cycle["published"] == cycle["delivered"] > 0
     assert c3b["stored_entries"] >= 3000
     for cycle in results["cycles"]:
         assert cycle["wall_s"] > 0 and cycle["cpu_s"] >= 0 and cycle["feeds_per_s"] > 0
-    assert results["exactly_once"] == {"cycle3": True, "cycle3b": True, "duplicates": 0}
+    assert results["exactly_once"] == {
+        "cycle3": True,
+        "cycle3b": True,
+        "new_entry_cycle": True,
+        "duplicates": 0,
+    }
+    # issue 13: CPU per feed by kind of poll, each kind's feeds counted as that kind and parsed only if new
+    cpu = results["cpu_ms_per_feed"]
+    assert set(cpu) >= {"not_modified", "unchanged_200", "changed_no_new", "new_entry"}
+    assert all(value > 0 for value in cpu.values())
+    for row in results["kind_cycles"]:
+        assert row["counted_as_kind"] == row["polled"] > 0
+        assert row["parsed"] == (row["polled"] if row["cycle"] == "new_entry" else 0)
     assert results["baseline"]["wall_s"] > 0 and results["baseline"]["entries_read"] > 0
     assert results["cycle1_speedup_vs_baseline"] > 0
     assert 0 < results["peak_rss_mb"]["bot_process"] < 4096

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.feedkeys import KeyScan, explain_scan, scan_keys
+from domain.feedkeys import KeyScan, explain_scan, scan_keys, without_entries
 from domain.feedrules import entry_key
 from services.feedparse import FeedParseError, parse_bytes
 from tests.helpers.corpus import shared_corpus
@@ -237,8 +237,53 @@ def test_rdf_and_atom_documents_are_read_exactly(body: bytes) -> None:
         assert scan_keys(body, url=url) is not None
         assert _disagreement(body, url) is None
     assert scan_keys(RDF) == KeyScan(
-        keys=("https://example.org/about/1", "https://example.org/link/2", "https://example.org/link/3")
+        keys=("https://example.org/about/1", "https://example.org/link/2", "https://example.org/link/3"),
+        title="t",
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        (b"<rss><channel><item><guid>a</guid></item></channel></rss>", None),
+        (
+            b"<rss><channel><title> Films &amp; more </title><item><guid>a</guid></item></channel></rss>",
+            "Films & more",
+        ),
+        # the image's title is not the feed's, and the first feed title wins
+        (
+            b"<rss><channel><image><title>logo</title></image><title>Feed</title><title>2</title>"
+            b"<item><guid>a</guid></item></channel></rss>",
+            "Feed",
+        ),
+        # markup or an XHTML type: feedparser's business
+        (b"<rss><channel><title>a<b>b</b></title><item><guid>a</guid></item></channel></rss>", None),
+        (
+            b"<feed xmlns='http://www.w3.org/2005/Atom'><title type='xhtml'>x</title>"
+            b"<entry><id>a</id></entry></feed>",
+            None,
+        ),
+    ],
+)
+def test_scan_reads_a_plain_feed_title(body: bytes, title: str | None) -> None:
+    scan = scan_keys(body)
+    assert scan is not None
+    assert scan.title == title
+    if title is not None:
+        assert parse_bytes(body).title == title
+
+
+@pytest.mark.skipif(CORPUS is None, reason=NO_CORPUS)
+def test_scan_titles_of_real_feeds_are_feedparsers() -> None:
+    assert CORPUS is not None
+    read = 0
+    for path in sorted((CORPUS / "realfeeds").glob("*.xml")):
+        body = path.read_bytes()
+        scan = scan_keys(body)
+        if scan is not None and scan.title is not None:
+            assert scan.title == parse_bytes(body).title, path.name
+            read += 1
+    assert read >= 20
 
 
 NAMING = [
@@ -269,7 +314,8 @@ def test_element_names_follow_feedparser(body: bytes) -> None:
 
 def test_scan_returns_the_keys_in_document_order() -> None:
     body = _rss("<item><guid>b</guid></item><item><guid>a</guid></item><item><guid>b</guid></item>")
-    assert scan_keys(body) == KeyScan(keys=("id:b", "id:a", "id:b"))
+    scan = scan_keys(body)
+    assert scan is not None and scan.keys == ("id:b", "id:a", "id:b")
 
 
 @pytest.mark.parametrize(
@@ -495,3 +541,53 @@ def test_mutated_real_feeds_match_or_decline(name: str, steps: list, seed: int, 
         body = step(body, rng)
     problem = _disagreement(body, url)
     assert problem is None, f"{name} after {[s.__name__ for s in steps]} (seed {seed}): {problem}"
+
+
+# -- without_entries: feedparser reads only the new entries (issue 13) --------------------------------
+
+
+def _cut_outcome(body: bytes, keep: set[int], url: str | None = BASE_URL) -> str:
+    """``ok`` when the cut document parses to exactly the kept entries of the whole one (same dicts)."""
+    scan = scan_keys(body, url=url)
+    assert scan is not None
+    cut = without_entries(scan, keep)
+    if cut is None:
+        return "not cut"
+    whole = parse_bytes(body, url=url)
+    parsed = parse_bytes(cut, content_type="application/xml", url=url)
+    kept = sorted(keep)
+    if [entry_key(e) for e in parsed.entries] != [scan.keys[i] for i in kept] or parsed.bozo:
+        return "detected"  # the engine parses the whole body then
+    assert list(parsed.entries) == [whole.entries[i] for i in kept]
+    assert parsed.title == whole.title
+    return "ok"
+
+
+@pytest.mark.skipif(CORPUS is None, reason=NO_CORPUS)
+def test_a_cut_document_reads_its_entries_exactly_as_the_whole_one() -> None:
+    assert CORPUS is not None
+    outcomes: Counter[str] = Counter()
+    for path in sorted((CORPUS / "realfeeds").glob("*.xml")) + sorted(
+        (CORPUS / "feedparser-tests").rglob("*.xml")
+    ):
+        body = path.read_bytes()
+        scan = scan_keys(body, url=BASE_URL)
+        if scan is None or len(scan.keys) < 2:
+            continue
+        n = len(scan.keys)
+        for keep in ({0}, {n - 1}, set(range(0, n, 2))):
+            outcomes[_cut_outcome(body, keep)] += 1
+    assert outcomes["ok"] >= 60 and set(outcomes) == {"ok"}, outcomes
+
+
+def test_a_wrong_cut_is_detected_not_trusted() -> None:
+    body = _rss('<item a=">"/><item><guid>b</guid></item><item><guid>c</guid></item>')
+    assert _cut_outcome(body, {2}) == "not cut"  # an entry without children is never cut
+    assert _cut_outcome(body, {0, 2}) == "ok"
+    # feedparser drops a plain DOCTYPE before expat reads the document; one it keeps is never cut
+    plain = (
+        b"<!DOCTYPE rss><rss><channel><item><guid>a</guid></item><item><guid>b</guid></item></channel></rss>"
+    )
+    assert _cut_outcome(plain, {1}) == "ok"
+    kept = b'<!DOCTYPE rss [<!ENTITY e "x">]><rss><channel><item><guid>a</guid></item><item>b</item></channel></rss>'
+    assert without_entries(KeyScan(("id:a", "id:b"), None, kept, ((46, 62), (77, 84))), {1}) is None

@@ -421,3 +421,34 @@ def test_workers_exit_when_the_bot_is_killed(tmp_path: Path) -> None:
     for pid in alive:  # clean up before failing
         os.kill(pid, signal.SIGKILL)
     assert alive == [], f"orphaned parser processes: {alive}"
+
+
+# --------------------------------------------------------------------------------------------------
+# the key scan (issue 13)
+
+
+async def test_scan_reads_small_bodies_here_and_big_ones_in_a_worker(
+    parser: FeedParser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domain.feedkeys import scan_keys
+
+    url = "https://films.example/feed"
+    small = await parser.scan(RSS, content_type="application/rss+xml", url=url)
+    assert small is not None and small.keys == tuple(entry_key(e) for e in parse_bytes(RSS, url=url).entries)
+    big = big_feed(600_000)
+    assert len(big) > feedparse.INLINE_SCAN_LIMIT
+    calls: list[int] = []
+    monkeypatch.setattr(
+        feedparse, "scan_keys", lambda body, **kw: calls.append(len(body)) or scan_keys(body, **kw)
+    )
+    scanned = await parser.scan(big, content_type=None, url=url)
+    assert calls == []  # not on the event loop: in the worker, which has its own scan_keys
+    assert scanned == scan_keys(big, url=url) and scanned is not None and len(scanned.keys) > 100
+
+
+async def test_a_big_body_the_worker_cannot_scan_is_none_not_an_error(parser: FeedParser) -> None:
+    junk = b"<rss><channel>" + b"<item><guid>a</guid>" * 40_000  # never closed: not well-formed
+    assert len(junk) > feedparse.INLINE_SCAN_LIMIT
+    assert await parser.scan(junk, content_type=None, url="https://films.example/feed") is None
+    parser.timeout = 0.001  # the worker's alarm fires: still None, the full parse will say what is wrong
+    assert await parser.scan(big_feed(600_000), content_type=None, url="https://films.example/feed") is None

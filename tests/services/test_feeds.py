@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from domain.errors import UserError
 from domain.markdown import escape_markdown
@@ -28,7 +29,7 @@ from services.fetcher import Fetcher, FetchLimits
 from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
 from storage.db import Database
-from tests.feedserver import FeedEntry, FeedServer, make_entries
+from tests.feedserver import FeedEntry, FeedServer, make_entries, render_rss
 from tests.helpers.clock import FakeClock
 from tests.helpers.ports import FakeNotifier
 from tests.markup import live_spoiler_bars, pings
@@ -513,6 +514,173 @@ async def test_the_already_follows_error_shows_the_feed_title_literally(rig: Rig
         await rig.add()
     shown = info.value.render(escape_markdown)  # the reply's wording (cogs._ui.user_message)
     assert pings(shown) == [] and live_spoiler_bars(shown) == 0
+
+
+# -- issue 13: read no more of a feed than it takes to know what is new ---------------------------------
+
+
+class CountingParser:
+    """Counts the full parses and key scans the engine asks its ``FeedParser`` for."""
+
+    def __init__(self, parser: FeedParser) -> None:
+        self.parses = 0
+        self.scans = 0
+        self.parsed_sizes: list[int] = []
+        real_parse, real_scan = parser.parse, parser.scan
+
+        async def parse(body: bytes, **kw: Any) -> Any:
+            self.parses += 1
+            self.parsed_sizes.append(len(body))
+            return await real_parse(body, **kw)
+
+        async def scan(body: bytes, **kw: Any) -> Any:
+            self.scans += 1
+            return await real_scan(body, **kw)
+
+        parser.parse = parse  # type: ignore[method-assign]
+        parser.scan = scan  # type: ignore[method-assign]
+
+
+class NoValidators:
+    """A server that ignores conditional GET: 200 with the whole body on every poll, no ETag."""
+
+    def __init__(self, rig: Rig, path: str = "/plain") -> None:
+        self.entries: list[FeedEntry] = []
+        self.extra = ""  # e.g. a timestamp or an ad slot that changes the bytes but not the items
+        self.render: Any = None
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            return web.Response(body=self.body(), content_type="application/rss+xml")
+
+        rig.server.route(path, handler)
+
+    def body(self) -> bytes:
+        if self.render is not None:
+            return bytes(self.render())
+        return render_rss("Plain feed", self.entries).replace(
+            b"<description>test feed</description>", f"<description>{self.extra}</description>".encode()
+        )
+
+
+async def test_an_identical_200_costs_no_parse_and_counts_as_unchanged(rig: Rig) -> None:
+    site = NoValidators(rig)
+    site.entries = make_entries(5)
+    counter = CountingParser(rig.service.parser)
+    sub = await rig.add("/plain")
+    added = await rig.feed(sub)
+    assert added.title == "Plain feed" and added.body_hash
+    assert counter.parses == 0  # the subscription's baseline came from the key scan
+    report = await rig.cycle()
+    assert (report.not_modified, report.changed_no_new, report.parsed) == (1, 0, 0)
+    assert counter.parses == 0 and counter.scans == 1  # the poll did not even scan
+    feed = await rig.feed(sub)
+    assert feed.last_success_at == int(rig.clock.now) and feed.last_changed_at == added.last_changed_at
+    assert "1 unchanged" in report.summary()
+    assert rig.recorder.messages == []
+
+
+async def test_a_changed_body_without_new_entries_is_scanned_not_parsed(rig: Rig) -> None:
+    site = NoValidators(rig)
+    site.entries = make_entries(5)
+    counter = CountingParser(rig.service.parser)
+    sub = await rig.add("/plain")
+    site.extra = "generated at 12:00, ad slot 7"
+    report = await rig.cycle()
+    assert (report.not_modified, report.changed_no_new, report.parsed) == (0, 1, 0)
+    assert counter.parses == 0
+    feed = await rig.feed(sub)
+    assert feed.last_changed_at == int(rig.clock.now)  # the new body is the one remembered ...
+    report = await rig.cycle()
+    assert report.not_modified == 1 and counter.scans == 2  # ... so the same bytes again are not scanned
+    assert rig.recorder.messages == []
+
+
+async def test_a_changed_body_with_one_new_entry_posts_exactly_that_one(rig: Rig) -> None:
+    site = NoValidators(rig)
+    site.entries = make_entries(20)
+    counter = CountingParser(rig.service.parser)
+    rendered: list[str] = []
+    render = rig.service.renderer
+
+    async def counting_renderer(raw: Mapping[str, Any], title: str | None, sub: Any) -> dict[str, Any]:
+        rendered.append(str(raw.get("title")))
+        return await render(raw, title, sub)
+
+    rig.service.renderer = counting_renderer
+    await rig.add("/plain")
+    site.entries.insert(0, entry(1))
+    site.extra = "changed too"
+    report = await rig.cycle()
+    assert report.parsed == 1 and report.new_entries == 1 and counter.parses == 1
+    # feedparser read the feed without its 20 known entries, and only the new entry is digested
+    assert counter.parsed_sizes[0] < len(site.body()) / 5
+    assert rendered == ["News 1"]
+    assert rig.recorder.titles() == ["News 1"]
+    for _ in range(2):  # the same body again, then a changed one without new items
+        await rig.cycle()
+        site.extra += "!"
+    assert rig.recorder.titles() == ["News 1"] and counter.parses == 1
+
+
+async def test_a_body_the_scanner_declines_still_works_through_feedparser(rig: Rig) -> None:
+    """A bare ``&`` is not well-formed XML: the scan declines, feedparser's loose parser reads it."""
+    site = NoValidators(rig)
+    items = ["<item><guid>a</guid><title>Tom & Jerry</title></item>"]
+    site.render = lambda: (
+        f"<rss><channel><title>Broken</title>{''.join(reversed(items))}</channel></rss>".encode()
+    )
+    counter = CountingParser(rig.service.parser)
+    sub = await rig.add("/plain")
+    assert counter.parses == 1  # the scan declined the subscription's body
+    items.append(
+        "<item><guid>b</guid><title>Fast & Furious</title><link>https://films.example/b</link></item>"
+    )
+    report = await rig.cycle()
+    assert report.parsed == 1 and report.new_entries == 1
+    assert rig.recorder.titles() == ["Fast & Furious"]
+    await rig.cycle()  # the same broken body: not parsed again, not posted again
+    assert counter.parses == 2 and len(rig.recorder.messages) == 1
+    assert (await rig.feed(sub)).consecutive_failures == 0
+
+
+async def test_duplicated_and_unordered_new_entries_post_once_oldest_first(rig: Rig) -> None:
+    site = NoValidators(rig)
+    site.entries = make_entries(3)
+    await rig.add("/plain")
+    # newest-first convention broken on purpose, and one new item listed twice
+    site.entries = [entry(2), entry(3), entry(2), *site.entries]
+    report = await rig.cycle()
+    assert report.new_entries == 2
+    assert rig.recorder.titles() == ["News 2", "News 3"]
+    await rig.cycle()
+    assert rig.recorder.titles() == ["News 2", "News 3"]
+
+
+async def test_a_feed_without_a_plain_title_is_parsed_to_name_the_subscription(rig: Rig) -> None:
+    site = NoValidators(rig)
+    site.render = lambda: (
+        b"<rss><channel><title>A <b>bold</b> feed</title><item><guid>a</guid></item></channel></rss>"
+    )
+    counter = CountingParser(rig.service.parser)
+    result = await rig.service.add(
+        guild_id=GUILD, channel_id=CHANNEL, url=rig.server.url("/plain"), name=None, user_id=MOD
+    )
+    assert counter.parses == 1 and "bold" in result.title
+    result = await rig.service.add(
+        guild_id=GUILD, channel_id=OTHER_CHANNEL, url=rig.server.url("/plain"), name="Named", user_id=MOD
+    )
+    assert counter.parses == 1  # a name was given: the scan is enough
+
+
+async def test_the_flood_breaker_counts_every_entry_of_the_feed_not_only_the_new_ones(rig: Rig) -> None:
+    """feedparser reads only the new entries: 6 new of 26 is no flood (the breaker needs 80 %)."""
+    rig.server.set_feed("/rss", make_entries(20))
+    await rig.add()
+    for n in range(1, 7):
+        rig.server.add_entry("/rss", entry(n))
+    report = await rig.cycle()
+    assert report.new_entries == 6 and rig.recorder.floods == []
+    assert rig.recorder.titles() == [f"News {n}" for n in range(1, 6)]  # 5 per channel per cycle
 
 
 SPOILERY = FeedEntry(

@@ -44,3 +44,30 @@ async def test_insert_entries_spans_several_statements(db: Database) -> None:
     assert [e.key for _, e in new] == [e.key for e in entries[120:]]
     assert len({entry_id for entry_id, _ in new}) == 280
     assert await repo.count_entries(db, feed_id) == 400
+
+
+async def _stored(db: Database, feed_id: int) -> tuple[str | None, int | None, str | None, int | None]:
+    row = await db.fetchone(
+        "SELECT body_hash, last_changed_at, last_error, last_error_at FROM feeds WHERE id = ?", (feed_id,)
+    )
+    assert row is not None
+    return row["body_hash"], row["last_changed_at"], row["last_error"], row["last_error_at"]
+
+
+async def test_the_body_fingerprint_and_its_change_time_are_kept_until_another_body(db: Database) -> None:
+    async with db.transaction() as conn:
+        feed_id = await repo.create_feed(
+            conn, "https://films.example/rss", title="t", etag=None, last_modified=None, next_poll_at=0,
+            now=1, body_hash="aa", note="feed has problems but was read: x",
+        )  # fmt: skip
+    assert await _stored(db, feed_id) == ("aa", 1, "feed has problems but was read: x", 1)
+    success = {"next_poll_at": 0, "etag": None, "last_modified": None, "title": None}
+    async with db.transaction() as conn:  # the same body again: its note still holds
+        await repo.record_success(conn, feed_id, now=5, keep_note=True, **success)
+    assert await _stored(db, feed_id) == ("aa", 1, "feed has problems but was read: x", 1)
+    async with db.transaction() as conn:  # another body, without problems
+        await repo.record_success(conn, feed_id, now=9, body_hash="bb", **success)
+    assert await _stored(db, feed_id) == ("bb", 9, None, 1)
+    async with db.transaction() as conn:  # a 304
+        await repo.record_success(conn, feed_id, now=12, **success)
+    assert await _stored(db, feed_id) == ("bb", 9, None, 1)
