@@ -560,8 +560,10 @@ class FeedService:
     async def _record_nothing_new(self, feed: Feed, read: FeedRead, report: CycleReport) -> None:
         if read.kind == CHANGED_NO_NEW:
             report.changed_no_new += 1
+            metrics.feed_polled("changed_no_new")
         else:
             report.not_modified += 1
+            metrics.feed_polled("not_modified")
         now, result = self._now(), read.result
         fresh_body = read.kind != NOT_MODIFIED  # a 200's validators replace the stored ones
         async with self.db.transaction() as conn:
@@ -591,6 +593,7 @@ class FeedService:
             read = await self._fetch_and_read(feed)
         except FetchError as exc:
             report.failed += 1
+            metrics.feed_polled("failed")
             log.info("feed %s (%s): fetch failed: %s", feed.id, feed.url, exc.reason)
             await self._record_failure(feed, exc.reason, exc.retry_after, gone=exc.kind == "gone")
             return
@@ -602,10 +605,12 @@ class FeedService:
         report.parsed += 1
         if not parsed.entries and parsed.bozo:
             report.failed += 1
+            metrics.feed_polled("failed")
             await self._record_failure(
                 feed, parsed.bozo_reason or "not an RSS or Atom feed", result.retry_after, gone=False
             )
             return
+        metrics.feed_polled("parsed")
         entries = self._entries_oldest_first(parsed.entries)
         # Render before the transaction (the renderer may fetch the full article over HTTP, and the writer
         # lock must never wait on the network); the transaction then only writes. A feed is never polled twice

@@ -65,6 +65,14 @@ WARNINGS_EMITTED = Counter(
     ["category"],
     registry=REGISTRY,
 )
+FEED_POLLS = Counter(
+    "projectionist_feed_polls_total",
+    "Feed polls by outcome: not_modified (a 304, or a 200 with the same body as last time: no parse), "
+    "changed_no_new (a new body whose entries are all known: scanned, not parsed), parsed (new entries) "
+    "or failed.",
+    ["result"],
+    registry=REGISTRY,
+)
 ITEMS_POSTED = Counter("projectionist_items_posted_total", "Feed items posted to Discord.", registry=REGISTRY)
 DELIVERY_RETRIES = Counter(
     "projectionist_delivery_retries_total",
@@ -141,6 +149,11 @@ def interaction_failed(command: str, *, expected: bool) -> None:
     """A slash command ended in an error (it counts as handled too)."""
     INTERACTIONS.labels(command=command).inc()
     INTERACTIONS_FAILED.labels(command=command, kind="expected" if expected else "unexpected").inc()
+
+
+def feed_polled(result: str) -> None:
+    """One feed poll ended: ``not_modified``, ``changed_no_new``, ``parsed`` or ``failed``."""
+    FEED_POLLS.labels(result=result).inc()
 
 
 def fetch_failed(reason: str) -> None:

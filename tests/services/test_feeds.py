@@ -20,6 +20,7 @@ from aiohttp import web
 from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.models import Feed
+from services import metrics
 from services.club import ClubService
 from services.delivery import Delivery
 from services.digest import DigestService
@@ -570,8 +571,11 @@ async def test_an_identical_200_costs_no_parse_and_counts_as_unchanged(rig: Rig)
     added = await rig.feed(sub)
     assert added.title == "Plain feed" and added.body_hash
     assert counter.parses == 0  # the subscription's baseline came from the key scan
+    unchanged = metrics.FEED_POLLS.labels(result="not_modified")
+    before = unchanged._value.get()
     report = await rig.cycle()
     assert (report.not_modified, report.changed_no_new, report.parsed) == (1, 0, 0)
+    assert unchanged._value.get() == before + 1  # /metrics counts it as not modified too
     assert counter.parses == 0 and counter.scans == 1  # the poll did not even scan
     feed = await rig.feed(sub)
     assert feed.last_success_at == int(rig.clock.now) and feed.last_changed_at == added.last_changed_at
