@@ -104,7 +104,7 @@ async def record_success(
     await conn.execute(
         "UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
         "last_polled_at = ?, last_success_at = ?, consecutive_failures = 0, failing_since = NULL, warned = 0, "
-        "status = 'active', pause_reason = NULL, last_error = ?, last_error_at = CASE WHEN ? IS NULL "
+        "status = 'active', pause_reason = NULL, last_error = ?, last_error_at = CASE WHEN CAST(? AS TEXT) IS NULL "
         "THEN last_error_at ELSE ? END WHERE id = ?",
         (etag, last_modified, title, next_poll_at, now, now, note, note, now, feed_id),
     )
@@ -203,7 +203,7 @@ async def list_subscriptions(
     if channel_id is not None:
         sql += " AND s.channel_id = ?"
         params.append(channel_id)
-    sql += " ORDER BY s.channel_id, s.name COLLATE NOCASE"
+    sql += " ORDER BY s.channel_id, LOWER(s.name)"  # LOWER, not COLLATE NOCASE: both dialects know it
     rows = await db.fetchall(sql, params)
     return [SubscriptionView(_subscription(r, "s_"), _feed(r)) for r in rows]
 

@@ -74,6 +74,8 @@ async def test_only_the_hash_is_stored_and_the_link_resolves(db: Database, tmp_p
     token = token_of(links.https)
     row = await db.fetchone("SELECT token_hash FROM calendar_tokens WHERE guild_id = ?", (GUILD,))
     assert row is not None and row[0] == hash_token(token)
+    if db.dialect != "sqlite":
+        return  # the file check below is SQLite's; the hash-only row above holds on both backends
     await db.conn.execute("PRAGMA wal_checkpoint(FULL)")
     raw = await asyncio.to_thread(lambda: b"".join(p.read_bytes() for p in tmp_path.glob("test.sqlite3*")))
     assert token.encode() not in raw  # a copy of the database holds no working link

@@ -5,8 +5,6 @@ service (feeds, polls, watch parties)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiosqlite
 import pytest
@@ -72,12 +70,6 @@ class Channel:
             if channel == channel_id and payload.matches(sent.content, list(sent.embeds)):
                 return message_id
         return None
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with await Database.open(tmp_path / "delivery.sqlite3") as database:
-        yield database
 
 
 def engine(db: Database, clock: Clock, port: Channel, **kw: float) -> Delivery:
