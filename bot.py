@@ -35,9 +35,9 @@ from services.container import Services
 from services.logs import JsonFormatter, set_log_context
 from services.sdnotify import SystemdNotifier
 from services.startup import NETWORK_ERRORS, TokenRefused, describe_network_error, wait_for_discord
-from settings import ConfigError, LoggingSettings, Settings, describe, load_settings
-from storage.db import Database
-from storage.migrate import SchemaTooNewError, latest_version
+from settings import ConfigError, LoggingSettings, Settings, describe, load_settings, redact_password
+from storage.db import Database, DatabaseError, PostgresDatabase, open_database, postgres_schema_version
+from storage.migrate import PG_MIGRATIONS_DIR, SchemaTooNewError, latest_version
 
 log = logging.getLogger("projectionist")
 
@@ -113,6 +113,7 @@ class Projectionist(ClubBot):
         *,
         on_login: Callable[[], None] | None = None,
         guild_ready_timeout: float = 2.0,
+        **shard_options: Any,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -127,6 +128,7 @@ class Projectionist(ClubBot):
             max_messages=None,
             chunk_guilds_at_startup=False,
             guild_ready_timeout=guild_ready_timeout,
+            **shard_options,
         )
         self.settings = settings
         self.db = db
@@ -189,6 +191,36 @@ class Projectionist(ClubBot):
         log.info("shutting down")
         await super().close()  # unloads extensions: cog_unload stops loops
         await self.services.close()
+
+
+class ShardedProjectionist(Projectionist, commands.AutoShardedBot):
+    """The bot connecting several gateway shards, or a subset of them (``[discord] shard_ids``).
+
+    discord.py routes each guild to shard ``(guild_id >> 22) % shard_count``; a process only receives the
+    interactions and reactions of the guilds on its own shards. Everything it sends goes over REST, which needs
+    no shard, so background work is shared between processes through leases in the database.
+    """
+
+
+def build_bot(settings: Settings, db: Database, **options: Any) -> Projectionist:
+    """One shard in one process (the SQLite default) is the plain client; anything else is sharded."""
+    count, ids = settings.discord.shard_count, settings.discord.shard_ids
+    if count is None and not settings.storage.url:
+        count = 1  # SQLite serves one process: no need to ask Discord for a recommendation
+    if count == 1 and ids is None:
+        return Projectionist(settings, db, **options)
+    log.info("connecting shards %s of %s", list(ids) if ids is not None else "all", count or "recommended")
+    return ShardedProjectionist(
+        settings, db, shard_count=count, shard_ids=list(ids) if ids is not None else None, **options
+    )
+
+
+async def open_configured_database(settings: Settings) -> Database:
+    """The database ``[storage]`` names (PostgreSQL at ``url``, else the SQLite file at ``path``), migrated."""
+    storage = settings.storage
+    return await open_database(
+        storage.url, storage.path, busy_timeout=storage.busy_timeout, pool_size=storage.pool_size
+    )
 
 
 class _OneLineReconnect(logging.Filter):
@@ -281,10 +313,8 @@ async def _start(settings: Settings, token: str) -> int:
                 return 0
         except TokenRefused:
             return _token_refused(settings)
-        async with await Database.open(
-            settings.storage.path, busy_timeout=settings.storage.busy_timeout
-        ) as db:
-            bot = Projectionist(settings, db)
+        async with await open_configured_database(settings) as db:
+            bot = build_bot(settings, db)
             notifier = SystemdNotifier.from_env()
             watchdog = asyncio.create_task(notifier.run(lambda: _gateway_healthy(bot)), name="sd-notify")
             try:
@@ -305,6 +335,11 @@ async def _start(settings: Settings, token: str) -> int:
 def _gateway_healthy(bot: Projectionist) -> bool:
     """What systemd's watchdog is fed from: READY seen and the gateway socket open (a bot that lost its
     gateway and cannot get it back stops feeding it, and systemd restarts it after WatchdogSec)."""
+    if isinstance(bot, commands.AutoShardedBot):
+        shards = bot.shards.values()
+        return (
+            bot.is_ready() and not bot.is_closed() and bool(shards) and not any(s.is_closed() for s in shards)
+        )
     ws = bot.ws
     return bot.is_ready() and not bot.is_closed() and ws is not None and ws.open
 
@@ -423,6 +458,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         settings = _load(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
+    if settings.storage.url:
+        return _migrate_postgres(settings.storage.url)
     path = Path(settings.storage.path)
     existed = path.exists()
     before = 0
@@ -450,6 +487,30 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print(f"{path} is already at schema version {latest}; nothing to do")
     else:
         print(f"migrated {path} from schema version {before} to {latest}")
+    return 0
+
+
+def _migrate_postgres(url: str) -> int:
+    shown = redact_password(url)
+
+    async def apply() -> tuple[int, int]:
+        before = await postgres_schema_version(url)
+        async with await PostgresDatabase.open_url(url, pool_size=1):
+            pass  # opening migrates
+        return before, latest_version(PG_MIGRATIONS_DIR)
+
+    try:
+        before, latest = asyncio.run(apply())
+    except SchemaTooNewError as exc:
+        return _fail(str(exc))
+    except Exception as exc:
+        if not isinstance(exc, (OSError, *DatabaseError)):
+            raise
+        return _fail(f"migrating {shown} failed (nothing was changed by the failed step): {exc}")
+    if before == latest:
+        print(f"{shown} is already at schema version {latest}; nothing to do")
+    else:
+        print(f"migrated {shown} from schema version {before} to {latest}")
     return 0
 
 
@@ -520,7 +581,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     configure_logging(settings.logging)
 
     async def sync() -> int:
-        async with await Database.open(settings.storage.path) as db:
+        async with await open_configured_database(settings) as db:
             bot = Projectionist(settings, db)
             async with bot:
                 try:

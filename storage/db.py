@@ -308,7 +308,7 @@ class PostgresDatabase(Database):
 
     def __init__(self, pool: Any, url: str, id_tables: frozenset[str]) -> None:
         self._pool = pool
-        self.path = redact_url(url)
+        self.path = display_url(url)
         self.url = url
         self._write_lock = asyncio.Lock()
         self._closed = False
@@ -382,13 +382,11 @@ class PostgresDatabase(Database):
         log.info("database %s closed", self.path)
 
 
-def redact_url(url: str) -> str:
-    """The URL with any password replaced by ``***`` (for logs and ``check-config``)."""
+def display_url(url: str) -> str:
+    """``postgresql://host:port/dbname``: the database named in logs, without user or password."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    host = parts.hostname or "localhost"
+    return urlunsplit((parts.scheme, f"{host}:{parts.port}" if parts.port else host, parts.path, "", ""))
 
 
 def is_postgres_url(url: str) -> bool:
@@ -402,3 +400,18 @@ async def open_database(
     if url:
         return await PostgresDatabase.open_url(url, pool_size=pool_size)
     return await Database.open(path, busy_timeout=busy_timeout)
+
+
+#: What a failing database raises on either backend (for the CLI's one-line errors).
+DatabaseError: tuple[type[Exception], ...] = (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+async def postgres_schema_version(url: str) -> int:
+    """The schema version of the PostgreSQL database at ``url`` (0: empty), without changing anything."""
+    from storage.migrate import check_version_postgres
+
+    conn = await asyncpg.connect(url)
+    try:
+        return await check_version_postgres(conn)
+    finally:
+        await conn.close()
