@@ -219,7 +219,11 @@ async def open_configured_database(settings: Settings) -> Database:
     """The database ``[storage]`` names (PostgreSQL at ``url``, else the SQLite file at ``path``), migrated."""
     storage = settings.storage
     return await open_database(
-        storage.url, storage.path, busy_timeout=storage.busy_timeout, pool_size=storage.pool_size
+        storage.url,
+        storage.path,
+        busy_timeout=storage.busy_timeout,
+        pool_size=storage.pool_size,
+        lease_timeout=storage.lease_timeout,
     )
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import secrets
+import socket
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -39,6 +42,12 @@ class Database:
 
     #: which SQL dialect the repositories talk to (the few statements that differ ask this)
     dialect = "sqlite"
+
+    #: who this process is in ``storage.leases``: a SQLite database serves one process, so a restarted bot
+    #: takes its predecessor's leases over at once instead of waiting for them to expire
+    lease_owner = "sqlite"
+    #: how long a lease lasts (``[storage] lease_timeout``; set by whoever opens the database)
+    lease_timeout = 60.0
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
@@ -314,6 +323,8 @@ class PostgresDatabase(Database):
         self._closed = False
         self._id_tables = id_tables
         self._reader = PgConnection(pool, id_tables)
+        # Processes share the database: each is its own lease owner (host and pid say which, for operators).
+        self.lease_owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.write_observer: Callable[[float], None] | None = None
 
     @classmethod
@@ -394,12 +405,16 @@ def is_postgres_url(url: str) -> bool:
 
 
 async def open_database(
-    url: str, path: str | Path, *, busy_timeout: float = 5.0, pool_size: int = 10
+    url: str, path: str | Path, *, busy_timeout: float = 5.0, pool_size: int = 10, lease_timeout: float = 60.0
 ) -> Database:
     """PostgreSQL when ``url`` is set, else the SQLite file at ``path`` (``[storage] url`` / ``path``)."""
-    if url:
-        return await PostgresDatabase.open_url(url, pool_size=pool_size)
-    return await Database.open(path, busy_timeout=busy_timeout)
+    db = (
+        await PostgresDatabase.open_url(url, pool_size=pool_size)
+        if url
+        else await Database.open(path, busy_timeout=busy_timeout)
+    )
+    db.lease_timeout = lease_timeout
+    return db
 
 
 #: What a failing database raises on either backend (for the CLI's one-line errors).
