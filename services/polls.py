@@ -92,6 +92,7 @@ from domain.titles import normalise_title
 from services.delivery import Delivery, DeliveryGone, DeliveryRefused, KindHandler, Payload
 from settings import PollSettings
 from storage import club as club_repo
+from storage import leases
 from storage import polls as repo
 from storage.db import Connection, Database
 from storage.outbox import OutboxRow
@@ -772,7 +773,11 @@ class PollService:
         if self.events_held:  # the startup resync decides first what the offline reactions were
             return report
         async with self._due_lock:
-            for poll in await repo.due_polls(self.db, self._now()):
+            due = await repo.due_polls(self.db, self._now())
+            mine = await leases.claim(
+                self.db, "poll", [p.id for p in due], self._now()
+            )  # one process per poll
+            for poll in (p for p in due if p.id in mine):
                 try:
                     if await self._close(poll, "deadline", None) is not None:
                         report.closed += 1

@@ -50,6 +50,7 @@ from services import metrics
 from services.club import ClubService
 from services.delivery import Delivery, DeliveryGone, DeliveryRefused, DeliveryReport, KindHandler, Payload
 from settings import WatchPartySettings
+from storage import leases
 from storage import watchparties as repo
 from storage.db import Connection, Database
 from storage.outbox import OutboxRow
@@ -1103,7 +1104,9 @@ class WatchPartyService:
 
     async def _run_due(self, report: RunReport) -> None:
         now = self._now()
-        for row in await repo.due_reminders(self.db, now):
+        due = await repo.due_reminders(self.db, now)
+        mine = await leases.claim(self.db, "reminder", [r.id for r in due], now)  # one process per reminder
+        for row in (r for r in due if r.id in mine):
             try:
                 await self._process(row, now, report)
             except Exception as exc:
