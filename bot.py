@@ -518,6 +518,33 @@ def _migrate_postgres(url: str) -> int:
     return 0
 
 
+def cmd_migrate_data(args: argparse.Namespace) -> int:
+    """Copy a SQLite club database into an empty PostgreSQL database (README: moving a club to PostgreSQL)."""
+    from storage.copy import CopyError, copy_sqlite_to_postgres
+
+    if not args.source.startswith("sqlite:"):
+        return _fail("--from must be sqlite:PATH (the SQLite file to copy)")
+    if not args.target.startswith(("postgresql://", "postgres://")):
+        return _fail("--to must be a postgresql:// URL (an empty database)")
+    source = Path(args.source.removeprefix("sqlite:"))
+    shown = redact_password(args.target)
+    if not source.is_file():
+        return _fail(f"no SQLite database at {source}")
+    try:
+        copied = asyncio.run(copy_sqlite_to_postgres(source, args.target))
+    except CopyError as exc:
+        return _fail(str(exc))
+    except Exception as exc:
+        if not isinstance(exc, (OSError, *DatabaseError)):
+            raise
+        return _fail(f"copying {source} to {shown} failed (nothing was committed): {exc}")
+    for table in copied:
+        print(f"{table.table}: {table.rows} rows, checksum {table.checksum[:16]} verified")
+    total = sum(t.rows for t in copied)
+    print(f"copied {total} rows in {len(copied)} tables from {source} to {shown}")
+    return 0
+
+
 async def _registered_commands(settings: Settings) -> tuple[list[dict[str, Any]], discord.Intents]:
     """The commands this version registers (as discord.py sends them to Discord) and the bot's intents.
 
@@ -638,6 +665,12 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(
         sub.add_parser("migrate", help="apply pending database migrations and exit (run does this at start)")
     ).set_defaults(func=cmd_migrate)
+    copy = sub.add_parser(
+        "migrate-data", help="copy a SQLite database into an empty PostgreSQL database, verified per table"
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="sqlite:PATH")
+    copy.add_argument("--to", dest="target", required=True, metavar="postgresql://USER@HOST:PORT/DBNAME")
+    copy.set_defaults(func=cmd_migrate_data)
     with_config(
         sub.add_parser("sync", help="sync slash commands globally (may take up to an hour)")
     ).set_defaults(func=cmd_sync)
