@@ -83,7 +83,7 @@ class Database:
         except BaseException:
             await conn.close()
             raise
-        log.info("database %s open", path)
+        log.info("%s database %s open", db.dialect, path)
         return db
 
     async def __aenter__(self) -> Database:
@@ -351,7 +351,7 @@ class PostgresDatabase(Database):
             await pool.close()
             raise
         db = cls(pool, url, frozenset(r[0] for r in rows))
-        log.info("database %s open", db.path)
+        log.info("%s database %s open (pool of %d)", db.dialect, db.path, pool_size)
         return db
 
     @property
@@ -398,10 +398,6 @@ def display_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or "localhost"
     return urlunsplit((parts.scheme, f"{host}:{parts.port}" if parts.port else host, parts.path, "", ""))
-
-
-def is_postgres_url(url: str) -> bool:
-    return url.startswith(("postgresql://", "postgres://"))
 
 
 async def open_database(

@@ -165,7 +165,7 @@ def test_scale_out_settings_are_checked_and_sqlite_refuses_a_shard_range() -> No
     assert parse_settings("[discord]\nshard_count = 2\nshard_ids = [1, 0]").discord.shard_count == 2
     with pytest.raises(ConfigError, match="from 0 to 1"):
         parse_settings('[storage]\nurl = "postgresql://db/club"\n[discord]\nshard_count = 2\nshard_ids = [2]')
-    with pytest.raises(ConfigError, match="needs discord.shard_count"):
+    with pytest.raises(ConfigError, match=r"needs discord\.shard_count"):
         parse_settings("[discord]\nshard_ids = [0]")
     with pytest.raises(ConfigError, match="must start with postgresql://"):
         parse_settings('[storage]\nurl = "mysql://db/club"')
