@@ -210,9 +210,13 @@ def build_bot(settings: Settings, db: Database, **options: Any) -> Projectionist
     if count == 1 and ids is None:
         return Projectionist(settings, db, **options)
     log.info("connecting shards %s of %s", list(ids) if ids is not None else "all", count or "recommended")
-    return ShardedProjectionist(
+    bot = ShardedProjectionist(
         settings, db, shard_count=count, shard_ids=list(ids) if ids is not None else None, **options
     )
+    if ids is not None and count is not None:
+        mine, total = frozenset(ids), count
+        bot.services.polls.owns_guild = lambda guild_id: (guild_id >> 22) % total in mine
+    return bot
 
 
 async def open_configured_database(settings: Settings) -> Database:

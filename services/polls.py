@@ -331,6 +331,9 @@ class PollService:
         self._closed_unshown: set[int] = set()  # closed polls whose own message still says "open"
         self._resync_lock = asyncio.Lock()
         self._due_lock = asyncio.Lock()
+        #: Which servers' reactions reach this process (bot.py sets it when the process owns only some gateway
+        #: shards): resync reconciles only those, never a poll whose live votes another process records.
+        self.owns_guild: Callable[[int], bool] = lambda _guild_id: True
         self.last_resync: ResyncReport | None = None
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -800,6 +803,8 @@ class PollService:
         try:
             async with self._resync_lock:
                 for poll in await repo.open_polls(self.db):
+                    if not self.owns_guild(poll.guild_id):
+                        continue
                     try:
                         await self._resync(poll, report)
                     except Exception as exc:
