@@ -32,6 +32,7 @@ from cogs._bot import ClubBot
 from cogs._ui import describe_app_command_error, reply
 from services import metrics
 from services.container import Services
+from services.health import probe
 from services.logs import JsonFormatter, set_log_context
 from services.sdnotify import SystemdNotifier
 from services.startup import NETWORK_ERRORS, TokenRefused, describe_network_error, wait_for_discord
@@ -324,7 +325,7 @@ async def _start(settings: Settings, token: str) -> int:
         async with await open_configured_database(settings) as db:
             bot = build_bot(settings, db)
             notifier = SystemdNotifier.from_env()
-            watchdog = asyncio.create_task(notifier.run(lambda: _gateway_healthy(bot)), name="sd-notify")
+            watchdog = asyncio.create_task(notifier.run(lambda: _healthy(bot)), name="sd-notify")
             try:
                 async with bot:
                     code = await _login_and_connect(bot, settings, token, reachable, http_session)
@@ -340,16 +341,19 @@ async def _start(settings: Settings, token: str) -> int:
     return 0
 
 
-def _gateway_healthy(bot: Projectionist) -> bool:
-    """What systemd's watchdog is fed from: READY seen and the gateway socket open (a bot that lost its
-    gateway and cannot get it back stops feeding it, and systemd restarts it after WatchdogSec)."""
+async def _healthy(bot: Projectionist) -> bool:
+    """What systemd's watchdog is fed from: READY seen, the gateway socket open (every shard's, for a sharded
+    bot), and the verdict /healthz gives (database reachable, no background loop stuck). A bot that lost its
+    gateway or whose loops stopped stops feeding it, and systemd restarts it after WatchdogSec."""
     if isinstance(bot, commands.AutoShardedBot):
         shards = bot.shards.values()
-        return (
-            bot.is_ready() and not bot.is_closed() and bool(shards) and not any(s.is_closed() for s in shards)
-        )
-    ws = bot.ws
-    return bot.is_ready() and not bot.is_closed() and ws is not None and ws.open
+        connected = bool(shards) and not any(s.is_closed() for s in shards)
+    else:
+        connected = bot.ws is not None and bot.ws.open
+    if not (bot.is_ready() and not bot.is_closed() and connected):
+        return False
+    healthy, _ = await probe(bot.services.health, bot.services.db)
+    return healthy
 
 
 async def _login_and_connect(
@@ -396,7 +400,9 @@ def _token(settings: Settings) -> str:
     return os.environ.get(settings.discord.token_env, "").strip()
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def _settings_and_token(args: argparse.Namespace) -> tuple[Settings, str] | int:
+    """The settings and the token for a command that talks to Discord, or the exit status of a one-line
+    error (a config error, or no token)."""
     try:
         settings = _load(args.config)
     except ConfigError as exc:
@@ -406,6 +412,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(
             f"no bot token: set the environment variable {settings.discord.token_env} "
             f"(see {README_TOKEN_SECTION})"
+        )
+    return settings, token
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    loaded = _settings_and_token(args)
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
+    http = settings.http
+    if settings.storage.url and http.listen and not os.environ.get(http.calendar_key_env or "", "").strip():
+        # No key file sits next to a server database, and every process must derive the same calendar links.
+        return _fail(
+            f"[storage] url is set: give every process the same calendar key in ${http.calendar_key_env} "
+            "(for example the output of `openssl rand -base64 32`)"
         )
     configure_logging(settings.logging, settings.discord.gateway_url)
     try:
@@ -569,16 +590,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from domain.doctor import exit_status, render_table, to_json
     from services.doctor import DoctorRequest, run_doctor
 
-    try:
-        settings = _load(args.config)
-    except ConfigError as exc:
-        return _fail(str(exc))
-    token = _token(settings)
-    if not token:
-        return _fail(
-            f"no bot token: set the environment variable {settings.discord.token_env} "
-            f"(see {README_TOKEN_SECTION})"
-        )
+    loaded = _settings_and_token(args)
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
     # Only warnings reach stderr: stdout is the report (or the JSON document with --json).
     configure_logging(dataclasses.replace(settings.logging, level="WARNING"))
     logging.getLogger("discord").setLevel(logging.ERROR)  # its voice-support warnings are noise here
@@ -603,16 +618,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    try:
-        settings = _load(args.config)
-    except ConfigError as exc:
-        return _fail(str(exc))
-    token = _token(settings)
-    if not token:
-        return _fail(
-            f"no bot token: set the environment variable {settings.discord.token_env} "
-            f"(see {README_TOKEN_SECTION})"
-        )
+    loaded = _settings_and_token(args)
+    if isinstance(loaded, int):
+        return loaded
+    settings, token = loaded
     configure_logging(settings.logging)
 
     async def sync() -> int:

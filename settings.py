@@ -9,6 +9,7 @@ token is never read from the file, only from the environment variable named by `
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import types
 import typing
@@ -159,6 +160,9 @@ class HttpSettings:
     public_url: str = ""
     rate_per_minute: int = 60
     rate_burst: int = 30
+    # The environment variable holding the key calendar links are derived from (see services/calendar.py);
+    # unset or empty, the key lives in a file next to the database. An empty name: never read the environment.
+    calendar_key_env: str = "PROJECTIONIST_CALENDAR_KEY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +318,9 @@ def split_listen(listen: str) -> tuple[str, int]:
     return host or "0.0.0.0", int(port)
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _validate_http(http: HttpSettings, bad: Callable[[str, str], None]) -> None:
     if http.listen:
         try:
@@ -325,6 +332,8 @@ def _validate_http(http: HttpSettings, bad: Callable[[str, str], None]) -> None:
     for key in ("rate_per_minute", "rate_burst"):
         if getattr(http, key) < 1:
             bad(f"http.{key}", "must be at least 1")
+    if http.calendar_key_env and not _ENV_NAME.fullmatch(http.calendar_key_env):
+        bad("http.calendar_key_env", "must be an environment variable name (letters, digits, _), or empty")
 
 
 def parse_settings(text: str, path: str | Path | None = None) -> Settings:

@@ -56,11 +56,10 @@ _.announce_attempts  # polls.announce_attempts: send attempts made before the ou
 # rewriting right now (delivery module, services split into packages, domain/polls fixes); deleting them
 # here would collide with those rewrites. Delete (or start using) each, then drop its line.
 _.count_outbox  # storage/feeds.py: tests count outbox rows with it; the one-outbox migration replaces it
-_.last_resync  # services/polls.py PollService.last_resync: e2e tests wait on it
 _.recycle_count  # services/feedparse.py FeedParser.recycle_count: tests assert workers were recycled
 _.redirects  # services/fetcher.py FetchResult.redirects: read by tests only
 _.peer_address  # services/fetcher.py FetchResult.peer_address: read by tests only
-_.old_start  # services/watchparties.py EditResult.old_start: read by tests only
+_.old_start  # services/watchparties/_models.py EditResult.old_start: read by tests only
 _.accept  # domain/polls.py Decision.accept: the service decides in SQL and reads only remove_reaction
 _.remove_previous  # domain/polls.py Decision.remove_previous: same
 _.discussion_epoch  # domain/reminders.py PartySchedule.discussion_epoch: read by tests only

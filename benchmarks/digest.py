@@ -11,7 +11,8 @@ times, best of ``--repeat`` runs each:
 * ``feedparser.parse`` of the feed bytes with feedparser's defaults (the baseline the spec names);
 * the bot's own parse (``services.feedparse.parse_bytes``: no sanitising, no relative-URI pass);
 * the digest the bot runs per entry: ``article_from_entry`` + ``digest_entry`` (HTML to text, clean,
-  summary, content warnings, spoilers, render), and each stage on its own for the breakdown.
+  summary, content warnings, spoilers, render), and each stage on its own for the breakdown: "warnings"
+  and "spoilers" are the two public detectors alone, "one pass" is what the digest runs (both at once).
 
 It reports median and p99 per article and the ratio digest / parse (per article, then median and p99),
 overall and by article size.
@@ -41,6 +42,9 @@ from domain.digest import (
     render_payload,
     summarize,
 )
+from domain.digest.content_warnings import detect_warnings_and_spoilers
+from domain.digest.cw_relations import lemma
+from domain.digest.worktitles import title_index
 from services.feedparse import parse_bytes
 
 BUCKETS = ((2_000, 5_000), (5_000, 10_000), (10_000, 20_001))
@@ -58,10 +62,15 @@ def make_articles(count: int, seed: int, low: int, high: int) -> list[tuple[int,
 
 
 def best_of(repeat: int, func: partial[Any], *, rewind: bool = False) -> tuple[float, Any]:
-    """Best time of ``repeat`` calls; ``rewind`` seeks a BytesIO first argument back to the start."""
+    """Best time of ``repeat`` calls; ``rewind`` seeks a BytesIO first argument back to the start.
+
+    The per-article title index is cached (the warning and spoiler scans share it); the bot digests an
+    article once, so every timed call starts without it. The lemma cache stays warm, as in a running bot.
+    """
     best = float("inf")
     value: Any = None
     for _ in range(repeat):
+        title_index.cache_clear()
         if rewind:
             func.args[0].seek(0)
         started = time.perf_counter()
@@ -83,7 +92,9 @@ def run(args: Any) -> Report:
     report = Report("benchmarks.digest", {k: v for k, v in vars(args).items() if k != "json"})
     articles = make_articles(args.articles, args.seed, args.min_bytes, args.max_bytes)
     options = DigestOptions()
-    # Warm-up: compile the digest's and feedparser's regular expressions outside the measurement.
+    # Warm-up: compile the digest's and feedparser's regular expressions, and load the lemmatiser's English
+    # dictionary (once per process, ~0.1 s), outside the measurement.
+    lemma("killed")
     for _, feed in articles[:3]:
         entry = parse_bytes(feed).entries[0]
         digest_entry(article_from_entry(entry, "Film news"), options)
@@ -101,6 +112,7 @@ def run(args: Any) -> Report:
             t_summary, summary = best_of(args.repeat, partial(summarize, text, article.title))
             t_warnings, warnings = best_of(args.repeat, partial(detect_warnings, article.title, text))
             t_spoilers, _ = best_of(args.repeat, partial(detect_spoilers, article.title, text))
+            t_both, _ = best_of(args.repeat, partial(detect_warnings_and_spoilers, article.title, text))
             t_render, _ = best_of(
                 args.repeat, partial(render_payload, article, summary, warnings, result.spoiler_reasons)
             )
@@ -115,6 +127,7 @@ def run(args: Any) -> Report:
                     "summary": t_summary,
                     "warnings": t_warnings,
                     "spoilers": t_spoilers,
+                    "one pass": t_both,
                     "render": t_render,
                     "ratio": t_digest / t_parse,
                     "ratio_bot": t_digest / t_bot_parse,
@@ -156,7 +169,8 @@ def run(args: Any) -> Report:
         if subset:
             buckets[f"{low // 1000}-{(high - 1) // 1000} KB"] = stats(subset)
     stages = {
-        k: 1000 * median([r[k] for r in rows]) for k in ("text", "summary", "warnings", "spoilers", "render")
+        k: 1000 * median([r[k] for r in rows])
+        for k in ("text", "summary", "warnings", "spoilers", "one pass", "render")
     }
     report.results = {
         "overall": overall,

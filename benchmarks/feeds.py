@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -59,13 +58,15 @@ from benchmarks._common import (
 from benchmarks._feedfarm import LOOPBACK, FarmSpec, naive_poll, serve_farm, spec_fields
 from domain.errors import UserError
 from services.container import feed_parser, fetch_limits
-from services.delivery import Delivery, Payload
+from services.delivery import Delivery
 from services.digest import DigestService
 from services.feeds import CycleReport, FeedService
 from services.fetcher import Fetcher
 from settings import DigestSettings, FeedSettings
 from storage.db import Database
 from tests.feedserver import StaticResolver
+from tests.helpers.clock import FakeClock
+from tests.helpers.ports import FakeNotifier
 
 GUILDS = 10
 MODERATOR = 99
@@ -73,50 +74,9 @@ CLOCK_STEP = 7 * 3600  # more than max_backoff (6 h): every feed is due again, n
 SCALE_SIZES = (250, 1000, 4000)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class Recorder:
-    """The delivery port and the Notifier: keeps every post, answering a repeated nonce with the first one."""
-
-    def __init__(self) -> None:
-        self.by_nonce: dict[str, int] = {}
-        self.posts: list[tuple[int, Mapping[str, Any]]] = []
-        self.duplicates = 0
-        self.notices = 0
-
-    async def send(self, channel_id: int, message: Payload, nonce: str) -> int:
-        payload: Mapping[str, Any] = {"content": message.content, "embeds": list(message.embeds)}
-        if not message.embeds:  # a notice to the moderators
-            self.notices += 1
-            return 0
-        if nonce in self.by_nonce:
-            self.duplicates += 1
-        else:
-            self.posts.append((channel_id, payload))
-            self.by_nonce[nonce] = len(self.posts)
-        return self.by_nonce[nonce]
-
-    async def find(self, channel_id: int, message: Payload, since: int) -> int | None:
-        return None  # the benchmark's clock never leaves the nonce window: nothing to look up
-
-    def flood_payload(self, subscription_id: int, name: str, count: int, channel_id: int) -> Payload:
-        return Payload(content=f"{count} items held")
-
-    def links(self, start: int = 0) -> list[str]:
-        out = []
-        for _channel, payload in self.posts[start:]:
-            embeds = payload.get("embeds") or [{}]
-            out.append(str(embeds[0].get("url") or ""))
-        return out
+def links(recorder: FakeNotifier, start: int = 0) -> list[str]:
+    """The link of every post from the ``start``-th on."""
+    return [str((m.payload.embeds or ({},))[0].get("url") or "") for m in recorder.messages[start:]]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -315,14 +275,14 @@ async def run(args: Any) -> Report:
         resolver = StaticResolver({name: LOOPBACK for name in spec.host_names()})
         fetcher = Fetcher(fetch_limits(settings), resolver=resolver)
         parser = feed_parser(settings)
-        clock = Clock()
+        clock = FakeClock(time.time())
         digest = DigestService(db, DigestSettings())
         # the benchmark's nonce window is short (issue 11): its clock never leaves it within a retry
         delivery = Delivery(db, clock=clock, nonce_window=5)
         service = FeedService(
             db, settings, fetcher, parser, renderer=digest.render, clock=clock, delivery=delivery
         )
-        recorder = Recorder()
+        recorder = FakeNotifier()  # the delivery port and the Notifier, de-duplicating nonces like Discord
         service.attach(recorder, recorder)
         try:
             await parser.warm_up()  # the bot starts its workers once at start-up, not per cycle
@@ -356,7 +316,7 @@ async def run(args: Any) -> Report:
                     subscribed=len(subscribed),
                     refused=count - len(subscribed),
                     new_entries=int(await db.scalar("SELECT COUNT(*) FROM entries")),
-                    delivered=len(recorder.posts),
+                    delivered=len(recorder.messages),
                 )
             )
             log(f"cycle 1: {m1.wall:.2f}s wall, {m1.cpu:.2f}s CPU, {len(subscribed)} subscribed")
@@ -384,11 +344,11 @@ async def run(args: Any) -> Report:
             second_batch = healthy[step // 2 :: step][:share] if step > 1 else healthy[-share:]
             guids = await farm.publish(first_batch)
             clock.advance(CLOCK_STEP)
-            before = len(recorder.posts)
+            before = len(recorder.messages)
             log(f"cycle 3: {len(first_batch)} feeds with one new entry")
             with profiled(args.profile, "cycle3"), Meter(exclude) as m3:
                 r3 = await service.run_cycle()
-            posted = recorder.links(before)
+            posted = links(recorder, before)
             stored_before = int(await db.scalar("SELECT COUNT(*) FROM entries"))
             rows.append(
                 cycle_row(
@@ -407,11 +367,11 @@ async def run(args: Any) -> Report:
             stored_after = int(await db.scalar("SELECT COUNT(*) FROM entries"))
             guids_b = await farm.publish(second_batch)
             clock.advance(CLOCK_STEP)
-            before = len(recorder.posts)
+            before = len(recorder.messages)
             log(f"cycle 3b: {stored_after:,} stored entries, {len(second_batch)} feeds with one new entry")
             with profiled(args.profile, "cycle3b"), Meter(exclude) as m3b:
                 r3b = await service.run_cycle()
-            posted_b = recorder.links(before)
+            posted_b = links(recorder, before)
             rows.append(
                 cycle_row(
                     "3b 5% new, big history",
@@ -456,7 +416,7 @@ async def run(args: Any) -> Report:
         "cycle2_share_of_cycle1": round(c2_share, 4),
         "cycle3b_vs_cycle3_wall": round(history_ratio, 3),
         "cycle3b_vs_cycle3_cpu": round(history_cpu_ratio, 3),
-        "exactly_once": {"cycle3": exact3, "cycle3b": exact3b, "duplicates": recorder.duplicates},
+        "exactly_once": {"cycle3": exact3, "cycle3b": exact3b, "duplicates": recorder.repeats},
         "peak_rss_mb": {
             "bot_process": round(rss_main, 1),
             "at_start": round(rss_start, 1),
@@ -532,7 +492,7 @@ async def run(args: Any) -> Report:
         ),
         Target(
             "each new item posted exactly once",
-            exact3 and exact3b and recorder.duplicates == 0,
+            exact3 and exact3b and recorder.repeats == 0,
             f"{len(guids) + len(guids_b)} items",
         ),
     ]

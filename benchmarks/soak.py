@@ -29,11 +29,9 @@ lists them as not run.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +44,7 @@ from typing import Any, Protocol
 
 from benchmarks._common import Report, Target, base_parser, log, table
 from domain.polls import NUMBER_EMOJI, emoji_index
+from tests.e2e.harness import bot_process
 from tests.fakediscord import FakeDiscord
 from tests.feedserver import FeedEntry, FeedServer, make_entries
 
@@ -69,21 +68,11 @@ class BotProcess:
         self.started_at = 0.0
 
     async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
-        env["DISCORD_TOKEN"] = self.token
         with self.log_path.open("ab") as log_file:
             log_file.write(f"\n--- start {self.starts + 1} at {time.strftime('%H:%M:%S')} ---\n".encode())
             log_file.flush()
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                str(REPO_ROOT / "bot.py"),
-                "run",
-                "--config",
-                str(self.config),
-                env=env,
-                cwd=str(REPO_ROOT),
-                stdout=subprocess.DEVNULL,
-                stderr=log_file,
+            self.proc = await bot_process(
+                self.config, self.token, capture=False, stderr=log_file, cwd=REPO_ROOT
             )
         self.starts += 1
         self.started_at = time.monotonic()

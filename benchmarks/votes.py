@@ -27,60 +27,22 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from benchmarks._common import Meter, Report, Target, base_parser, log, median, percentile, profiled, table
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI
-from services.delivery import Payload
-from services.polls import CreateRequest, Outcome, PollService
+from services.polls import CreateRequest, PollService
 from settings import PollSettings
 from storage.db import Database
+from tests.helpers.ports import FakePollDiscord
 
 GUILD = 1
 BOT_USER = 999_999
 CREATOR = 5
 OPTIONS = 5
-
-
-class RecorderPort:
-    """The PollDiscord port, in process: message ids, and a count of the reactions the bot strips."""
-
-    def __init__(self) -> None:
-        self._next = 10_000
-        self.stripped = 0
-        self.closed: list[int] = []
-
-    async def post_poll(self, poll: Poll) -> int:
-        self._next += 1
-        return self._next
-
-    async def add_reactions(self, poll: Poll) -> None:
-        return None
-
-    async def remove_reaction(self, channel_id: int, message_id: int, emoji: str, user_id: int) -> bool:
-        self.stripped += 1
-        return True
-
-    async def fetch_reactions(self, channel_id: int, message_id: int) -> Mapping[str, Sequence[int]]:
-        return {}
-
-    def results_payload(self, outcome: Outcome) -> Payload:
-        self.closed.append(outcome.poll.id)
-        return Payload(content=f"results of poll {outcome.poll.id}")
-
-    async def show_closed(self, poll: Poll) -> None:
-        return None
-
-    # the delivery port (results messages)
-    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
-        self._next += 1
-        return self._next
-
-    async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
-        return None
 
 
 def poll_plan(polls: int) -> list[tuple[str, int | None]]:
@@ -173,7 +135,7 @@ async def run(args: Any) -> Report:
         db = await Database.open(Path(tmp.name) / "votes.sqlite3")
         try:
             service = PollService(db, PollSettings(create_cooldown=0))
-            port = RecorderPort()
+            port = FakePollDiscord(BOT_USER)  # in process: the numbers are the service's and SQLite's
             service.attach(port, bot_user_id=BOT_USER, delivery=port)
             await service.start()
             created: list[Poll] = []
@@ -254,7 +216,7 @@ async def run(args: Any) -> Report:
         "events_per_s": rate,
         "latency_ms": {"median": median(lat_ms), "p99": percentile(lat_ms, 99), "max": max(lat_ms)},
         "answers": dict(answers),
-        "reactions_stripped": port.stripped,
+        "reactions_stripped": len(port.removed),
         "tallies_match": not mismatches,
         "mismatches": mismatches[:5],
         "integrity_check": integrity,

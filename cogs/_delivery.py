@@ -12,6 +12,7 @@ from typing import Any
 import discord
 
 from cogs._bot import ClubBot
+from domain.forumposts import ForumTag, select_tags
 from services.delivery import (
     Button,
     DeliveryError,
@@ -25,6 +26,13 @@ log = logging.getLogger(__name__)
 
 # A minute of slack for clock skew between this host and Discord's snowflakes.
 CLOCK_SLACK = 60
+
+# Discord's answers to repeating an idempotent action: the thread (or the crosspost) is already there.
+THREAD_ALREADY_CREATED = 160004
+ALREADY_CROSSPOSTED = 40033
+
+#: Channels where a message opens a post (discord.py types both as ForumChannel).
+FORUMS = (discord.ForumChannel,)
 
 _STYLES = {
     "primary": discord.ButtonStyle.primary,
@@ -74,6 +82,20 @@ def _view(buttons: Sequence[Button]) -> discord.ui.View | None:
     return view
 
 
+def _mentions(payload: Payload) -> discord.AllowedMentions:
+    # Exactly the payload's users may be pinged: never @everyone, @here or roles, whatever the text says.
+    return discord.AllowedMentions(
+        everyone=False,
+        roles=False,
+        users=[discord.Object(u) for u in payload.mention_users] if payload.mention_users else False,
+        replied_user=False,
+    )
+
+
+def forum_tags(forum: discord.ForumChannel) -> list[ForumTag]:
+    return [ForumTag(t.id, t.name, t.moderated) for t in forum.available_tags]
+
+
 def _signature(message: discord.Message) -> tuple[str, list[dict[str, Any]]]:
     return message.content, [e.to_dict() for e in message.embeds]  # type: ignore[misc]
 
@@ -102,14 +124,13 @@ class DiscordDelivery:
         return channel
 
     async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        if payload.target is not None:
+            return await self._act_on(channel_id, payload.target, payload)
+        if payload.thread is not None:
+            target = await self.resolve(channel_id)
+            if isinstance(target, FORUMS):
+                return await self._open_post(target, payload)
         channel = await self.channel(channel_id)
-        # Exactly the payload's users may be pinged: never @everyone, @here or roles, whatever the text says.
-        mentions = discord.AllowedMentions(
-            everyone=False,
-            roles=False,
-            users=[discord.Object(u) for u in payload.mention_users] if payload.mention_users else False,
-            replied_user=False,
-        )
         reference = (
             discord.MessageReference(
                 message_id=payload.reply_to, channel_id=channel_id, fail_if_not_exists=False
@@ -123,7 +144,7 @@ class DiscordDelivery:
                 content=payload.content[:2000] or None,
                 embeds=[discord.Embed.from_dict(dict(e)) for e in payload.embeds],
                 view=view,  # type: ignore[arg-type]
-                allowed_mentions=mentions,
+                allowed_mentions=_mentions(payload),
                 reference=reference,  # type: ignore[arg-type]
                 nonce=nonce,  # discord.py sends enforce_nonce with it: a retried post is not duplicated
             )
@@ -139,6 +160,10 @@ class DiscordDelivery:
         Without the message content intent, history still shows the content and embeds of the bot's own
         messages, which is all this compares.
         """
+        if payload.thread is not None:
+            forum = await self.resolve(channel_id)
+            if isinstance(forum, FORUMS):
+                return await self._find_post(forum, payload, since)
         channel = await self.channel(channel_id)
         me = self.bot.user
         if me is None:
@@ -153,6 +178,87 @@ class DiscordDelivery:
                 content, embeds = _signature(message)
                 if payload.matches(content, embeds):
                     return message.id
+        except discord.HTTPException as exc:
+            raise delivery_error(exc) from exc
+        except (OSError, TimeoutError) as exc:
+            raise DeliveryTransient(repr(exc)) from exc
+        return None
+
+    # -- threads, forum posts, crossposts ------------------------------------------------------------
+
+    async def _open_post(self, forum: discord.ForumChannel, payload: Payload) -> int:
+        """A forum (or media) post whose first message is the payload; its tags are the forum's own."""
+        assert payload.thread is not None
+        me = forum.guild.me
+        can_moderate = me is not None and forum.permissions_for(me).manage_threads
+        wanted = select_tags(forum_tags(forum), payload.thread.tags, can_moderate=can_moderate)
+        tags = [t for tag_id in wanted if (t := forum.get_tag(tag_id)) is not None]
+        kwargs: dict[str, Any] = {}
+        if payload.thread.auto_archive:
+            kwargs["auto_archive_duration"] = payload.thread.auto_archive
+        try:
+            created = await forum.create_thread(
+                name=payload.thread.name[:100],
+                content=payload.content[:2000] or None,
+                embeds=[discord.Embed.from_dict(dict(e)) for e in payload.embeds],
+                view=_view(payload.buttons),  # type: ignore[arg-type]
+                allowed_mentions=_mentions(payload),
+                applied_tags=tags,
+                **kwargs,
+            )
+        except discord.HTTPException as exc:
+            raise delivery_error(exc) from exc
+        except (OSError, TimeoutError) as exc:
+            raise DeliveryTransient(repr(exc)) from exc
+        return created.message.id
+
+    async def _act_on(self, channel_id: int, message_id: int, payload: Payload) -> int:
+        """Open a thread under a message, or crosspost it; done before counts as done (no second one)."""
+        channel = await self.channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise DeliveryRefused(f"channel {channel_id} cannot hold threads or crossposts")
+        message = channel.get_partial_message(message_id)
+        try:
+            if payload.crosspost:
+                await message.publish()
+                return message_id
+            assert payload.thread is not None
+            kwargs: dict[str, Any] = {}
+            if payload.thread.auto_archive:
+                kwargs["auto_archive_duration"] = payload.thread.auto_archive
+            thread = await message.create_thread(name=payload.thread.name[:100], **kwargs)
+            return thread.id
+        except discord.HTTPException as exc:
+            if exc.code in (THREAD_ALREADY_CREATED, ALREADY_CROSSPOSTED):
+                return message_id  # a thread's id is its message's
+            raise delivery_error(exc) from exc
+        except (OSError, TimeoutError) as exc:
+            raise DeliveryTransient(repr(exc)) from exc
+
+    async def _find_post(self, forum: discord.ForumChannel, payload: Payload, since: int) -> int | None:
+        """Our post opened after ``since`` whose first message is ``payload``: among the forum's active
+        threads, then its archived ones (an archived post is not opened again)."""
+        me = self.bot.user
+        if me is None:
+            raise DeliveryTransient("not logged in yet")
+        after = discord.utils.time_snowflake(datetime.fromtimestamp(since - CLOCK_SLACK, tz=UTC))
+        try:
+            active = [t for t in await forum.guild.active_threads() if t.parent_id == forum.id]
+            archived = []
+            # newest archived first: a post opened after ``since`` was archived after it too
+            async for thread in forum.archived_threads(limit=None):
+                if thread.archive_timestamp.timestamp() < since - CLOCK_SLACK:
+                    break
+                archived.append(thread)
+            for thread in active + archived:
+                if thread.id <= after or thread.owner_id != me.id:
+                    continue
+                try:
+                    starter = await thread.fetch_message(thread.id)
+                except discord.NotFound:
+                    continue  # its first message was deleted: not comparable, and not ours to repeat
+                if payload.matches(*_signature(starter)):
+                    return thread.id
         except discord.HTTPException as exc:
             raise delivery_error(exc) from exc
         except (OSError, TimeoutError) as exc:

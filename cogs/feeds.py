@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from cogs._bot import ClubBot
-from cogs._delivery import buttons_of
+from cogs._delivery import buttons_of, forum_tags
 from cogs._ui import (
     COLOUR,
     NO_MENTIONS,
@@ -23,6 +23,8 @@ from cogs._ui import (
     stop_loop,
     ts,
 )
+from domain.digest.models import CATEGORY_LABELS
+from domain.forumposts import SPOILER_TAG, map_tags, required_tag_problem
 from domain.markdown import escape_markdown
 from domain.models import SubscriptionView
 from services.delivery import Payload
@@ -30,7 +32,52 @@ from services.feeds import FeedService
 
 log = logging.getLogger(__name__)
 
-POSTABLE = (discord.TextChannel, discord.Thread)
+POSTABLE = (discord.TextChannel, discord.Thread, discord.ForumChannel)
+#: Discord allows 20 tags per forum.
+MAX_FORUM_TAGS = 20
+ARCHIVE_CHOICES = [
+    app_commands.Choice(name="1 day", value=1440),
+    app_commands.Choice(name="1 week", value=10080),
+]
+
+
+def channel_kind(channel: discord.abc.GuildChannel | discord.Thread) -> str:
+    """How a subscription's posts land: forum (forum and media channels), thread, announcement or text."""
+    if isinstance(channel, discord.ForumChannel):
+        return "forum"
+    if isinstance(channel, discord.Thread):
+        return "thread"
+    if isinstance(channel, discord.TextChannel) and channel.is_news():
+        return "announcement"
+    return "text"
+
+
+def _names(permissions: list[str]) -> str:
+    return f"{', '.join(permissions)} permission{'s' if len(permissions) > 1 else ''}"
+
+
+def missing_permissions(
+    channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member, *, threads: bool = False
+) -> list[str]:
+    """The permissions the bot lacks to post a feed in ``channel``, named as Discord's settings name them.
+
+    A forum takes Create Posts (Send Messages) and Send Messages in Threads; a thread takes Send Messages in
+    Threads; threads under posts (``threads``) take Create Public Threads too.
+    """
+    perms = channel.permissions_for(me)
+    needed = [("View Channel", perms.view_channel), ("Embed Links", perms.embed_links)]
+    if isinstance(channel, discord.ForumChannel):
+        needed += [
+            ("Create Posts", perms.send_messages),
+            ("Send Messages in Threads", perms.send_messages_in_threads),
+        ]
+    elif isinstance(channel, discord.Thread):
+        needed.append(("Send Messages in Threads", perms.send_messages_in_threads))
+    else:
+        needed.append(("Send Messages", perms.send_messages))
+    if threads:
+        needed.append(("Create Public Threads", perms.create_public_threads))
+    return [name for name, ok in needed if not ok]
 
 
 class DiscordNotifier:
@@ -121,6 +168,14 @@ def describe_subscription(view: SubscriptionView) -> str:
         lines.append(f"Filter: include {_filter(sub.include_filter)} exclude {_filter(sub.exclude_filter)}")
     if sub.force_spoiler:
         lines.append("Always spoilered")
+    if sub.channel_kind == "forum":
+        lines.append("A forum post per article")
+    if sub.thread_archive:
+        lines.append(
+            f"A thread per post, archived after {'1 week' if sub.thread_archive >= 10080 else '1 day'}"
+        )
+    if sub.publish:
+        lines.append("Published to following servers")
     return "\n".join(lines)[:1024]
 
 
@@ -185,27 +240,28 @@ class Feeds(commands.Cog):
         self,
         interaction: discord.Interaction,
         url: app_commands.Range[str, 1, 2000],
-        channel: discord.TextChannel | discord.Thread,
+        channel: discord.TextChannel | discord.Thread | discord.ForumChannel,
         name: app_commands.Range[str, 1, 100] | None = None,
         backfill: app_commands.Range[int, 0, 5] = 0,
     ) -> None:
-        """Subscribe a channel to an RSS or Atom feed. Existing items are not posted (no flood)."""
+        """Subscribe a channel (text, announcement, forum or thread) to an RSS or Atom feed. No flood."""
         assert interaction.guild_id is not None and interaction.guild is not None
         target = interaction.guild.get_channel_or_thread(channel.id)
         if target is None or not isinstance(target, POSTABLE):
             raise NotAllowed("I can't see that channel.")
         me = interaction.guild.me
-        perms = target.permissions_for(me)
-        needed = {"view_channel": perms.view_channel, "embed_links": perms.embed_links}
-        if isinstance(target, discord.Thread):
-            needed["send_messages_in_threads"] = perms.send_messages_in_threads
-        else:
-            needed["send_messages"] = perms.send_messages
-        missing = [k.replace("_", " ").title() for k, ok in needed.items() if not ok]
+        missing = missing_permissions(target, me)
         if missing:
-            raise NotAllowed(
-                f"I can't post in {target.mention}: I'm missing the {', '.join(missing)} permission."
+            raise NotAllowed(f"I can't post in {target.mention}: I'm missing the {_names(missing)}.")
+        if isinstance(target, discord.ForumChannel):
+            problem = required_tag_problem(
+                forum_tags(target),
+                target.flags.require_tag,
+                feed_name=name or "",
+                can_moderate=target.permissions_for(me).manage_threads,
             )
+            if problem:
+                raise NotAllowed(f"I can't post in {target.mention}: it {problem}.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.service.add(
             guild_id=interaction.guild_id,
@@ -214,6 +270,7 @@ class Feeds(commands.Cog):
             name=name,
             user_id=interaction.user.id,
             backfill=backfill,
+            channel_kind=channel_kind(target),
         )
         text = (
             f"Subscribed {target.mention} to **{escape_markdown(result.title, limit=200)}** "
@@ -239,7 +296,9 @@ class Feeds(commands.Cog):
     @manage_guild_only()
     @app_commands.describe(channel="Only this channel's feeds")
     async def list_(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | discord.Thread | None = None
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.Thread | discord.ForumChannel | None = None,
     ) -> None:
         """List this server's feeds with their status, last success, last error and next poll."""
         assert interaction.guild_id is not None
@@ -323,6 +382,121 @@ class Feeds(commands.Cog):
             interaction,
             f"Filter for “{escape_markdown(sub.name)}”: include {_filter(sub.include_filter)}, exclude {_filter(sub.exclude_filter)}.",
         )
+
+    @feed.command(name="threads")
+    @manage_guild_only()
+    @app_commands.describe(
+        enabled="Open a public thread under each new post",
+        archive_after="When a quiet thread is archived (default: 1 day)",
+    )
+    @app_commands.choices(archive_after=ARCHIVE_CHOICES)
+    @app_commands.autocomplete(feed=_feed_autocomplete)
+    async def threads(
+        self,
+        interaction: discord.Interaction,
+        feed: int,
+        enabled: bool,
+        archive_after: app_commands.Choice[int] | None = None,
+    ) -> None:
+        """A discussion thread under each new post of a feed (text and announcement channels)."""
+        assert interaction.guild_id is not None and interaction.guild is not None
+        minutes = (archive_after.value if archive_after else 1440) if enabled else None
+        if enabled:
+            view = await self.service.get(interaction.guild_id, feed)
+            channel = interaction.guild.get_channel(view.subscription.channel_id)
+            if channel is not None and interaction.guild.me is not None:
+                missing = missing_permissions(channel, interaction.guild.me, threads=True)
+                if missing:
+                    raise NotAllowed(
+                        f"I can't open threads in {channel.mention}: I'm missing the {_names(missing)}."
+                    )
+        view = await self.service.set_threads(interaction.guild_id, feed, minutes)
+        name = escape_markdown(view.subscription.name)
+        if minutes is None:
+            await reply(interaction, f"New posts from “{name}” won't get a thread.")
+        else:
+            after = "1 week" if minutes >= 10080 else "1 day"
+            await reply(
+                interaction,
+                f"Each new post from “{name}” gets a thread, archived after {after} without talk.",
+            )
+
+    @feed.command(name="publish")
+    @manage_guild_only()
+    @app_commands.describe(enabled="Publish each new post to the servers following this channel")
+    @app_commands.autocomplete(feed=_feed_autocomplete)
+    async def publish(self, interaction: discord.Interaction, feed: int, enabled: bool) -> None:
+        """Publish a feed's posts in an announcement channel to following servers, once per post."""
+        assert interaction.guild_id is not None and interaction.guild is not None
+        if enabled:
+            view = await self.service.get(interaction.guild_id, feed)
+            channel = interaction.guild.get_channel(view.subscription.channel_id)
+            me = interaction.guild.me
+            # Publishing its own messages takes Send Messages (Manage Messages is for others' messages).
+            if (
+                isinstance(channel, discord.TextChannel)
+                and me is not None
+                and not channel.permissions_for(me).send_messages
+            ):
+                raise NotAllowed(
+                    f"I can't publish in {channel.mention}: I'm missing the Send Messages permission."
+                )
+        view = await self.service.set_publish(interaction.guild_id, feed, enabled)
+        name = escape_markdown(view.subscription.name)
+        state = "will be published to following servers" if enabled else "won't be published"
+        await reply(interaction, f"New posts from “{name}” {state}.")
+
+    @feed.command(name="tags")
+    @manage_guild_only()
+    @app_commands.describe(create="Create the missing tags in the forum (needs Manage Channels)")
+    @app_commands.autocomplete(feed=_feed_autocomplete)
+    async def tags(self, interaction: discord.Interaction, feed: int, create: bool = False) -> None:
+        """Show which forum tags a feed's warnings and spoilers map to; optionally create the missing ones."""
+        assert interaction.guild_id is not None and interaction.guild is not None
+        view = await self.service.get(interaction.guild_id, feed)
+        forum = interaction.guild.get_channel(view.subscription.channel_id)
+        if not isinstance(forum, discord.ForumChannel):
+            raise NotAllowed("Tags are for feeds that post into a forum channel.")
+        me = interaction.guild.me
+        perms = forum.permissions_for(me)
+        settings = await self.bot.services.digest.warning_settings(interaction.guild_id)
+        labels = {c: label for c, label in CATEGORY_LABELS.items() if c not in settings.hidden_categories}
+        name = view.subscription.name
+        created: list[str] = []
+        mapping = map_tags(forum_tags(forum), labels, feed_name=name, can_moderate=perms.manage_threads)
+        if create:
+            if not perms.manage_channels:
+                raise NotAllowed(
+                    f"I can't create tags in {forum.mention}: I'm missing the Manage Channels permission."
+                )
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            room = max(0, MAX_FORUM_TAGS - len(forum.available_tags))
+            created = [tag_name[:20] for tag_name in mapping.missing(labels)][:room]
+            if created:
+                # one edit with every tag: discord.py's create_tag builds on a cache the gateway updates later
+                new_tags = [*forum.available_tags, *(discord.ForumTag(name=t) for t in created)]
+                edited = await forum.edit(
+                    available_tags=new_tags, reason=f"/feed tags by {interaction.user.id}"
+                )
+                forum = edited if isinstance(edited, discord.ForumChannel) else forum
+            mapping = map_tags(forum_tags(forum), labels, feed_name=name, can_moderate=perms.manage_threads)
+        lines = [
+            f"{escape_markdown(labels[c].capitalize())} → {escape_markdown(t.name) if t else '—'}"
+            for c, t in mapping.warnings.items()
+        ]
+        lines.append(f"{SPOILER_TAG} → {escape_markdown(mapping.spoiler.name) if mapping.spoiler else '—'}")
+        lines.append(f"Every post → {escape_markdown(mapping.general.name) if mapping.general else '—'}")
+        embed = discord.Embed(
+            title=f"Forum tags for “{escape_markdown(name, limit=200)}”",
+            description="\n".join(lines),
+            colour=COLOUR,
+        )
+        missing = mapping.missing(labels)
+        if created:
+            embed.set_footer(text=f"Created {len(created)} tag(s): {', '.join(created)}"[:2048])
+        elif missing:
+            embed.set_footer(text="/feed tags create:true creates the missing tags (at most 20 per forum).")
+        await reply(interaction, embed=embed)
 
     @feed.command(name="spoilers")
     @manage_guild_only()

@@ -29,7 +29,7 @@ from cogs._ui import (
 )
 from domain.errors import UserError
 from domain.markdown import escape_markdown
-from domain.models import Poll
+from domain.models import NominationStatus, Poll, PollKind, PollMode, PollStatus
 from domain.polls import NUMBER_EMOJI, clip_units, format_rounds, render_bars
 from services import metrics
 from services.delivery import DeliveryGone, Payload
@@ -40,21 +40,21 @@ log = logging.getLogger(__name__)
 
 DEADLINE_TICK = 2.0  # seconds between deadline checks (one indexed query when nothing is due)
 MODE_HELP = {
-    "single": "One vote each: react with a number; a new reaction replaces your previous vote.",
-    "multi": "Vote for as many options as you like: react with each number.",
-    "ranked": "Rank the films: react in order of preference (first reaction = first choice). "
+    PollMode.SINGLE: "One vote each: react with a number; a new reaction replaces your previous vote.",
+    PollMode.MULTI: "Vote for as many options as you like: react with each number.",
+    PollMode.RANKED: "Rank the films: react in order of preference (first reaction = first choice). "
     "Instant-runoff decides.",
 }
 
 
 def poll_embed(poll: Poll) -> discord.Embed:
-    title = "🎬 Film pick" if poll.kind == "pick" else "📊 Poll"
+    title = "🎬 Film pick" if poll.kind == PollKind.PICK else "📊 Poll"
     lines = [f"**{escape_markdown(poll.question)}**", ""]
     lines += [f"{NUMBER_EMOJI[i]} {escape_markdown(option)}" for i, option in enumerate(poll.options)]
     lines += ["", MODE_HELP.get(poll.mode, "")]
-    if poll.mode == "multi" and poll.max_choices:
+    if poll.mode == PollMode.MULTI and poll.max_choices:
         lines.append(f"At most {poll.max_choices} choice{'s' * (poll.max_choices != 1)} each.")
-    if poll.is_open or poll.status == "pending":
+    if poll.is_open or poll.status == PollStatus.PENDING:
         lines.append(f"Closes {ts(poll.closes_at, 'f')} ({ts(poll.closes_at, 'R')}).")
     else:
         lines.append(f"Closed {ts(poll.closed_at or poll.closes_at, 'R')}.")
@@ -76,7 +76,7 @@ def outcome_text(outcome: Outcome, *, final: bool = True) -> tuple[str, str]:
         chart = render_bars(names, outcome.tally, highlight_winners=outcome.winner is not None)
     if outcome.voters == 0:
         verdict = "Nobody voted."
-        if poll.kind == "pick" and final:
+        if poll.kind == PollKind.PICK and final:
             verdict += " The nominations stay for the next `/film pick`."
     elif outcome.winner is not None:
         label = "🏆 Winner" if final else "Leading"
@@ -103,7 +103,7 @@ def results_embed(outcome: Outcome, *, final: bool) -> discord.Embed:
     if poll.reactions_stale:
         counted = (
             f"only each member's first {poll.max_choices} choice{'s' * (poll.max_choices != 1)} counted"
-            if poll.mode != "single" and poll.max_choices
+            if poll.mode != PollMode.SINGLE and poll.max_choices
             else "each member's latest vote counted"
         )
         embed.add_field(
@@ -252,13 +252,9 @@ class DiscordPolls:
     def _message(self, channel_id: int, message_id: int) -> discord.PartialMessage:
         return self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
 
-    async def post_poll(self, poll: Poll) -> int:
-        channel = self.bot.get_partial_messageable(poll.channel_id)
-        try:
-            message = await channel.send(embed=poll_embed(poll), allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as exc:
-            raise delivery_error(exc) from exc
-        return message.id
+    def poll_payload(self, poll: Poll) -> Payload:
+        """The poll message as stored data: services.delivery sends it (never pinging anyone)."""
+        return Payload(embeds=(poll_embed(poll).to_dict(),))
 
     async def add_reactions(self, poll: Poll) -> None:
         assert poll.message_id is not None
@@ -276,6 +272,7 @@ class DiscordPolls:
         return True
 
     async def fetch_reactions(self, channel_id: int, message_id: int) -> Mapping[str, Sequence[int]]:
+        me = self.bot.user.id if self.bot.user else None
         try:
             message = await self._message(channel_id, message_id).fetch()
             out: dict[str, list[int]] = {}
@@ -283,9 +280,10 @@ class DiscordPolls:
                 if reaction.is_custom_emoji():
                     continue
                 # users() pages through all of them (100 per request, with ``after``); bots never vote, the
-                # same rule as the live listener
+                # same rule as the live listener. The bot's own seed reactions are kept: the service tells
+                # from them whether seeding finished.
                 out[str(reaction.emoji)] = [
-                    user.id async for user in reaction.users(limit=None) if not user.bot
+                    user.id async for user in reaction.users(limit=None) if not user.bot or user.id == me
                 ]
         except discord.HTTPException as exc:
             raise delivery_error(exc) from exc
@@ -297,7 +295,7 @@ class DiscordPolls:
         content = ""
         buttons: tuple[Any, ...] = ()
         mention: tuple[int, ...] = ()
-        if poll.kind == "pick":
+        if poll.kind == PollKind.PICK:
             options = [outcome.winner] if outcome.winner is not None else list(outcome.tie[:5])
             if options:
                 view = discord.ui.View(timeout=None)
@@ -328,6 +326,13 @@ class DiscordPolls:
             )
         except discord.HTTPException as exc:
             log.info("poll %s: could not mark the poll message closed (%s)", poll.id, exc.status)
+
+
+def _posted(poll: Poll, name: str) -> str:
+    """Where the poll is: up, or queued because Discord did not answer (the deadline loop posts it)."""
+    if poll.status == PollStatus.PENDING:
+        return f"Discord didn't answer yet: {name} will appear in <#{poll.channel_id}> as soon as it does"
+    return f"{name} is up in <#{poll.channel_id}>"
 
 
 def _can_moderate(interaction: discord.Interaction) -> bool:
@@ -527,7 +532,7 @@ class Polls(commands.Cog):
         assert interaction.guild is not None
         channel = interaction.guild.get_channel_or_thread(channel_id)
         if (
-            mode == "single"
+            mode == PollMode.SINGLE
             and channel is not None
             and not channel.permissions_for(interaction.guild.me).manage_messages
         ):
@@ -583,8 +588,9 @@ class Polls(commands.Cog):
         note = self._manage_messages_note(interaction, channel_id, poll.mode)
         await reply(
             interaction,
-            f"Poll #{poll.id} is up in <#{poll.channel_id}>; it closes {ts(poll.closes_at, 'R')}. "
-            f"`/poll close id:{poll.id}` ends it early.{note}",
+            f"{_posted(poll, f'Poll #{poll.id}')}; it closes {ts(poll.closes_at, 'R')}."
+            + (f" `/poll close id:{poll.id}` ends it early." if poll.is_open else "")
+            + note,
         )
 
     @poll.command(name="results")
@@ -604,7 +610,7 @@ class Polls(commands.Cog):
         assert interaction.guild_id is not None
         moderator = _can_moderate(interaction)
         poll = await self.service.get(interaction.guild_id, id)
-        if poll.kind == "pick" and not moderator:
+        if poll.kind == PollKind.PICK and not moderator:
             moderator = await is_organiser(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self.service.close(
@@ -672,10 +678,10 @@ class Polls(commands.Cog):
             line = f"**#{n.id}** {escape_markdown(n.label)} · by <@{n.user_id}>"
             if n.note:
                 line += f" · “{escape_markdown(n.note, limit=100)}”"
-            if n.status == "in_poll":
+            if n.status == NominationStatus.IN_POLL:
                 line += f" · in pick poll #{n.poll_id}"
             lines.append(line)
-        waiting = sum(1 for n in found if n.status == "open")
+        waiting = sum(1 for n in found if n.status == NominationStatus.OPEN)
         footer = f"{waiting} waiting for the next pick" + (" (the oldest 10 go in)" if waiting > 10 else "")
         embed = discord.Embed(title="Film nominations", description="\n".join(lines)[:4096], colour=COLOUR)
         embed.set_footer(text=footer)
@@ -719,7 +725,10 @@ class Polls(commands.Cog):
             interaction.guild_id, channel_id, interaction.user.id, duration=duration, method=method
         )
         poll = result.poll
-        text = f"Film pick poll #{poll.id} is up with {poll.n_options} films; it closes {ts(poll.closes_at, 'R')}."
+        text = (
+            f"{_posted(poll, f'Film pick poll #{poll.id} ({poll.n_options} films)')}; "
+            f"it closes {ts(poll.closes_at, 'R')}."
+        )
         if result.left_out:
             text += f" There were more than 10 nominations: the oldest 10 are in, {result.left_out} wait for the next round."
         text += self._manage_messages_note(interaction, poll.channel_id, poll.mode)

@@ -36,6 +36,7 @@ from cogs._ui import (
 )
 from domain.errors import UserError
 from domain.markdown import escape_markdown
+from domain.models import RsvpChoice
 from domain.reminders import unscheduled_reminders
 from domain.schedule import format_compact_duration
 from services.delivery import DeliveryGone, DeliveryRefused, Payload
@@ -122,7 +123,7 @@ def rsvp_view(view: PartyView) -> discord.ui.View | None:
         "no": len(view.declined),
     }
     buttons = discord.ui.View(timeout=None)
-    for choice in ("going", "maybe", "no"):
+    for choice in RsvpChoice:
         buttons.add_item(RsvpButton(view.party.id, choice, counts[choice]))
     return buttons
 
@@ -134,28 +135,24 @@ CALENDAR_DISABLED = (
 )
 
 
-def calendar_exists_text(created: int) -> str:
-    return (
-        f"This server's calendar link was made {ts(created, 'R')}. I keep only a fingerprint of it (so a "
-        "copy of my database can't reveal it), so I can't show it again: ask an organiser for it, it may be "
-        "pinned. An organiser can run `/watchparty calendar reset:true` for a new link; the old one then "
-        "stops working, and everyone subscribed re-adds the new one."
+def calendar_links_text(https: str, webcal: str, *, rotated: bool) -> str:
+    head = (
+        "New calendar link for this server; the old one stopped working, so everyone subscribed needs to "
+        "add this one."
+        if rotated
+        else "This server's calendar: subscribe once and its screenings stay in your calendar app."
     )
-
-
-def calendar_links_text(https: str, webcal: str, *, replaced: bool) -> str:
-    head = "New calendar link; the old one no longer works." if replaced else "This server's calendar link:"
     # Discord makes only http(s) addresses clickable, so both links are shown as text to copy.
     return (
         f"{head}\n<{https}>\n`{webcal}` (the same, for apps that subscribe to webcal:// links)\n\n"
-        "Share it with members (pin it, for example): anyone with the link can see the screenings, and I "
-        "can't show it again.\n"
         "- **Google Calendar** (on the web): Other calendars → + → From URL, paste the https link.\n"
         "- **Apple Calendar**: on a Mac, File → New Calendar Subscription; on an iPhone or iPad, Settings → "
         "Calendar → Accounts → Add Account → Other → Add Subscribed Calendar; paste the webcal link.\n"
         "- **Outlook**: Add calendar → Subscribe from web, paste the https link.\n"
         "Calendar apps refresh a subscription every few hours, so an edit or cancellation can take that long "
-        "to show."
+        "to show. Every member gets this same link here with `/watchparty calendar`; anyone who has it can "
+        "see the screenings, so if it ends up somewhere public an organiser can replace it with "
+        "`/watchparty calendar reset:true`."
     )
 
 
@@ -165,7 +162,7 @@ class RsvpButton(
 ):
     """Going / Maybe / Can't go. Everything needed is in the custom_id and SQLite, so it survives restarts."""
 
-    def __init__(self, party_id: int, choice: str, count: int | None = None) -> None:
+    def __init__(self, party_id: int, choice: RsvpChoice, count: int | None = None) -> None:
         label = CHOICE_LABELS[choice] + (f" ({count})" if count is not None else "")
         super().__init__(
             discord.ui.Button(
@@ -182,7 +179,7 @@ class RsvpButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RsvpButton:
-        return cls(int(match["party"]), match["choice"])
+        return cls(int(match["party"]), RsvpChoice(match["choice"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None:
@@ -725,34 +722,26 @@ class WatchParties(commands.Cog):
     @watchparty.command(name="calendar")
     @app_commands.describe(reset="Organisers: make a new link; the old one stops working at once")
     async def calendar(self, interaction: discord.Interaction, reset: bool = False) -> None:
-        """Get a calendar link that keeps this server's screenings in your own calendar app."""
+        """Get the link that keeps this server's screenings in your own calendar app."""
         assert interaction.guild_id is not None
         calendar = bot_of(interaction).services.calendar
         if not calendar.enabled:
             await reply(interaction, CALENDAR_DISABLED)
             return
-        created = await calendar.link_created_at(interaction.guild_id)
-        if created is not None and not reset:
-            await reply(interaction, calendar_exists_text(created))
-            return
-        if not await is_organiser(interaction):
+        if reset and not await is_organiser(interaction):
             await reply(
                 interaction,
-                "Only organisers can make or reset the calendar link (Manage Events, or the organiser role in "
-                "/club settings)."
-                if reset or created is None
-                else calendar_exists_text(created),
+                "Only organisers can reset the calendar link (Manage Events, or the organiser role in "
+                "/club settings). Run `/watchparty calendar` without `reset` for the current link.",
             )
             return
         server_name = interaction.guild.name if interaction.guild is not None else ""
-        links = await calendar.create_link(interaction.guild_id, interaction.user.id, server_name)
-        log.info(
-            "guild %s: calendar link %s by user %s",
-            interaction.guild_id,
-            "reset" if created is not None else "created",
-            interaction.user.id,
-        )
-        await reply(interaction, calendar_links_text(links.https, links.webcal, replaced=created is not None))
+        if reset:
+            link = await calendar.rotate(interaction.guild_id, server_name)
+            log.info("guild %s: calendar link reset by user %s", interaction.guild_id, interaction.user.id)
+        else:
+            link = await calendar.link(interaction.guild_id, server_name)
+        await reply(interaction, calendar_links_text(link.https, link.webcal, rotated=reset))
 
     @watchparty.command(name="timezone")
     @app_commands.describe(

@@ -57,6 +57,12 @@ class Subscription:
     status: SubscriptionStatus
     status_reason: str | None
     created_at: int
+    #: text | announcement | forum (forum and media channels) | thread: where the posts land (0008)
+    channel_kind: str = "text"
+    #: minutes after which the thread under each post auto-archives; None: no threads (text channels)
+    thread_archive: int | None = None
+    #: publish each post to following servers (announcement channels)
+    publish: bool = False
 
 
 @dataclass(frozen=True, slots=True)

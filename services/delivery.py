@@ -1,8 +1,8 @@
 """The one way the bot sends a message on its own: an outbox, exactly once across crashes and restarts.
 
-Feed posts, watch-party announcements, reminders, edit/cancel notices, waitlist promotions, the discussion
-opener and poll/film-pick results all go through :class:`Delivery`; no other module sends a channel message
-that no interaction asked for.
+Feed posts and notices, watch-party announcements, reminders, edit/cancel notices, waitlist promotions, the
+discussion opener, poll and film-pick messages and their results all go through :class:`Delivery`; no other
+module sends a channel message of the bot's own (interaction replies are answers, not messages it posts).
 
 How a message goes out exactly once
 -----------------------------------
@@ -56,6 +56,7 @@ __all__ = [
     "DeliveryTransient",
     "KindHandler",
     "Payload",
+    "ThreadSpec",
     "nonce_of",
 ]
 
@@ -94,14 +95,39 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadSpec:
+    """A thread to open: a forum post (sent to a forum or media channel) or a thread under a message.
+
+    ``tags`` are wanted forum tags, most important first, each a group of alternative names; the port applies
+    those of the forum's own tags that match (:func:`domain.forumposts.select_tags`, at most five).
+    ``auto_archive`` is in minutes (60, 1440, 4320 or 10080); None: the channel's default.
+    """
+
+    name: str
+    tags: tuple[tuple[str, ...], ...] = ()
+    auto_archive: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Payload:
-    """One rendered message, as stored in the outbox. Only ``mention_users`` may ever be pinged."""
+    """One rendered message, as stored in the outbox. Only ``mention_users`` may ever be pinged.
+
+    ``thread``: sent to a forum or media channel, the message opens a post with that name and tags; sent
+    elsewhere, it is an ordinary message (the spec stays with the row for a follow-up). Forum posts carry no
+    nonce on Discord, so every retry of one looks for it first (see :meth:`Delivery._attempt`).
+
+    ``target``: act on that existing message of the channel instead of sending one: open ``thread`` under it,
+    or ``crosspost`` it (publish it to following servers). Both are idempotent on Discord's side.
+    """
 
     content: str = ""
     embeds: tuple[Mapping[str, Any], ...] = ()  # Discord embed objects (as discord.Embed.to_dict gives them)
     buttons: tuple[Button, ...] = ()
     mention_users: tuple[int, ...] = ()
     reply_to: int | None = None
+    thread: ThreadSpec | None = None
+    target: int | None = None
+    crosspost: bool = False
 
     def to_json(self) -> str:
         data: dict[str, Any] = {"content": self.content}
@@ -113,18 +139,38 @@ class Payload:
             data["mention_users"] = list(self.mention_users)
         if self.reply_to is not None:
             data["reply_to"] = self.reply_to
+        if self.thread is not None:
+            data["thread"] = {
+                "name": self.thread.name,
+                "tags": [list(group) for group in self.thread.tags],
+                "auto_archive": self.thread.auto_archive,
+            }
+        if self.target is not None:
+            data["target"] = self.target
+        if self.crosspost:
+            data["crosspost"] = True
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Payload:
         """Also reads the feed outbox's payloads of before 0006 (``content``, ``embeds``, never pinging)."""
         data = json.loads(text)
+        thread = data.get("thread")
         return cls(
             content=str(data.get("content") or ""),
             embeds=tuple(data.get("embeds") or ()),
             buttons=tuple(Button(*b) for b in data.get("buttons") or ()),
             mention_users=tuple(int(u) for u in data.get("mention_users") or ()),
             reply_to=data.get("reply_to"),
+            thread=ThreadSpec(
+                str(thread["name"]),
+                tuple(tuple(str(n) for n in group) for group in thread.get("tags") or ()),
+                thread.get("auto_archive"),
+            )
+            if thread
+            else None,
+            target=data.get("target"),
+            crosspost=bool(data.get("crosspost")),
         )
 
     def matches(self, content: str, embeds: Sequence[Mapping[str, Any]]) -> bool:
@@ -148,12 +194,15 @@ class DeliveryPort(Protocol):
     """The Discord side of delivery, implemented once in ``cogs/_delivery.py``. Raises DeliveryError's."""
 
     async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
-        """Send ``payload`` with ``nonce`` (enforced); return the message id."""
+        """Send ``payload`` with ``nonce`` (enforced); return the message id (a forum post's starter
+        message, whose id is the post's). With ``payload.target``: open the thread under it or crosspost it,
+        and return the thread's (or the message's) id, also when that was done before."""
         ...
 
     async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
         """The id of a message of ours in ``channel_id`` matching ``payload`` among every message after the
-        snowflake of ``since`` (UTC epoch seconds, the first attempt), or None."""
+        snowflake of ``since`` (UTC epoch seconds, the first attempt), or None. In a forum: the starter
+        message of our post opened since then, active or archived."""
         ...
 
 
@@ -187,6 +236,12 @@ class Result:
     state: str
     message_id: int | None = None
     error: str | None = None
+
+
+def _without_nonce(payload: Payload) -> bool:
+    """A send Discord does not de-duplicate by nonce: opening a forum post (or a thread with a first
+    message). Acting on an existing message (``target``) is idempotent by itself."""
+    return payload.thread is not None and payload.target is None
 
 
 def nonce_of(row: OutboxRow) -> str:
@@ -268,6 +323,11 @@ class Delivery:
     async def cancel(self, conn: Connection, kind: str, owner_id: int) -> int:
         """Cancel an owner's messages not sent yet, in the caller's transaction."""
         return await repo.cancel_owner(conn, kind, owner_id, self._now())
+
+    async def forget(self, conn: Connection, kind: str, owner_id: int) -> int:
+        """Delete an owner's undelivered messages, in the caller's transaction that deletes the owner row:
+        its id may be reused, and (kind, owner, part) is unique."""
+        return await repo.delete_undelivered(conn, kind, owner_id)
 
     # -- sending -----------------------------------------------------------------------------------
 
@@ -358,9 +418,12 @@ class Delivery:
             if row.sending_at is None:
                 async with self.db.transaction() as conn:
                     await repo.mark_sending(conn, row.id, now)
-            elif now - row.sending_at > self.nonce_window:
-                # Discord has forgotten the nonce: a repeat would post a second copy if an earlier attempt
-                # reached Discord (a crash or timeout after it stored the message). Look first.
+            elif payload.target is None and (
+                now - row.sending_at > self.nonce_window or _without_nonce(payload)
+            ):
+                # Discord has forgotten the nonce (or a forum post never had one): a repeat would post a
+                # second copy if an earlier attempt reached Discord (a crash or timeout after it stored the
+                # message). Look first. Acting on a message (``target``) is idempotent: repeating it is the check.
                 found = await port.find(row.channel_id, payload, row.sending_at)
                 if found is not None:
                     log.info(

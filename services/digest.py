@@ -19,6 +19,7 @@ from domain.digest import (
 )
 from domain.digest.models import DEFAULT_SPOILER_CATEGORIES, effective_spoiler_categories
 from domain.errors import UserError
+from domain.forumposts import post_info
 from domain.models import Subscription, WarningSettings
 from services import metrics
 from settings import DigestSettings
@@ -93,7 +94,9 @@ class DigestService:
                 article = await self.expand(article)
             digest = digest_entry(article, options, shield)
         metrics.warnings_emitted(w.category for w in digest.warnings)
-        return digest.payload
+        # "post": what a forum post or thread needs to be named and tagged (read by the feed service; the
+        # rest is the message body)
+        return {**digest.payload, "post": post_info(digest, article).to_dict()}
 
     async def update_warnings(
         self,

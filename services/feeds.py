@@ -25,10 +25,11 @@ from typing import Any, Protocol
 
 from domain import feedrules, netguard
 from domain.errors import UserError
+from domain.forumposts import PostInfo
 from domain.markdown import escape_markdown
 from domain.models import Feed, NewEntry, Subscription, SubscriptionStatus, SubscriptionView
 from services import metrics
-from services.delivery import Delivery, DeliveryPort, DeliveryReport, KindHandler, Payload
+from services.delivery import Delivery, DeliveryPort, DeliveryReport, KindHandler, Payload, ThreadSpec
 from services.feedparse import FeedParser, ParsedFeed
 from services.fetcher import Fetcher, FetchError, FetchResult
 from settings import FeedSettings
@@ -45,6 +46,12 @@ FEED_POST = "feed_post"
 # Moderator notices (a feed paused, failing, working again; the flood prompt). Owner: the subscription's
 # channel, where a notice goes when the guild's notices channel refuses it.
 FEED_NOTICE = "feed_notice"
+# What follows a delivered post (owner: the subscription, part: the entry id): the public thread under it
+# (text channels with /feed threads on) and its crosspost (announcement channels with /feed publish on).
+FEED_THREAD = "feed_thread"
+FEED_CROSSPOST = "feed_crosspost"
+#: Auto-archive choices for threads under posts, in minutes (Discord's: 1 hour, 1 day, 3 days, 1 week).
+THREAD_ARCHIVE_CHOICES = (1440, 10080)
 # The flood breaker only trips for feeds with history and at least this many new items at once.
 FLOOD_MIN_ITEMS = 5
 
@@ -126,7 +133,11 @@ class FeedService:
         self.rng = rng or random.Random()
         # Shared with the other services in the bot (Services.build); a service built alone gets its own.
         self.delivery = delivery or Delivery(db, clock=clock)
-        self.delivery.register(FEED_POST, KindHandler(on_failed=self._post_failed))
+        self.delivery.register(
+            FEED_POST, KindHandler(on_delivered=self._post_delivered, on_failed=self._post_failed)
+        )
+        self.delivery.register(FEED_THREAD, KindHandler(on_failed=self._follow_up_failed))
+        self.delivery.register(FEED_CROSSPOST, KindHandler(on_failed=self._follow_up_failed))
         self.delivery.register(FEED_NOTICE, KindHandler(on_failed=self._notice_failed))
         self.notifier: Notifier | None = None
         self._cycle_lock = asyncio.Lock()
@@ -181,6 +192,7 @@ class FeedService:
         name: str | None,
         user_id: int,
         backfill: int = 0,
+        channel_kind: str = "text",
     ) -> AddResult:
         """Validate, fetch once, record a baseline (posting nothing but ``backfill`` newest items)."""
         if not 0 <= backfill <= 5:
@@ -215,7 +227,18 @@ class FeedService:
         # The backfilled posts are rendered before the transaction (the renderer may fetch full articles);
         # the subscription's id is not part of a rendering.
         draft = Subscription(
-            0, 0, guild_id, channel_id, name or title, None, None, False, SubscriptionStatus.ACTIVE, None, now
+            0,
+            0,
+            guild_id,
+            channel_id,
+            name or title,
+            None,
+            None,
+            False,
+            SubscriptionStatus.ACTIVE,
+            None,
+            now,
+            channel_kind=channel_kind,
         )
         rendered = (
             [(new_entry, await self._render(raw, title, draft)) for new_entry, raw in entries[-backfill:]]
@@ -246,6 +269,7 @@ class FeedService:
                     name=(name or title).strip()[:100] or title[:100],
                     created_by=user_id,
                     now=now,
+                    channel_kind=channel_kind,
                 )
             except repo.DuplicateSubscription:
                 raise UserError(f"<#{channel_id}> already follows that feed.") from None
@@ -275,6 +299,10 @@ class FeedService:
         if view is None:
             raise UserError(f"No feed subscription with id {subscription_id} in this server.")
         return view
+
+    async def get(self, guild_id: int, subscription_id: int) -> SubscriptionView:
+        """A subscription of this guild; a UserError naming the id if there is none."""
+        return await self._view(guild_id, subscription_id)
 
     async def remove(self, guild_id: int, subscription_id: int) -> SubscriptionView:
         view = await self._view(guild_id, subscription_id)
@@ -316,6 +344,35 @@ class FeedService:
         await self._view(guild_id, subscription_id)
         async with self.db.transaction() as conn:
             await repo.set_force_spoiler(conn, subscription_id, value)
+        return await self._view(guild_id, subscription_id)
+
+    async def set_threads(
+        self, guild_id: int, subscription_id: int, archive_minutes: int | None
+    ) -> SubscriptionView:
+        """A public thread under each new post (text and announcement channels), or none (``None``)."""
+        view = await self._view(guild_id, subscription_id)
+        if archive_minutes is not None:
+            if view.subscription.channel_kind not in ("text", "announcement"):
+                raise UserError(
+                    "Threads under posts are for text and announcement channels; a forum already gives "
+                    "every article its own post."
+                )
+            if archive_minutes not in THREAD_ARCHIVE_CHOICES:
+                raise UserError("Threads can auto-archive after 1 day or 1 week.")
+        async with self.db.transaction() as conn:
+            await repo.set_threads(conn, subscription_id, archive_minutes)
+        return await self._view(guild_id, subscription_id)
+
+    async def set_publish(self, guild_id: int, subscription_id: int, value: bool) -> SubscriptionView:
+        """Publish each new post to following servers (announcement channels only)."""
+        view = await self._view(guild_id, subscription_id)
+        if value and view.subscription.channel_kind != "announcement":
+            raise UserError(
+                f"Only posts in an announcement channel can be published; <#{view.subscription.channel_id}> "
+                "is not one."
+            )
+        async with self.db.transaction() as conn:
+            await repo.set_publish(conn, subscription_id, value)
         return await self._view(guild_id, subscription_id)
 
     async def subscriptions(self, guild_id: int, channel_id: int | None = None) -> list[SubscriptionView]:
@@ -639,7 +696,20 @@ class FeedService:
 
     async def _render(self, raw: Mapping[str, Any], feed_title: str | None, sub: Subscription) -> Payload:
         data = await self.renderer(raw, feed_title, sub)
-        return Payload(content=str(data.get("content") or ""), embeds=tuple(data.get("embeds") or ()))
+        thread = None
+        # A forum post is named and tagged; a text channel's post carries the name its thread will get.
+        if sub.channel_kind == "forum" or sub.thread_archive:
+            post = data.get("post")
+            info = (
+                PostInfo.from_dict(post)
+                if isinstance(post, Mapping)
+                else PostInfo(str(raw.get("title") or ""))  # a renderer without a digest: no warnings
+            )
+            forum = sub.channel_kind == "forum"
+            thread = ThreadSpec(info.name(sub.name), info.tags(sub.name) if forum else ())
+        return Payload(
+            content=str(data.get("content") or ""), embeds=tuple(data.get("embeds") or ()), thread=thread
+        )
 
     async def _enqueue(
         self,
@@ -662,6 +732,47 @@ class FeedService:
             nonce=repo.nonce_for(subscription_id, entry_id),
         )
 
+    async def _post_delivered(self, conn: Connection, row: OutboxRow, message_id: int) -> None:
+        """Enqueue what follows the post, in the transaction that marks it delivered: its thread (text
+        channels with threads on) and its crosspost (announcement channels that publish)."""
+        sub = await repo.get_subscription_by_id(conn, row.owner_id)
+        if sub is None or sub.channel_kind not in ("text", "announcement"):
+            return
+        spec = Payload.from_json(row.payload).thread
+        if sub.thread_archive and spec is not None:
+            await self.delivery.enqueue(
+                conn,
+                kind=FEED_THREAD,
+                owner_id=row.owner_id,
+                part=row.part,
+                channel_id=row.channel_id,
+                payload=Payload(
+                    thread=dataclasses.replace(spec, auto_archive=sub.thread_archive), target=message_id
+                ),
+            )
+        if sub.publish and sub.channel_kind == "announcement":
+            await self.delivery.enqueue(
+                conn,
+                kind=FEED_CROSSPOST,
+                owner_id=row.owner_id,
+                part=row.part,
+                channel_id=row.channel_id,
+                payload=Payload(target=message_id, crosspost=True),
+            )
+
+    async def _follow_up_failed(self, conn: Connection, row: OutboxRow, state: str, error: str) -> bool:
+        """A thread or crosspost Discord refused (or whose post was deleted): the post stands; say why."""
+        log.warning(
+            "subscription %s: %s for post %s in channel %s %s: %s",
+            row.owner_id,
+            row.kind,
+            row.part,
+            row.channel_id,
+            state,
+            error,
+        )
+        return False
+
     async def _post_failed(self, conn: Connection, row: OutboxRow, state: str, error: str) -> bool:
         """Discord refused the channel (or it is gone): pause its subscriptions; the posts wait for a resume."""
         if state not in ("refused", "gone"):
@@ -679,6 +790,7 @@ class FeedService:
         done: DeliveryReport = await self.delivery.run(
             kinds=(FEED_POST,), per_channel=self.settings.posts_per_channel_per_cycle
         )
+        await self.delivery.run(kinds=(FEED_THREAD, FEED_CROSSPOST))
         delivered = done.delivered + done.found
         metrics.items_posted(done.delivered + done.found)
         report.delivered += delivered

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services import metrics
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -147,3 +148,20 @@ class HealthState:
             before = loop.time()
             await asyncio.sleep(period)
             metrics.EVENT_LOOP_LAG.observe(max(0.0, loop.time() - before - period))
+
+
+#: How long the database may take to answer ``SELECT 1`` before it counts as unreachable.
+DB_TIMEOUT = 2.0
+
+
+async def database_ok(db: Database) -> bool:
+    try:
+        return await asyncio.wait_for(db.scalar("SELECT 1"), DB_TIMEOUT) == 1
+    except Exception:
+        log.warning("health check: the database did not answer", exc_info=True)
+        return False
+
+
+async def probe(health: HealthState, db: Database) -> tuple[bool, dict[str, Any]]:
+    """The one health verdict, for ``/healthz`` and for systemd's watchdog alike."""
+    return health.report(await database_ok(db))

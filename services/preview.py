@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from domain import feedrules
 from domain.digest import Digest, DigestOptions, article_from_entry, digest_entry, text_article
+from domain.forumposts import post_info
 from services.container import fetch_limits
 from services.feedparse import FeedParseError, parse_bytes
 from services.fetcher import Fetcher, FetchError
@@ -85,7 +86,14 @@ def build_digests(settings: Settings, body: bytes, content_type: str | None, url
     return [digest_entry(text_article(text), options)]
 
 
-def digest_json(digest: Digest) -> dict[str, Any]:
+def _feed_name(digest: Digest) -> str:
+    """The feed's name as the post shows it (its footer), which a forum post's neutral name quotes."""
+    embeds = digest.payload.get("embeds") or [{}]
+    return str((embeds[0].get("footer") or {}).get("text") or "")
+
+
+def digest_json(digest: Digest, feed: str = "") -> dict[str, Any]:
+    info = post_info(digest)
     return {
         "title": digest.title,
         "url": digest.url,
@@ -99,6 +107,10 @@ def digest_json(digest: Digest) -> dict[str, Any]:
         "language": digest.language,
         "warnings_checked": digest.warnings_checked,
         "payload": digest.payload,
+        # what a forum channel would get: the post's name and the tags it asks for (each a list of
+        # alternative names; a forum applies those of its own tags that match, at most 5)
+        "forum_name": info.name(feed),
+        "forum_tags": [list(group) for group in info.tags(feed)],
     }
 
 
@@ -144,7 +156,7 @@ def run_preview(
     chosen = digests[:limit] if limit is not None else digests
     for index, digest in enumerate(chosen, start=1):
         if as_json:
-            out.write(json.dumps(digest_json(digest), ensure_ascii=False) + "\n")
+            out.write(json.dumps(digest_json(digest, _feed_name(digest)), ensure_ascii=False) + "\n")
         else:
             out.write(digest_text(index, digest) + "\n\n")
     return 0

@@ -1,4 +1,5 @@
-"""Repository for the club calendar: per-server link tokens (hashed) and the parties a feed shows."""
+"""Repository for the club calendar: per-server link rows (the token's hash and generation, never the
+token) and the parties a feed shows."""
 
 from __future__ import annotations
 
@@ -10,38 +11,56 @@ from domain.models import Party
 from storage._rows import row_to
 from storage.db import Database
 
-__all__ = ["CalendarToken", "calendar_parties", "find_token", "get_token", "replace_token"]
+__all__ = ["CalendarToken", "calendar_parties", "find_token", "get_token", "insert_token", "update_token"]
 
 
 @dataclass(frozen=True, slots=True)
 class CalendarToken:
     guild_id: int
     token_hash: str
+    generation: int
     name: str
-    created_by: int
-    created_at: int
+    updated_at: int
 
 
-async def get_token(db: Database, guild_id: int) -> CalendarToken | None:
-    row = await db.fetchone("SELECT * FROM calendar_tokens WHERE guild_id = ?", (guild_id,))
+async def get_token(conn: aiosqlite.Connection, guild_id: int) -> CalendarToken | None:
+    """The server's row: ``db.conn`` for a plain read, the transaction's connection inside a write."""
+    async with conn.execute("SELECT * FROM calendar_tokens WHERE guild_id = ?", (guild_id,)) as cur:
+        row = await cur.fetchone()
     return row_to(CalendarToken, row) if row else None
 
 
 async def find_token(db: Database, token_hash: str) -> CalendarToken | None:
-    """The row whose hash is ``token_hash`` (the caller re-compares in constant time)."""
+    """The row whose hash is ``token_hash`` (the caller checks the token itself in constant time)."""
     row = await db.fetchone("SELECT * FROM calendar_tokens WHERE token_hash = ?", (token_hash,))
     return row_to(CalendarToken, row) if row else None
 
 
-async def replace_token(
-    conn: aiosqlite.Connection, guild_id: int, token_hash: str, *, name: str, created_by: int, now: int
+async def insert_token(
+    conn: aiosqlite.Connection, guild_id: int, token_hash: str, *, generation: int, name: str, now: int
+) -> bool:
+    """Make the server's row unless it has one; True when this call made it."""
+    cursor = await conn.execute(
+        "INSERT INTO calendar_tokens (guild_id, token_hash, generation, name, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(guild_id) DO NOTHING",
+        (guild_id, token_hash, generation, name, now),
+    )
+    return cursor.rowcount == 1
+
+
+async def update_token(
+    conn: aiosqlite.Connection,
+    guild_id: int,
+    token_hash: str,
+    *,
+    generation: int,
+    name: str,
+    now: int,
 ) -> None:
-    """Set the server's token (a new one replaces the old, which stops working at once)."""
     await conn.execute(
-        "INSERT INTO calendar_tokens (guild_id, token_hash, name, created_by, created_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(guild_id) DO UPDATE SET token_hash = excluded.token_hash, name = excluded.name, "
-        "created_by = excluded.created_by, created_at = excluded.created_at",
-        (guild_id, token_hash, name, created_by, now),
+        "UPDATE calendar_tokens SET token_hash = ?, generation = ?, name = ?, updated_at = ? "
+        "WHERE guild_id = ?",
+        (token_hash, generation, name, now, guild_id),
     )
 
 

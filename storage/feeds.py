@@ -39,6 +39,9 @@ _SUB_COLUMNS = (
     "status",
     "status_reason",
     "created_at",
+    "channel_kind",
+    "thread_archive",
+    "publish",
 )
 _SUB_SELECT = ", ".join(f"s.{c} AS s_{c}" for c in _SUB_COLUMNS)
 
@@ -173,12 +176,13 @@ async def add_subscription(
     name: str,
     created_by: int,
     now: int,
+    channel_kind: str = "text",
 ) -> int:
     try:
         cur = await conn.execute(
-            "INSERT INTO subscriptions (feed_id, guild_id, channel_id, name, created_by, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (feed_id, guild_id, channel_id, name, created_by, now),
+            "INSERT INTO subscriptions (feed_id, guild_id, channel_id, name, created_by, created_at, "
+            "channel_kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (feed_id, guild_id, channel_id, name, created_by, now, channel_kind),
         )
     except sqlite3.IntegrityError as exc:
         raise DuplicateSubscription from exc
@@ -266,6 +270,28 @@ async def set_filters(
         "UPDATE subscriptions SET include_filter = ?, exclude_filter = ? WHERE id = ?",
         (include, exclude, subscription_id),
     )
+
+
+async def set_threads(conn: aiosqlite.Connection, subscription_id: int, archive_minutes: int | None) -> None:
+    """Threads under each post auto-archiving after ``archive_minutes``; None turns them off."""
+    await conn.execute(
+        "UPDATE subscriptions SET thread_archive = ? WHERE id = ?", (archive_minutes, subscription_id)
+    )
+
+
+async def set_publish(conn: aiosqlite.Connection, subscription_id: int, value: bool) -> None:
+    await conn.execute("UPDATE subscriptions SET publish = ? WHERE id = ?", (int(value), subscription_id))
+
+
+async def get_subscription_by_id(
+    db: Database | aiosqlite.Connection, subscription_id: int
+) -> Subscription | None:
+    """A subscription by id alone (the delivery callbacks know no guild), or None once removed."""
+    async with _conn(db).execute(
+        f"SELECT {_SUB_SELECT} FROM subscriptions s WHERE s.id = ?", (subscription_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return _subscription(row, "s_") if row is not None else None
 
 
 async def set_force_spoiler(conn: aiosqlite.Connection, subscription_id: int, value: bool) -> None:

@@ -167,6 +167,15 @@ async def mark_retry(
     )
 
 
+async def delete_undelivered(conn: aiosqlite.Connection, kind: str, owner_id: int) -> int:
+    """Forget an owner's messages that never went out, whatever their state (the owner row is being deleted,
+    and SQLite may give its id to the next row: a leftover would block that row's message)."""
+    cur = await conn.execute(
+        "DELETE FROM outbox WHERE kind = ? AND owner_id = ? AND state != 'delivered'", (kind, owner_id)
+    )
+    return cur.rowcount
+
+
 async def cancel_owner(conn: aiosqlite.Connection, kind: str, owner_id: int, now: int) -> int:
     """Cancel an owner's messages that have not gone out yet (a discarded party's announcement)."""
     cur = await conn.execute(

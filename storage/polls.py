@@ -14,12 +14,16 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from domain.models import Nomination, Poll
+from domain.models import Nomination, NominationStatus, Poll, PollKind, PollMode, PollStatus
 from domain.polls import Vote
 from storage._rows import row_to
 from storage.db import Database
 
 DB = Database | aiosqlite.Connection
+
+# Statuses and kinds are bound as parameters from the enums (never spelled out in SQL text).
+_PENDING, _OPEN, _CLOSED = PollStatus.PENDING, PollStatus.OPEN, PollStatus.CLOSED
+_ARCHIVED, _IN_POLL = NominationStatus.ARCHIVED, NominationStatus.IN_POLL
 
 
 class DuplicateNomination(Exception):
@@ -66,10 +70,10 @@ async def create_poll(
     guild_id: int,
     channel_id: int,
     created_by: int,
-    kind: str,
+    kind: PollKind,
     question: str,
     options: Sequence[str],
-    mode: str,
+    mode: PollMode,
     max_choices: int | None,
     created_at: int,
     closes_at: int,
@@ -77,7 +81,7 @@ async def create_poll(
     """Insert a 'pending' poll (no message yet) and return its id."""
     cur = await conn.execute(
         "INSERT INTO polls (guild_id, channel_id, created_by, kind, question, options, mode, max_choices, "
-        "status, created_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+        "status, created_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             guild_id,
             channel_id,
@@ -87,6 +91,7 @@ async def create_poll(
             json.dumps(list(options), ensure_ascii=False),
             mode,
             max_choices,
+            _PENDING,
             created_at,
             closes_at,
         ),
@@ -97,17 +102,31 @@ async def create_poll(
 
 async def activate_poll(conn: aiosqlite.Connection, poll_id: int, message_id: int) -> None:
     await conn.execute(
-        "UPDATE polls SET message_id = ?, status = 'open' WHERE id = ? AND status = 'pending'",
-        (message_id, poll_id),
+        "UPDATE polls SET message_id = ?, status = ? WHERE id = ? AND status = ?",
+        (message_id, _OPEN, poll_id, _PENDING),
     )
 
 
-async def delete_poll(conn: aiosqlite.Connection, poll_id: int) -> None:
+async def discard_pending_poll(conn: aiosqlite.Connection, poll_id: int) -> bool:
+    """Delete a poll whose message never went out, putting its nominations back in the round; False if it
+    is not pending (its message was posted after all)."""
+    pending = await _one(conn, "SELECT 1 FROM polls WHERE id = ? AND status = ?", (poll_id, _PENDING))
+    if pending is None:
+        return False
+    # before the DELETE: its foreign key clears the nominations' poll_id
+    await reopen_poll_nominations(conn, poll_id)
     await conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
+    return True
 
 
-async def stale_pending_polls(db: DB, before: int) -> list[int]:
-    rows = await _all(db, "SELECT id FROM polls WHERE status = 'pending' AND created_at < ?", (before,))
+async def stale_pending_polls(db: DB, before: int, *, queued_kind: str) -> list[int]:
+    """Pending polls created before ``before`` with no message of ``queued_kind`` waiting in the outbox."""
+    rows = await _all(
+        db,
+        "SELECT id FROM polls WHERE status = ? AND created_at < ? AND NOT EXISTS (SELECT 1 FROM outbox o "
+        "WHERE o.kind = ? AND o.owner_id = polls.id AND o.state IN ('pending', 'held'))",
+        (_PENDING, before, queued_kind),
+    )
     return [r["id"] for r in rows]
 
 
@@ -122,35 +141,35 @@ async def get_poll(db: DB, poll_id: int, guild_id: int | None = None) -> Poll | 
 
 async def open_polls(db: DB, guild_id: int | None = None) -> list[Poll]:
     if guild_id is None:
-        rows = await _all(db, "SELECT * FROM polls WHERE status = 'open' ORDER BY id")
+        rows = await _all(db, "SELECT * FROM polls WHERE status = ? ORDER BY id", (_OPEN,))
     else:
         rows = await _all(
-            db, "SELECT * FROM polls WHERE guild_id = ? AND status = 'open' ORDER BY id", (guild_id,)
+            db, "SELECT * FROM polls WHERE guild_id = ? AND status = ? ORDER BY id", (guild_id, _OPEN)
         )
     return [_poll(r) for r in rows]
 
 
 async def recent_polls(db: DB, guild_id: int, *, open_only: bool, limit: int = 100) -> list[Poll]:
     """Newest first (for autocomplete)."""
-    status = "AND status = 'open'" if open_only else "AND status <> 'pending'"
+    status = (_OPEN, _OPEN) if open_only else (_OPEN, _CLOSED)
     rows = await _all(
         db,
-        f"SELECT * FROM polls WHERE guild_id = ? {status} ORDER BY id DESC LIMIT ?",
-        (guild_id, limit),
+        "SELECT * FROM polls WHERE guild_id = ? AND status IN (?, ?) ORDER BY id DESC LIMIT ?",
+        (guild_id, *status, limit),
     )
     return [_poll(r) for r in rows]
 
 
 async def due_polls(db: DB, now: int) -> list[Poll]:
     rows = await _all(
-        db, "SELECT * FROM polls WHERE status = 'open' AND closes_at <= ? ORDER BY closes_at", (now,)
+        db, "SELECT * FROM polls WHERE status = ? AND closes_at <= ? ORDER BY closes_at", (_OPEN, now)
     )
     return [_poll(r) for r in rows]
 
 
 async def count_open(db: DB, guild_id: int) -> int:
     row = await _one(
-        db, "SELECT COUNT(*) AS n FROM polls WHERE guild_id = ? AND status = 'open'", (guild_id,)
+        db, "SELECT COUNT(*) AS n FROM polls WHERE guild_id = ? AND status = ?", (guild_id, _OPEN)
     )
     return int(row["n"]) if row else 0
 
@@ -158,8 +177,8 @@ async def count_open(db: DB, guild_id: int) -> int:
 async def last_created_at(db: DB, guild_id: int, user_id: int) -> int | None:
     row = await _one(
         db,
-        "SELECT MAX(created_at) AS t FROM polls WHERE guild_id = ? AND created_by = ? AND kind = 'poll'",
-        (guild_id, user_id),
+        "SELECT MAX(created_at) AS t FROM polls WHERE guild_id = ? AND created_by = ? AND kind = ?",
+        (guild_id, user_id, PollKind.POLL),
     )
     return None if row is None else row["t"]
 
@@ -167,9 +186,8 @@ async def last_created_at(db: DB, guild_id: int, user_id: int) -> int | None:
 async def open_pick(db: DB, guild_id: int) -> Poll | None:
     row = await _one(
         db,
-        "SELECT * FROM polls WHERE guild_id = ? AND kind = 'pick' AND status IN ('pending', 'open') "
-        "ORDER BY id LIMIT 1",
-        (guild_id,),
+        "SELECT * FROM polls WHERE guild_id = ? AND kind = ? AND status IN (?, ?) ORDER BY id LIMIT 1",
+        (guild_id, PollKind.PICK, _PENDING, _OPEN),
     )
     return _poll(row) if row else None
 
@@ -185,9 +203,9 @@ async def close_poll(
 ) -> bool:
     """Mark an open poll closed; False if it was not open (closing happens exactly once)."""
     cur = await conn.execute(
-        "UPDATE polls SET status = 'closed', closed_at = ?, close_reason = ?, closed_by = ?, winner = ? "
-        "WHERE id = ? AND status = 'open'",
-        (now, reason, closed_by, winner, poll_id),
+        "UPDATE polls SET status = ?, closed_at = ?, close_reason = ?, closed_by = ?, winner = ? "
+        "WHERE id = ? AND status = ?",
+        (_CLOSED, now, reason, closed_by, winner, poll_id, _OPEN),
     )
     return cur.rowcount == 1
 
@@ -196,15 +214,14 @@ async def mark_reactions_stale(conn: aiosqlite.Connection, poll_id: int) -> None
     await conn.execute("UPDATE polls SET reactions_stale = 1 WHERE id = ?", (poll_id,))
 
 
-async def pending_announcements(db: DB, max_attempts: int) -> list[Poll]:
+async def pending_announcements(db: DB, max_attempts: int, *, queued_kind: str) -> list[Poll]:
     """Closed polls whose results are neither posted nor in the outbox (closed before the outbox existed, or
     while no Discord adapter was attached); ``announce_attempts`` counts attempts made before the outbox."""
     rows = await _all(
         db,
-        "SELECT * FROM polls WHERE status = 'closed' AND announced = 0 AND announce_attempts < ? "
-        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'poll_results' AND o.owner_id = polls.id) "
-        "ORDER BY id",
-        (max_attempts,),
+        "SELECT * FROM polls WHERE status = ? AND announced = 0 AND announce_attempts < ? "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = ? AND o.owner_id = polls.id) ORDER BY id",
+        (_CLOSED, max_attempts, queued_kind),
     )
     return [_poll(r) for r in rows]
 
@@ -218,7 +235,9 @@ async def mark_announced(conn: aiosqlite.Connection, poll_id: int, message_id: i
 # ----------------------------------------------------------------------------------------------------- votes
 
 
-async def vote_state(conn: aiosqlite.Connection, poll_id: int, user_id: int) -> tuple[str | None, list[int]]:
+async def vote_state(
+    conn: aiosqlite.Connection, poll_id: int, user_id: int
+) -> tuple[PollStatus | None, list[int]]:
     """The poll's status (None if no such poll) and the member's options in vote order: one query."""
     rows = await _all(
         conn,
@@ -228,7 +247,7 @@ async def vote_state(conn: aiosqlite.Connection, poll_id: int, user_id: int) -> 
     )
     if not rows:
         return None, []
-    return rows[0]["status"], [r["option"] for r in rows if r["option"] is not None]
+    return PollStatus(rows[0]["status"]), [r["option"] for r in rows if r["option"] is not None]
 
 
 async def add_vote(
@@ -251,14 +270,14 @@ async def add_vote(
         if max_choices is None
         else " AND (SELECT COUNT(*) FROM votes WHERE poll_id = ? AND user_id = ?) < ?"
     )
-    params: tuple[object, ...] = (poll_id, user_id, option, poll_id, now, poll_id)
+    params: tuple[object, ...] = (poll_id, user_id, option, poll_id, now, poll_id, _OPEN)
     if max_choices is not None:
         params += (poll_id, user_id, max_choices)
     changed = await _write(
         db,
         "INSERT INTO votes (poll_id, user_id, option, seq, source, created_at) "
         "SELECT ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM votes WHERE poll_id = ?), 'live', ? "
-        f"WHERE EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open'){cap} "
+        f"WHERE EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = ?){cap} "
         "ON CONFLICT DO NOTHING",
         params,
     )
@@ -273,8 +292,8 @@ async def delete_other_votes(
     rows = await _all(
         conn,
         "DELETE FROM votes WHERE poll_id = ? AND user_id = ? AND option <> ? "
-        "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open') RETURNING option",
-        (poll_id, user_id, option, poll_id),
+        "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = ?) RETURNING option",
+        (poll_id, user_id, option, poll_id, _OPEN),
     )
     return sorted(r["option"] for r in rows)
 
@@ -285,8 +304,8 @@ async def delete_vote(db: DB, poll_id: int, user_id: int, option: int) -> bool:
     changed = await _write(
         db,
         "DELETE FROM votes WHERE poll_id = ? AND user_id = ? AND option = ? "
-        "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open')",
-        (poll_id, user_id, option, poll_id),
+        "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = ?)",
+        (poll_id, user_id, option, poll_id, _OPEN),
     )
     return changed == 1
 
@@ -362,8 +381,8 @@ async def add_nomination(
 async def live_nomination_by_key(db: DB, guild_id: int, title_key: str) -> Nomination | None:
     row = await _one(
         db,
-        "SELECT * FROM nominations WHERE guild_id = ? AND title_key = ? AND status <> 'archived'",
-        (guild_id, title_key),
+        "SELECT * FROM nominations WHERE guild_id = ? AND title_key = ? AND status <> ?",
+        (guild_id, title_key, _ARCHIVED),
     )
     return _nomination(row) if row else None
 
@@ -373,15 +392,15 @@ async def live_nominations(db: DB, guild_id: int, user_id: int | None = None) ->
     if user_id is None:
         rows = await _all(
             db,
-            "SELECT * FROM nominations WHERE guild_id = ? AND status <> 'archived' ORDER BY created_at, id",
-            (guild_id,),
+            "SELECT * FROM nominations WHERE guild_id = ? AND status <> ? ORDER BY created_at, id",
+            (guild_id, _ARCHIVED),
         )
     else:
         rows = await _all(
             db,
-            "SELECT * FROM nominations WHERE guild_id = ? AND user_id = ? AND status <> 'archived' "
+            "SELECT * FROM nominations WHERE guild_id = ? AND user_id = ? AND status <> ? "
             "ORDER BY created_at, id",
-            (guild_id, user_id),
+            (guild_id, user_id, _ARCHIVED),
         )
     return [_nomination(r) for r in rows]
 
@@ -390,8 +409,8 @@ async def open_nominations(db: DB, guild_id: int) -> list[Nomination]:
     """Nominations waiting for a pick, oldest first."""
     rows = await _all(
         db,
-        "SELECT * FROM nominations WHERE guild_id = ? AND status = 'open' ORDER BY created_at, id",
-        (guild_id,),
+        "SELECT * FROM nominations WHERE guild_id = ? AND status = ? ORDER BY created_at, id",
+        (guild_id, NominationStatus.OPEN),
     )
     return [_nomination(r) for r in rows]
 
@@ -408,8 +427,8 @@ async def delete_nomination(conn: aiosqlite.Connection, nomination_id: int) -> N
 async def put_in_poll(conn: aiosqlite.Connection, poll_id: int, nomination_ids: Sequence[int]) -> None:
     """Make the nominations options of ``poll_id`` (option i = nomination_ids[i])."""
     await conn.executemany(
-        "UPDATE nominations SET status = 'in_poll', poll_id = ?, poll_option = ? WHERE id = ?",
-        [(poll_id, option, nid) for option, nid in enumerate(nomination_ids)],
+        "UPDATE nominations SET status = ?, poll_id = ?, poll_option = ? WHERE id = ?",
+        [(_IN_POLL, poll_id, option, nid) for option, nid in enumerate(nomination_ids)],
     )
 
 
@@ -420,17 +439,16 @@ async def poll_nominations(db: DB, poll_id: int) -> list[Nomination]:
 
 async def archive_poll_nominations(conn: aiosqlite.Connection, poll_id: int, now: int) -> int:
     cur = await conn.execute(
-        "UPDATE nominations SET status = 'archived', archived_at = ? WHERE poll_id = ? AND status = 'in_poll'",
-        (now, poll_id),
+        "UPDATE nominations SET status = ?, archived_at = ? WHERE poll_id = ? AND status = ?",
+        (_ARCHIVED, now, poll_id, _IN_POLL),
     )
     return cur.rowcount
 
 
 async def reopen_poll_nominations(conn: aiosqlite.Connection, poll_id: int) -> int:
     cur = await conn.execute(
-        "UPDATE nominations SET status = 'open', poll_id = NULL, poll_option = NULL "
-        "WHERE poll_id = ? AND status = 'in_poll'",
-        (poll_id,),
+        "UPDATE nominations SET status = ?, poll_id = NULL, poll_option = NULL WHERE poll_id = ? AND status = ?",
+        (NominationStatus.OPEN, poll_id, _IN_POLL),
     )
     return cur.rowcount
 
@@ -442,15 +460,14 @@ async def delete_poll_votes(conn: aiosqlite.Connection, poll_id: int, option: in
     """A moderator cleared every reaction (``option`` None) or one emoji's reactions of an open poll."""
     if option is None:
         cur = await conn.execute(
-            "DELETE FROM votes WHERE poll_id = ? "
-            "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open')",
-            (poll_id, poll_id),
+            "DELETE FROM votes WHERE poll_id = ? AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = ?)",
+            (poll_id, poll_id, _OPEN),
         )
     else:
         cur = await conn.execute(
             "DELETE FROM votes WHERE poll_id = ? AND option = ? "
-            "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = 'open')",
-            (poll_id, option, poll_id),
+            "AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = ?)",
+            (poll_id, option, poll_id, _OPEN),
         )
     return cur.rowcount
 
@@ -458,7 +475,7 @@ async def delete_poll_votes(conn: aiosqlite.Connection, poll_id: int, option: in
 async def count_live_nominations(db: DB, guild_id: int) -> int:
     row = await _one(
         db,
-        "SELECT COUNT(*) AS n FROM nominations WHERE guild_id = ? AND status = 'open'",
-        (guild_id,),
+        "SELECT COUNT(*) AS n FROM nominations WHERE guild_id = ? AND status = ?",
+        (guild_id, NominationStatus.OPEN),
     )
     return int(row["n"]) if row else 0

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import aiosqlite
 
-from domain.models import Party, ReminderRow, ReminderState, Rsvp, RsvpChoice
+from domain.models import Party, PartyStatus, ReminderRow, ReminderState, Rsvp, RsvpChoice
 from storage._rows import row_to
 from storage.db import Database
 
@@ -156,9 +156,9 @@ async def upcoming_parties(db: Source, guild_id: int, now: int, limit: int = 100
     """Scheduled parties that have not ended yet (including one in progress), soonest first."""
     rows = await _all(
         db,
-        "SELECT * FROM watchparties WHERE guild_id = ? AND status = 'scheduled' AND start_at + duration > ? "
+        "SELECT * FROM watchparties WHERE guild_id = ? AND status = ? AND start_at + duration > ? "
         "ORDER BY start_at, id LIMIT ?",
-        (guild_id, now, limit),
+        (guild_id, PartyStatus.SCHEDULED, now, limit),
     )
     return [_party(r) for r in rows]
 
@@ -166,8 +166,8 @@ async def upcoming_parties(db: Source, guild_id: int, now: int, limit: int = 100
 async def count_upcoming(db: Source, guild_id: int, now: int) -> int:
     row = await _one(
         db,
-        "SELECT COUNT(*) FROM watchparties WHERE guild_id = ? AND status = 'scheduled' AND start_at + duration > ?",
-        (guild_id, now),
+        "SELECT COUNT(*) FROM watchparties WHERE guild_id = ? AND status = ? AND start_at + duration > ?",
+        (guild_id, PartyStatus.SCHEDULED, now),
     )
     return int(row[0]) if row else 0
 
@@ -176,9 +176,9 @@ async def parties_ending_after(db: Source, guild_id: int, since: int) -> list[Pa
     """Scheduled parties whose end is after ``since`` (the spoiler shield passes now - spoiler window)."""
     rows = await _all(
         db,
-        "SELECT * FROM watchparties WHERE guild_id = ? AND status = 'scheduled' AND start_at + duration >= ? "
+        "SELECT * FROM watchparties WHERE guild_id = ? AND status = ? AND start_at + duration >= ? "
         "ORDER BY start_at, id",
-        (guild_id, since),
+        (guild_id, PartyStatus.SCHEDULED, since),
     )
     return [_party(r) for r in rows]
 
@@ -197,7 +197,9 @@ async def get_rsvp(db: Source, party_id: int, user_id: int) -> Rsvp | None:
     return _rsvp(row) if row else None
 
 
-async def set_rsvp(conn: aiosqlite.Connection, party_id: int, user_id: int, choice: str, now: int) -> bool:
+async def set_rsvp(
+    conn: aiosqlite.Connection, party_id: int, user_id: int, choice: RsvpChoice, now: int
+) -> bool:
     """Record ``user_id``'s answer; returns whether anything changed.
 
     A member who was already Going keeps their place in the queue; anyone else choosing Going (or changing
@@ -232,15 +234,15 @@ async def insert_reminders(conn: aiosqlite.Connection, party_id: int, jobs: Iter
     for key, due_at in jobs:
         cur = await conn.execute(
             "INSERT INTO reminders (party_id, key, due_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (party_id, key, due_at) DO UPDATE SET state = 'pending', attempts = 0, "
-            "last_error = NULL, done_at = NULL WHERE reminders.state = 'superseded'",
-            (party_id, key, due_at),
+            "ON CONFLICT (party_id, key, due_at) DO UPDATE SET state = ?, attempts = 0, "
+            "last_error = NULL, done_at = NULL WHERE reminders.state = ?",
+            (party_id, key, due_at, ReminderState.PENDING, ReminderState.SUPERSEDED),
         )
         count += max(cur.rowcount, 0)
     return count
 
 
-async def party_reminders(db: Source, party_id: int, state: str | None = None) -> list[ReminderRow]:
+async def party_reminders(db: Source, party_id: int, state: ReminderState | None = None) -> list[ReminderRow]:
     if state is None:
         rows = await _all(db, "SELECT * FROM reminders WHERE party_id = ? ORDER BY due_at, id", (party_id,))
     else:
@@ -256,43 +258,45 @@ async def due_reminders(db: Source, now: int, limit: int = 200) -> list[Reminder
     """Pending reminders due at or before ``now``, oldest first."""
     rows = await _all(
         db,
-        "SELECT * FROM reminders WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
-        (now, limit),
+        "SELECT * FROM reminders WHERE state = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+        (ReminderState.PENDING, now, limit),
     )
     return [_reminder(r) for r in rows]
 
 
 async def next_due_at(db: Source) -> int | None:
-    row = await _one(db, "SELECT MIN(due_at) FROM reminders WHERE state = 'pending'", ())
+    row = await _one(db, "SELECT MIN(due_at) FROM reminders WHERE state = ?", (ReminderState.PENDING,))
     return None if row is None or row[0] is None else int(row[0])
 
 
 async def count_pending(db: Source) -> int:
-    row = await _one(db, "SELECT COUNT(*) FROM reminders WHERE state = 'pending'", ())
+    row = await _one(db, "SELECT COUNT(*) FROM reminders WHERE state = ?", (ReminderState.PENDING,))
     return int(row[0]) if row else 0
 
 
 async def finish_reminder(
-    conn: aiosqlite.Connection, reminder_id: int, state: str, now: int, error: str | None = None
+    conn: aiosqlite.Connection, reminder_id: int, state: ReminderState, now: int, error: str | None = None
 ) -> bool:
     """Move a pending reminder to ``state`` (fired/missed/dropped/superseded); False if it was not pending."""
-    if state not in REMINDER_STATES or state == "pending":
+    if state not in REMINDER_STATES or state == ReminderState.PENDING:
         raise ValueError(f"not a final reminder state: {state!r}")
     cur = await conn.execute(
         "UPDATE reminders SET state = ?, done_at = ?, last_error = COALESCE(?, last_error) "
-        "WHERE id = ? AND state = 'pending'",
-        (state, now, error, reminder_id),
+        "WHERE id = ? AND state = ?",
+        (state, now, error, reminder_id, ReminderState.PENDING),
     )
     return cur.rowcount == 1
 
 
-async def reopen_outcome(conn: aiosqlite.Connection, reminder_id: int, state: str, error: str) -> None:
+async def reopen_outcome(
+    conn: aiosqlite.Connection, reminder_id: int, state: ReminderState, error: str
+) -> None:
     """A fired job whose message never went out (the outbox gave up): record it as missed or dropped."""
-    if state not in ("missed", "dropped"):
+    if state not in (ReminderState.MISSED, ReminderState.DROPPED):
         raise ValueError(f"not an outcome of an undelivered reminder: {state!r}")
     await conn.execute(
-        "UPDATE reminders SET state = ?, last_error = ? WHERE id = ? AND state = 'fired'",
-        (state, error[:300], reminder_id),
+        "UPDATE reminders SET state = ?, last_error = ? WHERE id = ? AND state = ?",
+        (state, error[:300], reminder_id, ReminderState.FIRED),
     )
 
 
@@ -309,16 +313,15 @@ async def supersede_reminders(
     """Mark a party's pending reminders superseded (all, or the rows in ``ids``); returns how many."""
     if ids is None:
         cur = await conn.execute(
-            "UPDATE reminders SET state = 'superseded', done_at = ? WHERE party_id = ? AND state = 'pending'",
-            (now, party_id),
+            "UPDATE reminders SET state = ?, done_at = ? WHERE party_id = ? AND state = ?",
+            (ReminderState.SUPERSEDED, now, party_id, ReminderState.PENDING),
         )
         return cur.rowcount
     total = 0
     for reminder_id in set(ids):
         cur = await conn.execute(
-            "UPDATE reminders SET state = 'superseded', done_at = ? "
-            "WHERE party_id = ? AND id = ? AND state = 'pending'",
-            (now, party_id, reminder_id),
+            "UPDATE reminders SET state = ?, done_at = ? WHERE party_id = ? AND id = ? AND state = ?",
+            (ReminderState.SUPERSEDED, now, party_id, reminder_id, ReminderState.PENDING),
         )
         total += cur.rowcount
     return total

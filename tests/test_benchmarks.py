@@ -67,7 +67,14 @@ def test_digest_benchmark_smoke() -> None:
     for key in ("parse_ms", "bot_parse_ms", "digest_ms"):
         assert 0 < overall[key]["median"] <= overall[key]["p99"]
     assert overall["ratio"]["median"] > 0 and overall["ratio_vs_bot_parse"]["median"] > 0
-    assert set(report["results"]["stage_median_ms"]) == {"text", "summary", "warnings", "spoilers", "render"}
+    assert set(report["results"]["stage_median_ms"]) == {
+        "text",
+        "summary",
+        "warnings",
+        "spoilers",
+        "one pass",
+        "render",
+    }
     assert report["results"]["articles_with_warnings"] >= 0
 
 

@@ -23,6 +23,8 @@ KEYS = {
     "language",
     "warnings_checked",
     "payload",
+    "forum_name",
+    "forum_tags",
 }
 
 
@@ -56,6 +58,14 @@ def test_json_lines_newest_first_with_limit(tmp_path: Path) -> None:
     assert {w["category"] for w in twist["warnings"]} >= {"gore"}
     assert twist["payload"]["allowed_mentions"] == {"parse": []}
     assert "@everyone" not in json.dumps(twist["payload"]["embeds"]).replace("@\\u200beveryone", "")
+    # what a forum would get: a name that does not spoil, "Spoilers" and the warnings as wanted tags
+    assert twist["forum_name"] == "Spoilers — Film Daily article"
+    assert twist["forum_tags"][0] == ["Spoilers", "Spoiler"] and ["gore", "gore"] in twist["forum_tags"]
+    plain = next(i for i in items if not i["spoiler"])
+    assert plain["forum_name"] == plain["title"][:100] and plain["forum_tags"][-1][:2] == [
+        "Film Daily",
+        "News",
+    ]
     limited = run_cli("preview", str(feed), "--json", "--limit", "2", cwd=tmp_path)
     assert len(limited.stdout.splitlines()) == 2
 

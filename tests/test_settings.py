@@ -69,6 +69,8 @@ def test_durations_are_seconds() -> None:
         ('[http]\nlisten = "localhost:99999"', "http.listen", "HOST:PORT"),
         ('[http]\npublic_url = "films.example"', "http.public_url", "http"),
         ("[http]\nrate_burst = 0", "http.rate_burst", "at least 1"),
+        ('[http]\ncalendar_key_env = "MY KEY"', "http.calendar_key_env", "environment variable name"),
+        ('[http]\ncalendar_key_env = "$KEY"', "http.calendar_key_env", "environment variable name"),
     ],
 )
 def test_config_errors_name_file_key_and_reason(text: str, key: str | None, reason: str) -> None:

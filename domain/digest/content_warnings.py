@@ -16,6 +16,19 @@ reviews. This detector works on word tokens with four kinds of data, all in the 
   same clause, cancels it ("no animals were harmed", "without any violence", "gore-free"), unless it is part
   of an emphatic idiom ("no shortage of", "doesn't shy away from", "pulls no punches").
 
+Around those, four more things (issue 12):
+
+* **names of works are not evidence**: titles (quoted, italic in the source, ALL CAPS in a headline, after a
+  film cue, Letterboxd's film, the club's schedule) are masked first (:mod:`domain.digest.worktitles`), so
+  "KILL SCREEN From WOLF CREEK Director" warns about nothing while what the text says happens around a
+  title still counts;
+* **relations**: a victim and a harm in one clause, in either voice, over lemmatised words
+  (:mod:`domain.digest.cw_relations`: "the boy is kidnapped and beaten", "guts a deer");
+* **tone words never warn alone** (:data:`VAGUE`: "traumatic", "brutal", "gruesome"): a warning needs one
+  concrete phrase, and only concrete phrases are shown to moderators as evidence;
+* **one pass**: the phrase scan also reports where the spoiler rules' keywords are, so the digest gets
+  warnings and spoiler wording from one scan (:func:`detect_warnings_and_spoilers`).
+
 Matching is leftmost-longest over words: at each word the longest phrase starting there wins, neutral or
 not, and its words are then used up. Phrases use a small syntax: ``{a,b}`` expands alternatives inside a
 word or phrase ("kill{,s,ed}" is kill/kills/killed), ``[x]`` marks an optional word, and hyphens or spaces
@@ -35,10 +48,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from domain.digest.cw_relations import HARM_FORMS, find_relations, is_contest
+from domain.digest.cw_relations import effects as relation_effects
 from domain.digest.models import CATEGORIES, CATEGORY_LABELS, ContentWarning
+from domain.digest.spoilers import KEYWORD_WORDS as SPOILER_WORDS
+from domain.digest.spoilers import reasons_at as spoiler_reasons_at
+from domain.digest.worktitles import MASK_CHAR, TitleIndex, clean_titles, mask_spans, title_index
 
 STRONG = 1.0
 WEAK = 0.5
@@ -87,14 +105,19 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "{terror,terrorist} attack{,s}", "car bomb{,s,ing,ings}", "suicide bomb{er,ers,ing,ings}",
             "bomb blast{,s}", "bombing raid{,s}", "firing squad", "{public,mass} execution{,s}",
             "execution style", "publicly executed", "home invasion",
-            "snuff {film,films,movie,movies,video,videos,footage}", "decapitat{e,ed,es,ing,ion}",
-            "behead{ed,ing,ings}", "dismember{,ed,ing,ment,s}", "disembowel{,ed,led,ing,ling,ment}",
+            "snuff {film,films,movie,movies,video,videos,footage}", "decapitat{e,ed,es,ing,ion,ions}",
+            "behead{ed,ing,ings}", "dismember{,ed,ing,ment,ments,s}", "disembowel{,ed,led,ing,ling,ment,ments}",
             "lynch{ing,ings,ed}", "lynch mob{,s}", "domestic violence", "fist fight{,s}", "fistfight{,s}",
             "at {gunpoint,knifepoint}", "bodies pile up", "blown to pieces",
             "blows {his,her,their} brains out", "torn limb from limb",
             "{gun,rifle,machine gun,sniper,automatic,cannon} fire",
             "{corridor,hallway,bar,street,knife,gun,sword,axe,hammer} fight{,s}", "mowed down", "mown down",
-            "pogrom{,s}",
+            "pogrom{,s}", "{air,drone,missile,rocket} strike{,s}", "airstrike{,s}", "shelling",
+            "{high,huge,massive,impressive,hefty,staggering,rising,big,bigger,sky high,double digit} body count{,s}",
+            "footage of {an,the,a} {execution,killing,beheading,shooting,murder,massacre,lynching}",
+            "{claims,claimed,claiming} {its,his,her,their,another,a,the} [first,next,latest,new,final] victim",
+            "{claims,claimed,claiming} {two,three,four,five,more,several,many,new,its,his,her,their} [more,new] "
+            "victims",
         ),
         *_weak(
             "kill{,s}", "killer{,s}", "killing", "slasher{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",
@@ -103,13 +126,14 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "stabs", "rampage{,s}", "terrorist{,s}", "terrorism", "murderous", "killed off",
             "mutilat{e,ed,es,ing,ion}", "suffocat{e,ed,es,ing}", "holocaust", "kidnap{,s,ped,ping,per,pers}",
             "abduct{,s,ed,ion,ions}", "brutaliz{e,ed,es,ing}", "brutalis{e,ed,es,ing}", "child soldier{,s}",
-            "bloody {fight,fights,battle,battles,revenge}",
+            "bloody {fight,fights,battle,battles,revenge}", "stalk and slash", "body count{,s}",
+            "{inventive,creative,brutal,gruesome,gory,elaborate,practical} kills",
         ),
         *_faint(
             "attack{,s,ed,ing}", "assault{,s,ed,ing}", "brutal{,ly,ity}", "savage{,ly,ry}", "explosion{,s}",
             "bomb{,s}", "bombing{,s}", "gun{,s}", "knife", "knives", "machete{,s}", "chainsaw{,s}",
             "punch{ed,es,ing}", "brawl{,s}", "drowned", "hanged", "war zone", "atrocit{y,ies}", "hostage{,s}",
-            "body count", "weapon{,s}", "corpse{,s}", "dead bod{y,ies}",
+            "weapon{,s}", "corpse{,s}", "dead bod{y,ies}",
         ),
     ),
     "gore": (
@@ -117,8 +141,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "gore", "gory", "gorefest", "gore fest", "goriest", "blood soaked", "blood spattered",
             "blood splattered",
             "blood {splatter,splatters,splattering,spatter,spattering,spurts,spurting,sprays,spraying}",
-            "splatter{,fest}", "viscera", "entrails", "disembowel{,ed,led,ing,ling,ment}",
-            "dismember{,ed,ing,ment,s}", "decapitat{e,ed,es,ing,ion}", "behead{ed,ing,ings}", "body horror",
+            "splatter{,fest}", "viscera", "entrails", "disembowel{,ed,led,ing,ling,ment,ments}",
+            "dismember{,ed,ing,ment,ments,s}", "decapitat{e,ed,es,ing,ion,ions}", "behead{ed,ing,ings}", "body horror",
             "blood and guts",
             "severed {head,heads,limb,limbs,hand,hands,finger,fingers,arm,arms,leg,legs,ear,ears,tongue,"
             "foot,feet}",
@@ -128,6 +152,10 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "{drenched,soaked,covered,dripping,awash,bathed,caked,splattered} in blood",
             "amputat{e,es,ed,ing,ion,ions}",
             "limbs {fly,flying}",
+            "{saws,sawed,sawn,sawing,rips,ripped,tears,tore,torn} [a,the] {victim,victims,man,woman,him,her,"
+            "them,people,someone,body} {in half,apart,to pieces,limb from limb}",
+            "{delivers,delivering,deliver,brings,bringing,serves up,serving up} [the] {blood,gore,bloodshed}", "{burned,burnt,burning,burns,burn} alive", "throat{,s} slit",
+            "{slit,slits,slitting,slashed,slashes,cut,cuts} {his,her,their,a,the} throat{,s}",
         ),
         *_weak(
             "bloody", "blood", "bloodied", "guts", "gruesome{,ly}", "grisly", "mutilat{e,ed,es,ing,ion}",
@@ -150,7 +178,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
     "sexual-violence": (
         *_strong(
             "rape{,s,d}", "raping", "rapist{,s}", "{date,gang,marital,statutory} rape", "rape revenge",
-            "sexual{,ly} assault{,s,ed}", "sexual abuse", "sexually abus{ed,ing,ive}", "sexual violence",
+            "sexual{,ly} assault{,s,ed}", "sexual abuse", "sexually abus{e,es,ed,ing,ive}", "sexual violence",
             "molest{,ed,ing,er,ers,ation,s}", "grop{ed,ing,es}", "sexual harassment",
             "sexually harass{ed,ing}", "non consensual", "nonconsensual", "incest{,uous}", "sex trafficking",
             "sexual predator{,s}", "sexual coercion", "coerced into sex", "sexual misconduct",
@@ -213,6 +241,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "verbal{,ly} abus{e,ive,ed}", "physical{,ly} abus{e,ive,ed}", "spousal abuse", "coercive control",
             "battered {wife,wives,woman,women}", "wife beat{er,ers,ing}", "beats his wife", "beat his wife",
             "abuser{,s}", "gaslight{,s,ing,ed}", "intimate partner violence", "family violence",
+            "abuse {allegation,allegations,lawsuit,lawsuits,claims,scandal,scandals,case,cases,charges,"
+            "accusations,survivor,survivors,victim,victims}",
         ),
         *_weak(
             "abuse", "abused", "abusive", "controlling {husband,boyfriend,partner,father,mother}",
@@ -227,6 +257,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "bullfight{,s,ing}", "poach{ing,er,ers,ed}", "slaughterhouse{,s}", "abattoir{,s}",
             "killing of animals", "animals were harmed", "animals are {killed,harmed,slaughtered}",
             "the dog dies", "dog dies", "puppy dies", "horse dies", "cat dies", "trophy hunt{,ing,er,ers}",
+            "{dog,cat,horse,puppy,kitten,pet,deer} {gets,is,was,got} run over",
         ),
         *_weak("hunting", "hunted", "put down", "roadkill"),
     ),
@@ -247,13 +278,16 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "addiction{,s}", "alcoholism", "binge drinking",
             "drinking problem", "withdrawal symptoms", "stoner {comedy,comedies,movie,film}", "marijuana",
             "cannabis", "getting high", "got high", "gets high", "crackhead{,s}",
+            "{constant,constantly,permanent,permanently,perpetual,perpetually,continuous,heavy,heavily} "
+            "[level of] {intoxicated,intoxication,drunk,drunkenness,inebriated,inebriation,drinking}",
         ),
         *_weak(
             "drug{,s}", "addiction", "addicted", "addict{,s}", "junkie{,s}", "alcoholic{,s}", "drunk{,en}",
             "weed", "stoned", "rehab", "relapse{,s,d}", "sobriety", "withdrawal", "drinking", "stoner{,s}",
-            "cartel{,s}", "narco{,s}",
+            "cartel{,s}", "narco{,s}", "intoxicat{ed,ion}", "inebriat{ed,ion}", "booze", "boozing",
             "painkiller{,s}", "pills", "dealer{,s}", "hallucinogen{,s,ic}",
         ),
+        *_faint("alcohol", "hangover{,s}"),
     ),
     "flashing-lights": (
         *_strong(
@@ -295,7 +329,7 @@ NEUTRAL: tuple[str, ...] = (
     "ensemble,combo,combination,deal,fashion,style,dance,moves,song,songs,track,tracks,tunes,chorus,script,"
     "premise,set,set piece,trailer,teaser,reviews,weekend,debut,final act,third act,first act,monologue,"
     "line,lines,one liners,comic timing,turn,visuals,production design,costumes}",
-    "{a,the,his,her,their,its} killer {new,first,second,third,latest}", "lady killer{,s}", "killer whale{,s}",
+    "{a,the,his,her,their,its} killer {new,first,second,third,latest}", "killer obsession{,s}", "lady killer{,s}", "killer whale{,s}",
     "killer queen", "killer app{,s}", "killer instinct", "killed it", "kills it", "killing it", "kill it",
     "killed the mood", "kill the mood", "killing time", "kill time", "made a killing", "make a killing",
     "making a killing", "killed at the box office", "killing at the box office", "kill for", "would kill for",
@@ -352,7 +386,9 @@ NEUTRAL: tuple[str, ...] = (
     "suicide squad", "suicide mission", "suicide doors",
     "tortured {artist,artists,soul,souls,genius,romance,past,poet,relationship,love,hero,heroes,protagonist,"
     "character,existence}",
-    "torture to {watch,sit,endure,get}", "sheer torture", "torturous", "child actor{,s}", "child star{,s}",
+    "torture to {watch,sit,endure,get}", "sheer torture", "torturous",
+    "{the human form,human form,human forms,the human body,human bodies,soul,souls,psyche} {is,are,gets,being} "
+    "tortured", "child actor{,s}", "child star{,s}",
     "former child star", "child prodig{y,ies}",
     "children's {film,films,book,books,author,show,television,tv,movie,movies,entertainment,programming,"
     "choir,hospital,charity}",
@@ -390,9 +426,77 @@ NEUTRAL: tuple[str, ...] = (
     "dan savage", "rick slaughter", "slaughterhouse five", "karen slaughter", "trigger warning{,s}",
     "content warning{,s}", "trigger happy", "the killing joke", "killing eve", "the killing fields",
     "killers of the flower moon", "the killers", "natural born killers", "kill bill",
-    "the assassination of jesse james",
+    "the assassination of jesse james", "{the,} texas {chainsaw,chain saw} massacre", "memories of murder",
+    "murder on the orient express", "a history of violence", "death wish", "the last house on the left",
+    "i know what you did last summer", "kill list", "killer joe", "cannibal holocaust", "the human centipede",
+    "bloodsport", "blood red sky", "henry portrait of a serial killer", "massacre at central high",
+    "slaughter high", "the slumber party massacre", "my bloody valentine", "the town that dreaded sundown",
+    # trade headlines: violence done to numbers, rivals and reviews ("murdered the box office")
+    "{murder,murders,murdered,murdering,kill,kills,killed,killing,slay,slays,slayed,slaying,slew,"
+    "slaughtered,massacred,butchered,crushed,crushing,destroyed,obliterated,annihilated,demolished,"
+    "decimated,smashed} "
+    "[the,its,all] {box office,competition,projections,expectations,estimates,tracking,forecasts,records,"
+    "charts,rivals,predictions,presales,pre sales,opening weekend}",
+    "{a,the} {bloodbath,massacre,slaughter,carnage} for [the,its] {studio,studios,hollywood,industry,"
+    "theaters,theatres,cinemas,exhibitors,distributors,releases,smaller releases,new releases,"
+    "holiday releases,sequel,sequels,franchise,tentpoles,blockbusters,box office,streamers,newcomers,"
+    "holdovers,competition}",
+    "{reviews,weekend,slate,box office,roast,opening weekend,numbers,opening,ratings,awards season,season,"
+    "summer,premiere} {was,were,is,are,turned into} {a,an absolute,a total,a real} "
+    "{bloodbath,massacre,slaughter,carnage}",
+    "{a,an absolute,a real,the} killer at the box office", "a shot in the arm", "a shot across the bow",
+    "{beaten,flogged,done} to death by {sequels,remakes,reboots,the studio,studios,franchises,imitators,"
+    "critics,the internet,marketing,trailers}",
+    "{murder,kill} me for {saying,admitting,this,it}", "{will,would,gonna} {murder,kill} me for",
+    "{knife edge,knife's edge} {race,contest,battle,vote,finish}", "on a knife edge",
+    "{shot,shoots,shooting} to {fame,stardom,the top,number one,prominence,celebrity}",
+    "monster {hit,hits,success,opening,debut,weekend,numbers,box office,year,smash,grosses}",
+    "{bombed,bombs,bombing} {in,with,on,at,overseas,domestically,badly,so badly,spectacularly,hard}",
+    "a bomb at the", "dropped like a bomb", "bombshell{,s}", "trailer bomb",
+    "critics {savaged,massacred,attacked,eviscerated,murdered,slaughtered,butchered,destroyed} the",
+    "critics {savage,savages,massacre,massacres,slaughter,slaughters,murder,murders,butcher,butchers,"
+    "destroy,destroys,eviscerate,eviscerate} the",
 )
 # fmt: on
+
+# Words of tone, not of content ("a traumatic, brutal film"): they add to a category's score but never warn
+# on their own, not even two of them, and are never shown as evidence. A warning needs one concrete phrase.
+VAGUE: frozenset[str] = frozenset(
+    f"{category}:{pattern}"
+    for category, patterns in {
+        # "slasher" and a bare "killer" name a genre or a character, not an act (the labelling guide).
+        "violence": (
+            "brutal{,ly,ity}",
+            "savage{,ly,ry}",
+            "murderous",
+            "atrocit{y,ies}",
+            "slasher{,s}",
+            "killer{,s}",
+        ),
+        "gore": ("gruesome{,ly}", "grisly", "grotesque", "gross out"),
+        "torture": ("torment{,ed,ing,s}", "sadistic{,ally}", "sadism"),
+        "abuse": (
+            "trauma",
+            "traumatic",
+            "traumatised",
+            "traumatized",
+            "manipulative",
+            "toxic relationship{,s}",
+        ),
+        "sexual-content": (
+            "sexy",
+            "steamy",
+            "racy",
+            "sensual{,ity}",
+            "seduc{e,es,ed,tion,tive}",
+            "lust{,ful}",
+        ),
+        "self-harm": ("self destructive", "self destruction", "death wish"),
+        "drugs": ("drinking",),
+        "hate": ("hateful", "hatred"),
+    }.items()
+    for pattern in patterns
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -650,6 +754,8 @@ def _build_entries() -> dict[str, _Entry]:
     }
     for key in _ROLES:
         entries.setdefault(key, _Entry(key, ()))
+    for key in HARM_FORMS | SPOILER_WORDS:  # relations' harm words and spoiler keywords ride along too
+        entries.setdefault(key, _Entry(key, ()))
     for pattern in NEUTRAL:
         for phrase in _expand(pattern):
             key = _phrase_key(phrase)
@@ -660,6 +766,8 @@ def _build_entries() -> dict[str, _Entry]:
 
 
 _ENTRIES = _build_entries()
+# Entries with a spoiler keyword among their words (neutral ones too: "killer twist" still discusses a twist).
+_SPOILER_KEYS = frozenset(k for k in _ENTRIES if not SPOILER_WORDS.isdisjoint(k.split()))
 _PHRASES = re.compile(f"{_START}{_trie_regex(_ENTRIES)}{_END}")
 
 
@@ -726,33 +834,76 @@ def _is_surname(text: str, start: int, end: int) -> bool:
 class _Tally:
     scores: dict[str, dict[str, float]]
     evidence: dict[str, list[str]]
+    # Categories with at least one piece of concrete evidence (see VAGUE): only these may warn.
+    solid: set[str] = field(default_factory=set)
 
     def has(self, effect: str) -> bool:
         return effect in self.scores.get(effect.partition(":")[0], ())
 
-    def add(self, category: str, key: str, weight: float, surface: str) -> None:
+    # Where each shown phrase sits in the text, so overlapping evidence merges into one phrase ("shot dead"
+    # and "he is shot" become "he is shot dead").
+    spans: dict[str, list[tuple[int, int] | None]] = field(default_factory=dict)
+    text: str = ""
+
+    def add(
+        self, category: str, key: str, weight: float, surface: str, span: tuple[int, int] | None = None
+    ) -> None:
         by_key = self.scores.setdefault(category, {})
         if by_key.get(key, 0.0) < weight:
             by_key[key] = weight
+        vague = key in VAGUE
+        if weight >= WEAK and not vague:
+            self.solid.add(category)
+        if vague:
+            return  # a tone word counts towards the score but is no evidence to show a moderator
         found = self.evidence.setdefault(category, [])
+        where = self.spans.setdefault(category, [])
+        if span is not None and self._merged(found, where, span):
+            return
         if len(found) >= MAX_EVIDENCE:
             return
         folded = surface.casefold()
         if any(folded in e.casefold() for e in found):
             return
         # Keep the longer phrase when a new one contains an old one ("dog dies" -> "the dog dies").
-        found[:] = [e for e in found if e.casefold() not in folded]
+        kept = [i for i, e in enumerate(found) if e.casefold() not in folded]
+        found[:] = [found[i] for i in kept]
+        where[:] = [where[i] for i in kept]
         found.append(surface)
+        where.append(span)
+
+    def _merged(self, found: list[str], where: list[tuple[int, int] | None], span: tuple[int, int]) -> bool:
+        for index, old in enumerate(where):
+            if old is None or old[1] <= span[0] or span[1] <= old[0]:
+                continue
+            start, end = min(old[0], span[0]), max(old[1], span[1])
+            if end - start > 80:
+                return False
+            found[index] = " ".join(self.text[start:end].split())
+            where[index] = (start, end)
+            return True
+        return False
 
 
 _Occurrence = tuple[int, int, int, str]  # start, end, pairing index, "s" (subject) or "h" (harm)
 
 
-def _scan_phrases(text: str, lowered: str, tally: _Tally) -> tuple[str, list[_Occurrence]]:
-    """Score phrase hits. Returns ``lowered`` with neutral phrases masked out (for negation), and where the
-    pairings' subject and harm words occur, including those inside longer phrases ("shot" in "shot dead")."""
+@dataclass(slots=True)
+class _Scan:
+    masked: str  # the folded text with neutral phrases masked out (for negation)
+    occurrences: list[_Occurrence]  # the pairings' subject and harm words, inside longer phrases too
+    harms: list[_Occurrence]  # the relations' harm words
+    spoiler_words: list[tuple[int, str]]  # where spoilers.KEYWORD_WORDS occur
+
+
+# One pass over every hit of the phrase trie; the per-hit bookkeeping (neutral masking, pairing and relation
+# words, spoiler keywords) shares the loop so the text is scanned once.
+def _scan_phrases(text: str, lowered: str, tally: _Tally, titles: TitleIndex) -> _Scan:
+    """Score phrase hits and record where the other scanners' words occur."""
     hits: list[tuple[int, int, _Entry]] = []
     occurrences: list[_Occurrence] = []
+    harms: list[_Occurrence] = []
+    spoiler_words: list[tuple[int, str]] = []
     pieces: list[str] = []
     position = 0
     for match in _PHRASES.finditer(lowered):
@@ -761,6 +912,19 @@ def _scan_phrases(text: str, lowered: str, tally: _Tally) -> tuple[str, list[_Oc
         if entry is None:  # pragma: no cover - the regex is built from the entries
             continue
         start, end = match.span()
+        # A capitalised hit may sit in a title that a film cue marks ("stars in Kill Screen"): checked per
+        # hit, since few hits are capitalised and scanning every capital of the article would cost more.
+        if (text[start].isupper() or text[start].isdigit()) and titles.covers(start, end):
+            pieces.append(lowered[position:start])
+            pieces.append(MASK_CHAR * (end - start))
+            position = end
+            continue
+        if entry.key in _SPOILER_KEYS:
+            spoiler_words.extend(
+                (w.start(), w.group())
+                for w in _TOKEN.finditer(lowered, start, end)
+                if w.group() in SPOILER_WORDS
+            )
         if entry.neutral:
             pieces.append(lowered[position:start])
             pieces.append(_MASK * (end - start))
@@ -771,11 +935,15 @@ def _scan_phrases(text: str, lowered: str, tally: _Tally) -> tuple[str, list[_Oc
         roles = _ROLES.get(entry.key)
         if roles:
             occurrences.extend((start, end, index, kind) for index, kind in roles)
+        if entry.key in HARM_FORMS:
+            harms.append((start, end, 0, entry.key))
         if " " in entry.key:
             for word in _TOKEN.finditer(lowered, start, end):
                 if word.group() != entry.key:
                     for index, kind in _ROLES.get(word.group(), ()):
                         occurrences.append((word.start(), word.end(), index, kind))
+                    if word.group() in HARM_FORMS:
+                        harms.append((word.start(), word.end(), 0, word.group()))
     pieces.append(lowered[position:])
     masked = "".join(pieces)
     for start, end, entry in hits:
@@ -787,8 +955,8 @@ def _scan_phrases(text: str, lowered: str, tally: _Tally) -> tuple[str, list[_Oc
             continue
         surface = text[start:end]
         for effect, weight in entry.effects:
-            tally.add(effect.partition(":")[0], effect, weight, surface)
-    return masked, occurrences
+            tally.add(effect.partition(":")[0], effect, weight, surface, (start, end))
+    return _Scan(masked, occurrences, harms, spoiler_words)
 
 
 def _scan_pairings(text: str, masked: str, occurrences: list[_Occurrence], tally: _Tally) -> None:
@@ -827,11 +995,25 @@ def _scan_pairings(text: str, masked: str, occurrences: list[_Occurrence], tally
             key = f"{pairing.category}:pair:{harm}"
             if tally.has(key) or is_negated(first) or is_negated(last):
                 continue
+            if " " not in harm and is_contest(masked, harm_start, harm_end):
+                continue  # "the boy is beaten at chess"
             end = max(harm_end, subject_end)
             surface = text[first:end]
             if len(surface) > 60:
                 surface = f"{text[subject_start:subject_end]} … {text[harm_start:harm_end]}"
-            tally.add(pairing.category, key, pairing.harms.get(harm, WEAK), surface)
+            tally.add(pairing.category, key, pairing.harms.get(harm, WEAK), surface, (first, end))
+
+
+def _scan_relations(text: str, masked: str, harms: list[_Occurrence], tally: _Tally) -> None:
+    # Victim x harm in one clause, either voice ("the boy is kidnapped and beaten", "guts a deer").
+    candidates = [(start, end, word) for start, end, _, word in harms]
+    for relation in find_relations(masked, candidates, lambda start, end: _negated(masked, start, end)):
+        surface = " ".join(text[relation.start : relation.end].split())
+        if len(surface) > 80:
+            continue
+        for category, weight in relation_effects(relation):
+            key = f"{category}:rel:{relation.harm}:{relation.victim}"
+            tally.add(category, key, weight, surface, (relation.start, relation.end))
 
 
 @lru_cache(maxsize=256)
@@ -864,28 +1046,41 @@ def _scan_custom(text: str, folded: str, custom_terms: Mapping[str, Iterable[str
             tally.add(category, f"{category}:custom:{match.group().casefold()}", STRONG, match.group())
 
 
-def _run(title: str, text: str, custom_terms: Mapping[str, Sequence[str]] | None) -> _Tally:
+def _run(
+    title: str,
+    text: str,
+    custom_terms: Mapping[str, Sequence[str]] | None,
+    work_titles: Sequence[str],
+    with_spoilers: bool = False,
+) -> tuple[_Tally, tuple[str, ...]]:
     combined = f"{title.strip()}\n\n{text}" if title and title.strip() else text
-    tally = _Tally({}, {})
+    tally = _Tally({}, {}, text=combined)
     folded = _fold(combined)
-    masked, occurrences = _scan_phrases(combined, folded, tally)
-    _scan_pairings(combined, masked, occurrences, tally)
+    # Names of works are not evidence ("KILL SCREEN", 'The Killing of a Sacred Deer'): each title becomes
+    # one opaque word, so what the text says around it still counts.
+    titles = title_index(combined, clean_titles(work_titles))
+    titled = mask_spans(folded, titles.spans)
+    scan = _scan_phrases(combined, titled, tally, titles)
+    _scan_pairings(combined, scan.masked, scan.occurrences, tally)
+    _scan_relations(combined, scan.masked, scan.harms, tally)
     if custom_terms:
         _scan_custom(combined, folded, custom_terms, tally)
-    return tally
+    spoilers: tuple[str, ...] = ()
+    if with_spoilers:
+        head = len(title.strip()) if title else 0
+        spoilers = spoiler_reasons_at(titled, head, titles, scan.spoiler_words)
+    return tally, spoilers
 
 
-def detect_warnings(
-    title: str, text: str, custom_terms: Mapping[str, Sequence[str]] | None = None
-) -> tuple[ContentWarning, ...]:
-    """Detect content-warning categories in an article's title and cleaned text. Returns warnings in the
-    canonical category order, each with up to :data:`MAX_EVIDENCE` matched phrases as they appear in the
-    text. ``custom_terms`` adds literal phrases per category id (unknown ids are ignored)."""
-    tally = _run(title, text, custom_terms)
+def _warnings(tally: _Tally) -> tuple[ContentWarning, ...]:
     found: dict[str, list[str]] = {}
     for category in CATEGORIES:
         by_key = tally.scores.get(category)
-        if by_key and sum(by_key.values()) + 1e-9 >= THRESHOLDS.get(category, THRESHOLD):
+        if (
+            by_key
+            and category in tally.solid
+            and sum(by_key.values()) + 1e-9 >= THRESHOLDS.get(category, THRESHOLD)
+        ):
             found[category] = tally.evidence.get(category, [])
     for source, targets in IMPLIES.items():
         for target in targets:
@@ -896,3 +1091,32 @@ def detect_warnings(
         for category in CATEGORIES
         if category in found
     )
+
+
+def detect_warnings_and_spoilers(
+    title: str,
+    text: str,
+    custom_terms: Mapping[str, Sequence[str]] | None = None,
+    *,
+    work_titles: Sequence[str] = (),
+) -> tuple[tuple[ContentWarning, ...], tuple[str, ...]]:
+    """:func:`detect_warnings` and :func:`domain.digest.spoilers.detect_spoilers` in one pass over the text
+    (the phrase scan also finds the spoiler rules' keywords): what the digest runs for English text."""
+    tally, spoilers = _run(title, text, custom_terms, work_titles, with_spoilers=True)
+    return _warnings(tally), spoilers
+
+
+def detect_warnings(
+    title: str,
+    text: str,
+    custom_terms: Mapping[str, Sequence[str]] | None = None,
+    *,
+    work_titles: Sequence[str] = (),
+) -> tuple[ContentWarning, ...]:
+    """Detect content-warning categories in an article's title and cleaned text. Returns warnings in the
+    canonical category order, each with up to :data:`MAX_EVIDENCE` matched phrases as they appear in the
+    text. ``custom_terms`` adds literal phrases per category id (unknown ids are ignored); ``work_titles``
+    are names of works known to occur (italics in the source, Letterboxd's film, the club's schedule),
+    masked like the titles found by typography (see :mod:`domain.digest.worktitles`)."""
+    tally, _ = _run(title, text, custom_terms, work_titles)
+    return _warnings(tally)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from domain.digest.content_warnings import detect_warnings
+from domain.digest.content_warnings import detect_warnings_and_spoilers
 from domain.digest.language import CHECKED_LANGUAGES, detect_language, language_name
 from domain.digest.languages import (
     LEXICONS,
@@ -45,6 +45,17 @@ def _shield_reasons(shield: SpoilerShield, title: str, text: str) -> list[str]:
     return [" ".join(str(r).split()) for r in raw or () if str(r).strip()]
 
 
+def work_titles_of(article: Article, shield: SpoilerShield | None = None) -> tuple[str, ...]:
+    """Titles known to name works in this article: its own markup's and the club's scheduled films."""
+    titles = list(article.work_titles)
+    try:
+        scheduled = getattr(shield, "titles", ()) if shield is not None else ()
+        titles.extend(str(t) for t in scheduled if isinstance(t, str))
+    except Exception:  # a broken shield costs the masking of its titles, never the post
+        pass
+    return tuple(dict.fromkeys(titles))
+
+
 def spoiler_reasons_for(
     article: Article,
     text: str,
@@ -52,22 +63,30 @@ def spoiler_reasons_for(
     options: DigestOptions,
     shield: SpoilerShield | None = None,
     language: str | None = "en",
+    wording: Sequence[str] | None = None,
 ) -> tuple[str, ...]:
     """Every reason to hide the summary: forced feed, article wording, feed tags, warnings, the shield.
 
     The wording rules are the article's language's (es/fr/de/pt) or else the English ones, which also
-    catch what is language-neutral in any feed ("S01E05", "Spoilers:" in a title).
+    catch what is language-neutral in any feed ("S01E05", "Spoilers:" in a title). ``wording`` is what
+    :func:`detect_spoilers` says about the article when the caller already knows it (the English one-pass
+    scan).
     """
     reasons: list[str] = []
     if options.force_spoiler:
         reasons.append(FORCED_REASON)
     reasons.extend(article_spoiler_reasons(article))
+    titles = work_titles_of(article, shield)
     if language is not None and language in LEXICONS:
         reasons.extend(detect_spoilers_in(language, article.title, text))
         # The English title rules are mostly language-neutral ("S02E05", "Spoilers:", "Recap").
-        reasons.extend(detect_spoilers(title_without_denials(language, article.title), ""))
+        reasons.extend(
+            detect_spoilers(title_without_denials(language, article.title), "", work_titles=titles)
+        )
     else:
-        reasons.extend(detect_spoilers(article.title, text))
+        reasons.extend(
+            wording if wording is not None else detect_spoilers(article.title, text, work_titles=titles)
+        )
     for category in article.categories:
         lowered = category.casefold()
         if any(word in lowered for word in _SPOILER_CATEGORY_WORDS):
@@ -82,21 +101,23 @@ def spoiler_reasons_for(
 
 
 def _warnings_for(
-    language: str | None, article: Article, text: str, options: DigestOptions
-) -> tuple[tuple[ContentWarning, ...], bool]:
-    """(warnings, checked): English rules for English, the lexicons for es/fr/de/pt.
+    language: str | None, article: Article, text: str, options: DigestOptions, titles: Sequence[str]
+) -> tuple[tuple[ContentWarning, ...], bool, tuple[str, ...] | None]:
+    """(warnings, checked, English spoiler wording or None): English rules for English, the lexicons for
+    es/fr/de/pt.
 
-    An unknown language still gets the English rules as a best effort (most such items are short English
-    titles and metadata), but does not count as checked. Any other language gets only the club's own
-    literal custom terms.
+    The English rules find warnings and spoiler wording in one scan of the text. An unknown language still
+    gets them as a best effort (most such items are short English titles and metadata), but does not count
+    as checked. Any other language gets only the club's own literal custom terms.
     """
-    if language == "en":
-        return detect_warnings(article.title, text, options.custom_terms), True
     if language is not None and language in LEXICONS:
-        return detect_warnings_in(language, article.title, text, options.custom_terms), True
-    if language is None:
-        return detect_warnings(article.title, text, options.custom_terms), False
-    return custom_warnings(article.title, text, options.custom_terms), False
+        return detect_warnings_in(language, article.title, text, options.custom_terms), True, None
+    if language == "en" or language is None:
+        detected, wording = detect_warnings_and_spoilers(
+            article.title, text, options.custom_terms, work_titles=titles
+        )
+        return tuple(detected), language == "en", tuple(wording)
+    return custom_warnings(article.title, text, options.custom_terms), False, None
 
 
 def not_checked_note(language: str | None, text: str) -> str | None:
@@ -127,10 +148,12 @@ def digest_entry(
     text = clean_text(html_to_text(article.html))
     summary = summarize(text, article.title, options.sentences, options.max_summary_chars)
     language = detect_language(article.title, text, article.language).code
-    detected, checked = _warnings_for(language, article, text, options)
+    detected, checked, wording = _warnings_for(
+        language, article, text, options, work_titles_of(article, shield)
+    )
     shown = options.shown_categories
     warnings = tuple(w for w in detected if shown is None or w.category in shown)
-    reasons = spoiler_reasons_for(article, text, detected, options, shield, language)
+    reasons = spoiler_reasons_for(article, text, detected, options, shield, language, wording)
     note = None if checked else not_checked_note(language, text)
     return Digest(
         title=article.title,

@@ -410,6 +410,43 @@ def _entry_language(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+_EMPHASIS = re.compile(r"<(em|i|cite)\b[^>]*>(.{1,300}?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Links to a film's page name the film: Letterboxd, IMDb and TMDB film/title pages.
+_FILM_LINK = re.compile(
+    r"""<a\b[^>]*\bhref\s*=\s*["'][^"']*(?:letterboxd\.com/(?:[^/"']+/)?film/|imdb\.com/title/tt|"""
+    r"""themoviedb\.org/(?:movie|tv)/)[^"']*["'][^>]*>([^<]{1,200})</a\s*>""",
+    re.IGNORECASE,
+)
+_MAX_WORK_TITLES = 40
+
+
+def _work_titles(entry: Mapping[str, Any], markup: str) -> tuple[str, ...]:
+    """Names of works the source marked up: italic/cited runs that read like a title, links to a film's
+    page, and Letterboxd's film.
+
+    An ``<em>`` may also be emphasis ("<em>This review may contain spoilers.</em>", "<i>really</i>"), so a
+    run counts only when it is short, starts with a capital or digit and is not a sentence.
+    """
+    found: dict[str, None] = {}
+    film = " ".join(_text(_get(entry, "letterboxd_filmtitle")).split())
+    if film:
+        found[_plain_title(film)] = None
+    runs = [m.group(2) for m in _EMPHASIS.finditer(markup[:200_000])]
+    runs.extend(m.group(1) for m in _FILM_LINK.finditer(markup[:200_000]))
+    for inner in runs:
+        name = _plain_title(inner) if ("<" in inner or "&" in inner) else " ".join(inner.split())
+        name = name.strip(" \t\"'“”‘’,;:")
+        words = name.split()
+        if not words or len(words) > 10 or len(name) > 100 or not (name[0].isupper() or name[0].isdigit()):
+            continue
+        if name[-1] in ".!?" and len(words) > 3:
+            continue
+        found.setdefault(name, None)
+        if len(found) >= _MAX_WORK_TITLES:
+            break
+    return tuple(found)
+
+
 def _safely(func: Any, *args: Any, default: Any = None) -> Any:
     try:
         return func(*args)
@@ -445,6 +482,7 @@ def article_from_entry(entry: Mapping[str, Any], feed_title: str | None = None) 
         letterboxd=letterboxd,
         episode_title=episode,
         language=_safely(_entry_language, entry),
+        work_titles=_safely(_work_titles, entry, markup, default=()) or (),
     )
 
 
@@ -471,4 +509,5 @@ def text_article(text_or_html: str, title: str | None = None) -> Article:
         title=title,
         html=body,
         image_url=_safely(_first_img_src, body) if is_html else None,
+        work_titles=(_safely(_work_titles, {}, body, default=()) or ()) if is_html else (),
     )

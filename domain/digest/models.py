@@ -78,6 +78,8 @@ class Article:
     ``published`` is timezone-aware UTC when known; ``html`` may be HTML or plain text and is never trusted.
     ``language`` is the language the feed declares for the entry (its ``xml:lang``/``dc:language``, else
     the feed's ``<language>``), as written; only a hint for the digest's own detection.
+    ``work_titles`` are names of works the source marked up (``<em>``/``<i>``/``<cite>``, Letterboxd's
+    ``filmTitle``): the detectors treat them as names, not as evidence.
     """
 
     title: str
@@ -93,6 +95,7 @@ class Article:
     episode_title: str | None = None
     #: The language the feed declares for the entry (xml:lang, dc:language or the channel's), if any.
     language: str | None = None
+    work_titles: tuple[str, ...] = ()
 
 
 #: Spoiler reasons that come from the item itself rather than from its wording.

@@ -8,6 +8,9 @@ conventions ("Recap:", "S02E05") that mean nothing inside body text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+
+from domain.digest.worktitles import TitleIndex, clean_titles, mask_spans, title_index
 
 _I = re.IGNORECASE
 
@@ -45,10 +48,12 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
         re.compile(
             r"\b(?:the|that|this|its|final|big|shocking|major|late|last[-\s]minute|third[-\s]act|plot|ending|"
             r"surprise|huge|massive|mid[-\s]credits|jaw[-\s]dropping|killer)\s+twists?\b(?!\s+on\b)|"
-            r"\btwist\s+ending\b|\b(?:big|final|shocking|major)\s+reveal\b",
+            r"\btwist\s+ending\b|\b(?:big|final|shocking|major|surprising|surprise|stunning|unexpected|"
+            r"jaw[-\s]dropping|secret)\s+reveal\b|"
+            r"\b(?:surprise|secret|hidden|unexpected|blink[-\s]and[-\s](?:miss|you['’]ll[-\s]miss)[-\s]it)\s+cameos?\b",
         ),
         "discusses a twist",
-        ("twist", "reveal"),
+        ("twist", "reveal", "cameo"),
     ),
     (
         re.compile(
@@ -60,9 +65,14 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     ),
     (
         re.compile(
-            r"\bwho\s+(?:dies|died|survives|survived|lives|gets\s+killed)\b|"
+            # "find out who dies", "who lives and who dies"; not an obituary's "the singer who died in 2005".
+            r"\bwho\s+(?:dies|survives|lives|gets\s+killed)\b(?!\s+(?:in|on)\s+(?:\d|jan|feb|mar|apr|may|jun|jul|"
+            r"aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday))|"
+            r"\b(?:reveals?|revealed|find\s+out|found\s+out|learn|learned|know|knowing|guess|explains?|spoils?)\s+"
+            r"who\s+(?:died|survived|lived|was\s+killed|got\s+killed)\b|"
             r"\b(?:dies|is\s+killed|gets\s+killed|was\s+killed)\s+(?:in|at)\s+the\s+(?:end|finale|ending|last\s+episode)\b|"
-            r"\bkilled\s+off\b|\bdeath\s+explained\b|\b(?:shocking|surprise|major)\s+death\b",
+            r"\bkilled\s+off\b(?!\s+(?:the\s+|its\s+|their\s+)?(?:competition|rivals?|projections|franchise|"
+            r"series|show|sequel|spinoff|spin-off|deal|project|plans?|chances|hopes))|\bdeath\s+explained\b|\b(?:shocking|surprise|major)\s+death\b",
         ),
         "reveals who dies",
         ("who ", "dies", "died", "killed", "death", "surviv"),
@@ -92,9 +102,31 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
         ("identity", "reveal", "unmask"),
     ),
 )
+#: The words that carry the rules' keywords, for a caller whose own word scan reports where they occur
+#: (the content-warning phrase scan does: see :func:`reasons_at`), so no keyword search is needed here.
+KEYWORD_WORDS: frozenset[str] = frozenset(
+    """spoil spoils spoiled spoilt spoiler spoilers spoiling spoilery ending endings twist twists cameo cameos
+    reveal reveals revealed revealing finale finales recap recaps who dies died killed death deaths survive
+    survives survived surviving survivor survivors fate fates credit credits credited identity unmask unmasks
+    unmasked unmasking""".split()  # noqa: SIM905 - a word list reads better as words
+)
+# Per rule, the keyword words that carry one of its keywords.
+_RULE_WORDS: tuple[frozenset[str], ...] = tuple(
+    frozenset(w for w in KEYWORD_WORDS if any(k.strip() in w for k in keywords))
+    for _, _, keywords in SPOILER_RULES
+)
 TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\brecap\b", _I), "finale or recap"),
-    (re.compile(r"\bS\d{1,2}\s?E\d{1,3}\b|\bseason\s+\d+,?\s+episode\s+\d+\b", _I), "episode discussion"),
+    # An episode code, unless it is a release calendar's line whose episode title is a placeholder
+    # ("[TV] Neagley — S01E01 — Episode 1", "... — TBA"): that reveals nothing.
+    (
+        re.compile(
+            r"\b(?:S\d{1,2}\s?E\d{1,3}|season\s+\d+,?\s+episode\s+\d+)\b"
+            r"(?!\s*[—–-]\s*(?:tba|tbd|tbc|untitled|episode\s+\d+|ep\.?\s*\d+|part\s+\d+|chapter\s+\d+)\s*$)",
+            _I,
+        ),
+        "episode discussion",
+    ),
     (re.compile(r"\bspoilers?\b", _I), "marked as containing spoilers"),
     (
         re.compile(r"\bending\b.{0,40}\b(?:explained|meaning|means)\b|\bexplained\b.{0,40}\bending\b", _I),
@@ -103,41 +135,120 @@ TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def _without_denials(lowered: str) -> str:
-    return _NOT_SPOILERS.sub(" ", lowered) if "spoil" in lowered else lowered
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
 
 
-def detect_spoilers(title: str, text: str) -> tuple[str, ...]:
-    """Return why the article looks spoiler-prone (empty when it does not), in rule order, without repeats."""
-    clean_title = _NOT_SPOILERS.sub(" ", title or "")
-    lowered = _without_denials(f"{title or ''}\n{text or ''}".lower())
+def _without_denials(lowered: str, spoil_positions: Sequence[int] | None = None) -> str:
+    """``lowered`` with "spoiler-free", "no spoilers"... blanked out (same length, so positions still point
+    into the original text). Every denial contains "spoil", so only windows around those words are searched."""
+    if spoil_positions is None:
+        spoil_positions = list(_find_all(lowered, "spoil"))
+    if not spoil_positions:
+        return lowered
+    pieces: list[str] = []
+    position = 0
+    for spoil in spoil_positions:
+        for match in _NOT_SPOILERS.finditer(lowered, max(position, spoil - 40), spoil + 40):
+            pieces.append(lowered[position : match.start()])
+            pieces.append(" " * (match.end() - match.start()))
+            position = match.end()
+    pieces.append(lowered[position:])
+    return "".join(pieces)
+
+
+def _find_all(lowered: str, needle: str) -> Iterable[int]:
+    index = lowered.find(needle)
+    while index != -1:
+        yield index
+        index = lowered.find(needle, index + len(needle))
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters grow when lower-cased ("İ"): keep offsets aligned
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered
+
+
+def detect_spoilers(title: str, text: str, *, work_titles: Sequence[str] = ()) -> tuple[str, ...]:
+    """Return why the article looks spoiler-prone (empty when it does not), in rule order, without repeats.
+
+    Names of works do not count (see :mod:`domain.digest.worktitles`): "John Dies at the End, 2012"
+    reveals nobody's death. ``work_titles`` are titles known to occur (italics, Letterboxd, the schedule).
+    """
+    # The same layout as the content-warning detector's, so the title index built for it is reused.
+    head = (title or "").strip()
+    combined = f"{head}\n\n{text or ''}" if head else text or ""
+    titles = title_index(combined, clean_titles(work_titles))
+    lowered = _lower(mask_spans(combined, titles.spans))
+    return reasons_at(lowered, len(head), titles, None)
+
+
+def reasons_at(
+    lowered: str, head_length: int, titles: TitleIndex, keyword_hits: Sequence[tuple[int, str]] | None
+) -> tuple[str, ...]:
+    """The spoiler reasons of ``lowered`` (the lower-cased, title-masked "headline, blank line, text"; the
+    headline is its first ``head_length`` characters). ``keyword_hits`` are (position, word) of the
+    :data:`KEYWORD_WORDS` in it when the caller already knows them; None searches for the keywords."""
+    clean_title = _NOT_SPOILERS.sub(_blank, lowered[:head_length])
+    spoil_positions = None if keyword_hits is None else [p for p, w in keyword_hits if w.startswith("spoil")]
+    lowered = _without_denials(lowered, spoil_positions)
     reasons: list[str] = []
     for pattern, reason in TITLE_RULES:
-        if reason not in reasons and pattern.search(clean_title):
+        if reason not in reasons and _first_outside_titles(pattern.finditer(clean_title), titles):
             reasons.append(reason)
-    for pattern, reason, keywords in SPOILER_RULES:
-        if reason not in reasons and _search_near(pattern, lowered, keywords):
+    for (pattern, reason, keywords), words in zip(SPOILER_RULES, _RULE_WORDS, strict=True):
+        if reason in reasons:
+            continue
+        if keyword_hits is None:
+            found = _search_near(pattern, lowered, keywords, titles)
+        else:
+            found = _search_at(pattern, lowered, words, titles, keyword_hits)
+        if found:
             reasons.append(reason)
     return tuple(reasons)
+
+
+def _search_at(
+    pattern: re.Pattern[str],
+    lowered: str,
+    words: frozenset[str],
+    titles: TitleIndex,
+    keyword_hits: Sequence[tuple[int, str]],
+) -> bool:
+    positions = [p for p, word in keyword_hits if word in words]
+    if len(positions) >= _MAX_OCCURRENCES:  # pathological text: a full scan is cheaper than many windows
+        return _first_outside_titles(pattern.finditer(lowered), titles)
+    return any(
+        _first_outside_titles(pattern.finditer(lowered, max(0, p - _WINDOW), p + _WINDOW + 20), titles)
+        for p in positions
+    )
 
 
 _WINDOW = 120
 _MAX_OCCURRENCES = 50
 
 
-def _search_near(pattern: re.Pattern[str], lowered: str, keywords: tuple[str, ...]) -> bool:
+def _first_outside_titles(matches: Iterable[re.Match[str]], titles: TitleIndex) -> bool:
+    # A match inside a title that a film cue marks ("the film Who Dies Next") is a name, not a cue.
+    return any(not titles.covers(*match.span()) for match in matches)
+
+
+def _search_near(
+    pattern: re.Pattern[str], lowered: str, keywords: tuple[str, ...], titles: TitleIndex
+) -> bool:
     # Every rule's matches contain one of its keywords, so the regex only needs to run in a window around
     # each keyword occurrence: a few short searches instead of scanning the whole article per rule.
     for keyword in keywords:
         index = lowered.find(keyword)
         seen = 0
         while index != -1 and seen < _MAX_OCCURRENCES:
-            if pattern.search(lowered, max(0, index - _WINDOW), index + len(keyword) + _WINDOW):
+            window = pattern.finditer(lowered, max(0, index - _WINDOW), index + len(keyword) + _WINDOW)
+            if _first_outside_titles(window, titles):
                 return True
             seen += 1
             index = lowered.find(keyword, index + len(keyword))
-        if seen >= _MAX_OCCURRENCES and pattern.search(
-            lowered
-        ):  # pathological text: fall back to a full scan
-            return True
+        if seen >= _MAX_OCCURRENCES and _first_outside_titles(pattern.finditer(lowered), titles):
+            return True  # pathological text: fall back to a full scan
     return False

@@ -8,7 +8,6 @@ line of our own, with calendar tokens masked: a log shared in a bug report must 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
@@ -23,7 +22,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from domain.ics import ICS_MEDIA_TYPE
 from services import metrics
 from services.calendar import CalendarFeed, CalendarService
-from services.health import HealthState
+from services.health import HealthState, probe
 from services.http.ratelimit import RateLimiter
 from settings import HttpSettings, split_listen
 from storage.db import Database
@@ -41,7 +40,6 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # secrets.token_urlsafe's alphabet; anything else cannot be a token and is answered like any missing page.
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 _CALENDAR_PATH = re.compile(r"^/calendar/[^/?]*")
-_DB_TIMEOUT = 2.0
 
 
 def _not_found() -> web.Response:
@@ -177,15 +175,8 @@ class HttpServer:
 
     # -- handlers ----------------------------------------------------------------------------------
 
-    async def _database_ok(self) -> bool:
-        try:
-            return await asyncio.wait_for(self.db.scalar("SELECT 1"), _DB_TIMEOUT) == 1
-        except Exception:
-            log.warning("health check: the database did not answer", exc_info=True)
-            return False
-
     async def healthz(self, request: web.Request) -> web.Response:
-        healthy, body = self.health.report(await self._database_ok())
+        healthy, body = await probe(self.health, self.db)
         return web.json_response(body, status=200 if healthy else 503, headers={"Cache-Control": "no-store"})
 
     async def readyz(self, request: web.Request) -> web.Response:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from cogs.polls import Polls, outcome_text, poll_embed, results_embed
+from cogs.polls import DiscordPolls, Polls, _posted, outcome_text, poll_embed, results_embed
 from domain.models import Poll
 from domain.polls import Vote
 from services.polls import PollService
@@ -140,3 +140,22 @@ def test_stale_reactions_note_for_a_capped_multi_poll() -> None:
     poll = make_poll(reactions_stale=True, mode="multi", max_choices=2)
     embed = results_embed(PollService._compute(poll, [Vote(1, 0, 1)]), final=False)
     assert any("first 2 choices counted" in str(f.value) for f in embed.fields)
+
+
+def test_poll_payload_is_the_poll_embed_for_the_outbox_and_pings_nobody() -> None:
+    """The poll message is stored in the outbox: exactly the embed the poll shows, no content, no pings, and
+    it can be matched in the channel after a crash (title and description round-trip)."""
+    poll = make_poll(status="pending", message_id=None)
+    payload = DiscordPolls(SimpleNamespace()).poll_payload(poll)  # type: ignore[arg-type]
+    assert payload.content == "" and payload.mention_users == () and payload.buttons == ()
+    (embed,) = payload.embeds
+    assert embed == poll_embed(poll).to_dict()
+    assert [m for m in live_mentions(embed["description"]) if not m.startswith("<t:")] == []
+    assert "@\u200beveryone" in embed["description"] and "Closes" in embed["description"]
+    assert payload.matches("", [embed])
+
+
+def test_the_reply_says_when_the_poll_message_is_still_queued() -> None:
+    assert _posted(make_poll(), "Poll #7") == "Poll #7 is up in <#10>"
+    queued = _posted(make_poll(status="pending", message_id=None), "Poll #7")
+    assert queued == "Discord didn't answer yet: Poll #7 will appear in <#10> as soon as it does"

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from bot import Projectionist
 from settings import Settings
@@ -65,18 +65,30 @@ def write_config(fake: FakeDiscord, tmp_path: Path, extra: str = "") -> Path:
     return config
 
 
-async def bot_process(config: Path, token: str, *, capture: bool = True) -> asyncio.subprocess.Process:
-    """Start ``python bot.py run --config CONFIG`` with ``token`` as its only DISCORD_TOKEN."""
+async def bot_process(
+    config: Path,
+    token: str,
+    *args: str,
+    command: str = "run",
+    capture: bool = True,
+    stderr: int | IO[bytes] | None = None,
+    cwd: Path | None = None,
+) -> asyncio.subprocess.Process:
+    """Start ``python bot.py COMMAND --config CONFIG ARGS...`` with ``token`` as its only DISCORD_TOKEN: the
+    one launcher of the real bot process (e2e tests, the crash soak). Output is piped with ``capture``,
+    else dropped; ``stderr`` sends the log elsewhere (a file kept across restarts)."""
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     env["DISCORD_TOKEN"] = token
     output = subprocess.PIPE if capture else subprocess.DEVNULL
     return await asyncio.create_subprocess_exec(
         sys.executable,
         str(REPO_ROOT / "bot.py"),
-        "run",
+        command,
         "--config",
         str(config),
+        *args,
         env=env,
+        cwd=cwd,
         stdout=output,
-        stderr=output,
+        stderr=output if stderr is None else stderr,
     )

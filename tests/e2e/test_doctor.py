@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 import time
 from pathlib import Path
 
@@ -14,25 +12,12 @@ from settings import Settings
 from storage import feeds as repo
 from storage import outbox
 from storage.db import Database
-from tests.conftest import REPO_ROOT
-from tests.e2e.harness import e2e_settings, running_bot, write_config
+from tests.e2e.harness import bot_process, e2e_settings, running_bot, write_config
 from tests.fakediscord import ChannelType, FakeDiscord, Perm
 
 
 async def doctor(config: Path, token: str, *args: str) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
-    env["DISCORD_TOKEN"] = token
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(REPO_ROOT / "bot.py"),
-        "doctor",
-        "--config",
-        str(config),
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await bot_process(config, token, *args, command="doctor")
     out, err = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()

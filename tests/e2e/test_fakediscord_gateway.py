@@ -10,21 +10,10 @@ import zlib
 import aiohttp
 import discord
 import pytest
-from discord.ext import commands
 
 from tests.fakediscord import FakeDiscord
-from tests.fakediscord.testing import FAST_GUILD_READY_TIMEOUT, running_client
-
-
-def make_bot(*, members: bool = False, message_content: bool = False) -> commands.Bot:
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_reactions = True
-    intents.guild_scheduled_events = True
-    intents.guild_messages = True
-    intents.members = members
-    intents.message_content = message_content
-    return commands.Bot(command_prefix="!", intents=intents, guild_ready_timeout=FAST_GUILD_READY_TIMEOUT)
+from tests.fakediscord.testing import running_client
+from tests.helpers.bots import make_bot
 
 
 async def test_ready_with_guild_cached_quickly() -> None:

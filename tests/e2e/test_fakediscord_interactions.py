@@ -13,7 +13,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from tests.fakediscord import FakeDiscord
-from tests.fakediscord.testing import FAST_GUILD_READY_TIMEOUT, running_client
+from tests.fakediscord.testing import running_client
+from tests.helpers.bots import make_bot
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vote:(?P<film>\d+)"):
@@ -51,12 +52,14 @@ class SuggestModal(discord.ui.Modal, title="Suggest a film"):
 FILMS = ["Alien", "Aliens", "Amelie", "Brazil", "Casablanca"]
 
 
-def make_bot(guild_id: int) -> commands.Bot:
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_reactions = True
-    intents.guild_scheduled_events = True
-    bot = commands.Bot(command_prefix="!", intents=intents, guild_ready_timeout=FAST_GUILD_READY_TIMEOUT)
+async def add_views(bot: commands.Bot) -> None:
+    bot.add_view(RsvpView())
+    bot.add_dynamic_items(VoteButton)
+
+
+def club_bot(guild_id: int) -> commands.Bot:
+    """The /club commands of a film club, answered in every way an interaction can be."""
+    bot = make_bot(guild_id=guild_id, messages=False, setup=add_views)
     club = app_commands.Group(name="club", description="Film club commands")
 
     @club.command(name="status", description="Show club status")
@@ -115,15 +118,6 @@ def make_bot(guild_id: int) -> commands.Bot:
             bot.late_error = exc  # type: ignore[attr-defined]
 
     bot.tree.add_command(club)
-
-    async def setup_hook() -> None:
-        bot.add_view(RsvpView())
-        bot.add_dynamic_items(VoteButton)
-        guild = discord.Object(guild_id)
-        bot.tree.copy_global_to(guild=guild)
-        await bot.tree.sync(guild=guild)
-
-    bot.setup_hook = setup_hook  # type: ignore[method-assign]
     return bot
 
 
@@ -134,7 +128,7 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 async def test_sync_is_recorded_with_ids(fake: FakeDiscord) -> None:
-    async with running_client(fake, make_bot(fake.guild_id)):
+    async with running_client(fake, club_bot(fake.guild_id)):
         [club] = fake.commands(fake.guild_id)
         assert club["name"] == "club" and club["guild_id"] == str(fake.guild_id)
         assert {o["name"] for o in club["options"]} >= {"status", "slow", "poll", "remind", "watch"}
@@ -145,7 +139,7 @@ async def test_sync_is_recorded_with_ids(fake: FakeDiscord) -> None:
 
 
 async def test_slash_answered_ephemeral(fake: FakeDiscord) -> None:
-    async with running_client(fake, make_bot(fake.guild_id)):
+    async with running_client(fake, club_bot(fake.guild_id)):
         record = await fake.slash("club status", user=fake.member)
         response = await record.response()
         assert response["type"] == 4
@@ -154,13 +148,13 @@ async def test_slash_answered_ephemeral(fake: FakeDiscord) -> None:
 
 
 async def test_unsynced_command_is_a_test_error(fake: FakeDiscord) -> None:
-    async with running_client(fake, make_bot(fake.guild_id)):
+    async with running_client(fake, club_bot(fake.guild_id)):
         with pytest.raises(LookupError, match="has not been synced"):
             await fake.slash("nope", user=fake.member)
 
 
 async def test_deferred_then_followups(fake: FakeDiscord) -> None:
-    async with running_client(fake, make_bot(fake.guild_id)):
+    async with running_client(fake, club_bot(fake.guild_id)):
         record = await fake.slash("club slow", {"film": "Brazil"}, user=fake.member)
         assert (await record.response())["type"] == 5
         output = await record.wait_for_output()
@@ -177,7 +171,7 @@ async def test_deferred_then_followups(fake: FakeDiscord) -> None:
 
 
 async def test_options_are_resolved(fake: FakeDiscord) -> None:
-    async with running_client(fake, make_bot(fake.guild_id)):
+    async with running_client(fake, club_bot(fake.guild_id)):
         record = await fake.slash(
             "club remind",
             {
@@ -195,7 +189,7 @@ async def test_options_are_resolved(fake: FakeDiscord) -> None:
 
 
 async def test_dynamic_item_button(fake: FakeDiscord) -> None:
-    async with running_client(fake, make_bot(fake.guild_id)):
+    async with running_client(fake, club_bot(fake.guild_id)):
         posted = await fake.slash("club poll", user=fake.moderator)
         message = await posted.wait_for_output()
         press = await fake.press_button(int(message["id"]), "vote:42", user=fake.member)
@@ -204,7 +198,7 @@ async def test_dynamic_item_button(fake: FakeDiscord) -> None:
 
 
 async def test_persistent_view_button_updates_message(fake: FakeDiscord) -> None:
-    async with running_client(fake, make_bot(fake.guild_id)):
+    async with running_client(fake, club_bot(fake.guild_id)):
         posted = await fake.slash("club rsvp", user=fake.moderator)
         message = await posted.wait_for_output()
         press = await fake.press_button(int(message["id"]), "rsvp:going", user=fake.members[0])
@@ -215,13 +209,13 @@ async def test_persistent_view_button_updates_message(fake: FakeDiscord) -> None
 
 
 async def test_autocomplete_returns_choices(fake: FakeDiscord) -> None:
-    async with running_client(fake, make_bot(fake.guild_id)):
+    async with running_client(fake, club_bot(fake.guild_id)):
         choices = await fake.autocomplete("club watch", {"film": "al"}, focused="film", user=fake.member)
         assert [c["value"] for c in choices] == ["Alien", "Aliens"]
 
 
 async def test_modal_round_trip(fake: FakeDiscord) -> None:
-    async with running_client(fake, make_bot(fake.guild_id)):
+    async with running_client(fake, club_bot(fake.guild_id)):
         opened = await fake.slash("club suggest", user=fake.member)
         assert (await opened.response())["type"] == 9
         assert opened.modal is not None and opened.modal["title"] == "Suggest a film"
@@ -235,7 +229,7 @@ async def test_modal_round_trip(fake: FakeDiscord) -> None:
 async def test_late_response_is_unknown_interaction() -> None:
     async with (
         FakeDiscord(interaction_deadline=0.1) as fake,
-        running_client(fake, make_bot(fake.guild_id)) as bot,
+        running_client(fake, club_bot(fake.guild_id)) as bot,
     ):
         record = await fake.slash("club late", user=fake.member)
         await fake.wait_for(lambda: hasattr(bot, "late_error"), what="NotFound in the bot")

@@ -15,7 +15,8 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from tests.fakediscord.testing import FAST_GUILD_READY_TIMEOUT, poll, running_client
+from tests.fakediscord.testing import poll, running_client
+from tests.helpers.bots import make_bot
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,21 +49,14 @@ async def fake_process(state_file: Path) -> AsyncIterator[dict[str, Any]]:
     assert proc.returncode == 0
 
 
-def make_bot(guild_id: int) -> commands.Bot:
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_reactions = True
-    bot = commands.Bot(command_prefix="!", intents=intents, guild_ready_timeout=FAST_GUILD_READY_TIMEOUT)
+def ping_bot(guild_id: int) -> commands.Bot:
+    """Answers /ping and records who reacted."""
+    bot = make_bot(guild_id=guild_id, messages=False, events=False)
 
     @bot.tree.command(name="ping", description="Ping")
     async def ping(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("pong")
 
-    async def setup_hook() -> None:
-        bot.tree.copy_global_to(guild=discord.Object(guild_id))
-        await bot.tree.sync(guild=discord.Object(guild_id))
-
-    bot.setup_hook = setup_hook  # type: ignore[method-assign]
     bot.reactions_seen = []  # type: ignore[attr-defined]
 
     @bot.event
@@ -77,7 +71,7 @@ async def test_standalone_process_is_drivable_and_persists(tmp_path: Path) -> No
     async with fake_process(state_file) as info, aiohttp.ClientSession() as http:
         assert info["api_base"].startswith("http://127.0.0.1:") and info["gateway_url"].endswith("/gateway")
         base = info["base_url"]
-        async with running_client(info, make_bot(info["guild_id"])) as bot:
+        async with running_client(info, ping_bot(info["guild_id"])) as bot:
             member = info["users"]["member"]
             async with http.post(
                 f"{base}/_fake/slash", json={"name": "ping", "user_id": member, "wait": 5}

@@ -13,16 +13,8 @@ import pytest
 from discord.ext import commands
 
 from tests.fakediscord import FakeDiscord, Perm
-from tests.fakediscord.testing import FAST_GUILD_READY_TIMEOUT, running_client
-
-
-def make_bot() -> commands.Bot:
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_messages = True
-    intents.guild_reactions = True
-    intents.guild_scheduled_events = True
-    return commands.Bot(command_prefix="!", intents=intents, guild_ready_timeout=FAST_GUILD_READY_TIMEOUT)
+from tests.fakediscord.testing import running_client
+from tests.helpers.bots import make_bot
 
 
 @pytest.fixture

@@ -6,22 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import re
+import stat
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 import vobject
 from icalendar import Calendar
 from prometheus_client.parser import text_string_to_metric_families
 
 from domain.polls import NUMBER_EMOJI
-from services.calendar import new_token
 from tests.e2e.harness import e2e_settings, running_bot
 from tests.fakediscord import FakeDiscord
 from tests.feedserver import FeedEntry, FeedServer, make_entries
-from tests.services.http.test_server import free_port
+from tests.services.http.test_server import free_port, random_token
 
 FAST_FEEDS = {"interval": 1.0, "min_interval": 1.0, "allow_private_addresses": True, "parse_workers": 1}
 
@@ -168,22 +169,42 @@ def links_in(text: str) -> tuple[str, str]:
     return https[1], webcal[1]
 
 
-async def test_calendar_subscription_shows_screenings_304s_and_rotates(tmp_path: Path) -> None:
+def key_file_state(path: Path) -> tuple[int, bytes]:
+    return stat.S_IMODE(path.stat().st_mode), path.read_bytes()
+
+
+def database_bytes(directory: Path, key_file: Path) -> bytes:
+    """The database with its WAL and shared-memory files (everything a copy or backup could hold)."""
+    return b"".join(
+        p.read_bytes()
+        for p in sorted(directory.iterdir())
+        if p.name.startswith("bot.sqlite3") and p != key_file
+    )
+
+
+async def test_calendar_subscription_shows_screenings_304s_and_rotates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PROJECTIONIST_CALENDAR_KEY", raising=False)  # the key file, as on a fresh install
     port = free_port()
     async with FakeDiscord() as fake, aiohttp.ClientSession() as http:
         settings = e2e_settings(fake, tmp_path, http=http_settings(port))
+        key_file = Path(settings.storage.path + ".calendar-key")
         async with running_bot(fake, settings) as bot:
+            # the first ask, by a member, makes the server's link; everyone gets the same one
             text = await command(fake, "watchparty calendar", {}, fake.member)
-            assert "organiser" in text and "/calendar/" not in text  # members cannot create the link
-            await command(
-                fake, "watchparty schedule", {"film": "Alien (1979)", "when": "friday 8pm"}, fake.organiser
-            )
-            text = await command(fake, "watchparty calendar", {}, fake.organiser)
             url, webcal = links_in(text)
             assert webcal == "webcal://" + url.removeprefix("http://")
             assert url.startswith(f"http://127.0.0.1:{port}/calendar/")
             for app in ("Google", "Apple", "Outlook"):
                 assert app in text
+            assert links_in(await command(fake, "watchparty calendar", {}, fake.member)) == (url, webcal)
+            assert links_in(await command(fake, "watchparty calendar", {}, fake.organiser)) == (url, webcal)
+            mode, key = await asyncio.to_thread(key_file_state, key_file)
+            assert mode == 0o600 and len(key) == 32
+            await command(
+                fake, "watchparty schedule", {"film": "Alien (1979)", "when": "friday 8pm"}, fake.organiser
+            )
 
             status, headers, body = await get_calendar(http, url)
             assert status == 200 and headers["Content-Type"].startswith("text/calendar")
@@ -220,21 +241,32 @@ async def test_calendar_subscription_shows_screenings_304s_and_rotates(tmp_path:
             assert event.status.value == "CANCELLED" and int(event.sequence.value) == 2
             assert event.uid.value == f"watchparty-{fake.guild_id}-{party.id}@projectionist"
 
-            # the link cannot be shown again; a reset makes a new one and the old one 404s at once
-            text = await command(fake, "watchparty calendar", {}, fake.organiser)
-            assert "/calendar/" not in text and "reset:true" in text
+            # only organisers reset; a reset makes a new link and the old one 404s at once
             text = await command(fake, "watchparty calendar", {"reset": True}, fake.member)
-            assert "Only organisers" in text
+            assert "Only organisers" in text and "/calendar/" not in text
             assert (await get_calendar(http, url))[0] == 200
             text = await command(fake, "watchparty calendar", {"reset": True}, fake.organiser)
             new_url, _ = links_in(text)
-            assert new_url != url and "old one no longer works" in text
+            assert new_url != url and "old one stopped working" in text
             missing = await get_calendar(http, f"http://127.0.0.1:{port}/no-such-page")
             old = await get_calendar(http, url)
-            random = await get_calendar(http, url.rsplit("/", 1)[0] + f"/{new_token()}.ics")
+            random = await get_calendar(http, url.rsplit("/", 1)[0] + f"/{random_token()}.ics")
             assert old[0] == random[0] == missing[0] == 404
             assert old[2] == random[2] == missing[2]
             assert (await get_calendar(http, new_url))[0] == 200
+            assert links_in(await command(fake, "watchparty calendar", {}, fake.member))[0] == new_url
+
+        # the database file never holds a link; the key file beside it does not change
+        database = await asyncio.to_thread(database_bytes, tmp_path, key_file)
+        for link in (url, new_url):
+            assert link.rsplit("/", 1)[1].removesuffix(".ics").encode() not in database
+
+        # after a restart members get the same link, and it still works
+        async with running_bot(fake, settings):
+            assert links_in(await command(fake, "watchparty calendar", {}, fake.member))[0] == new_url
+            assert (await get_calendar(http, new_url))[0] == 200
+            assert (await get_calendar(http, url))[0] == 404
+        assert (await asyncio.to_thread(key_file_state, key_file)) == (0o600, key)
 
 
 async def test_calendar_command_explains_how_to_enable_the_server(tmp_path: Path) -> None:

@@ -420,3 +420,69 @@ async def test_killed_as_discord_stores_the_results_then_restarted_past_the_nonc
                     await asyncio.wait_for(proc.wait(), 20)
                 except TimeoutError:
                     proc.kill()
+
+
+async def test_killed_as_discord_stores_the_poll_message_then_restarted_past_the_nonce_window_posts_once(
+    tmp_path: Path,
+) -> None:
+    """The bot process is SIGKILLed at the instant the fake Discord stores the poll message of /poll create
+    (the poll is still 'pending', its message queued in the outbox) and comes back after Discord has
+    forgotten the nonce: the poll message is in the channel exactly once, the poll is open on it and has its
+    option reactions, and votes count."""
+    async with FakeDiscord() as fake:
+        config = write_config(fake, tmp_path, '[logging]\nlevel = "WARNING"\n')
+        config.write_text(config.read_text().replace("[discord]\n", '[discord]\nnonce_window = "1s"\n', 1))
+        proc = await bot_process(config, fake.token, capture=False)
+        try:
+            await fake.wait_for(lambda: fake.commands(guild_id=fake.guild_id), timeout=30)
+            await fake.wait_until_ready(timeout=30)
+
+            def kill_on_poll(message: Any) -> None:
+                if message.embeds and message.embeds[0].get("title") == "📊 Poll":
+                    fake.on_message_stored = None
+                    proc.send_signal(signal.SIGKILL)
+
+            fake.on_message_stored = kill_on_poll
+            await fake.slash(
+                "poll create", {"question": "Tonight?", "options": "Alien; Heat"}, user=fake.member
+            )
+            await asyncio.wait_for(proc.wait(), 30)
+            (posted,) = polls_in(fake, fake.text_channel_id)
+            mid = int(posted["id"])
+            assert fake.reactions(mid) == {}
+            fake.rest.nonces.clear()  # Discord has forgotten the nonce
+            await asyncio.sleep(1.5)  # and so has the bot's nonce window
+            database = str(tmp_path / "bot.sqlite3")
+
+            def stored() -> tuple[str, int | None]:
+                with sqlite3.connect(database) as conn:
+                    row = conn.execute("SELECT status, message_id FROM polls WHERE id = 1").fetchone()
+                return str(row[0]), row[1]
+
+            assert stored() == ("pending", None)
+            proc = await bot_process(config, fake.token, capture=False)
+            await fake.wait_for(lambda: stored()[0] == "open", timeout=30, what="the poll opened")
+            assert stored() == ("open", mid)
+            await fake.wait_for(
+                lambda: fake.reactions(mid) == {E[0]: [fake.bot_user_id], E[1]: [fake.bot_user_id]},
+                timeout=10,
+                what="the option reactions",
+            )
+            await asyncio.sleep(3)  # more deadline ticks: still one poll message
+            assert [int(m["id"]) for m in polls_in(fake, fake.text_channel_id)] == [mid]
+            (look,) = fake.find_requests("GET", rf"/channels/{fake.text_channel_id}/messages$")
+            assert 0 < int(look.query["after"]) < mid
+            await fake.react(fake.text_channel_id, mid, E[1], user=fake.members[0])
+
+            def voted() -> bool:
+                with sqlite3.connect(database) as conn:
+                    return conn.execute("SELECT COUNT(*) FROM votes WHERE poll_id = 1").fetchone()[0] == 1
+
+            await fake.wait_for(voted, timeout=10, what="the vote")
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(proc.wait(), 20)
+                except TimeoutError:
+                    proc.kill()

@@ -21,18 +21,9 @@ from services.watchparties import WatchPartyService
 from tests.e2e.harness import e2e_settings, running_bot
 from tests.fakediscord import FakeDiscord, FakeMember
 from tests.fakediscord.state import BOT_PERMS, Perm
+from tests.helpers.clock import FakeClock
 
 EPHEMERAL = 1 << 6
-
-
-class ShiftedClock:
-    """Real time plus an offset the test moves forward."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
 
 
 @pytest.fixture(autouse=True)
@@ -224,7 +215,7 @@ async def test_voice_channel_event_and_announcement_channel_setting(tmp_path: Pa
 
 async def test_reminder_fires_once_pinging_only_going_then_discussion_thread(tmp_path: Path) -> None:
     async with FakeDiscord() as fake, running_bot(fake, e2e_settings(fake, tmp_path)) as bot:
-        clock = ShiftedClock()
+        clock = FakeClock.following_real_time()
         service = bot.services.watchparties
         service.clock = clock
         ix, message = await schedule(fake, {"film": "Her (2013)", "when": "in 3 days at 8pm"})
@@ -237,7 +228,7 @@ async def test_reminder_fires_once_pinging_only_going_then_discussion_thread(tmp
             ).response()
         [view] = await service.upcoming(fake.guild_id)
         start = view.party.start_at
-        clock.offset = start - 3600 + 5 - time.time()  # 1h reminder due; the 24h one is long overdue
+        clock.now = start - 3600 + 5  # 1h reminder due; the 24h one is long overdue
 
         def reminders() -> list[dict[str, Any]]:
             return [m for m in fake.messages(fake.text_channel_id) if "starts" in m["content"]]
@@ -259,11 +250,11 @@ async def test_reminder_fires_once_pinging_only_going_then_discussion_thread(tmp
         rows = {r.key: r.state for r in (await service.info(fake.guild_id, 1))[1]}
         assert rows["before:3600"] == "fired" and rows["before:86400"] == "missed"
         count = len(fake.messages(fake.text_channel_id))
-        clock.offset += 60
+        clock.advance(60)
         await asyncio.sleep(0.8)  # four more ticks
         assert len(reminders()) == 1 and len(fake.messages(fake.text_channel_id)) == count
         # after the screening: the discussion thread opens on the announcement, the buttons go away
-        clock.offset = start + 9000 + 5 - time.time()
+        clock.now = start + 9000 + 5
         thread = await fake.wait_for(
             lambda: next((t for t in fake.threads if "spoilers welcome" in t["name"]), None), timeout=5
         )
@@ -394,7 +385,7 @@ async def test_edit_info_timezone_and_event_cancelled_in_discord(tmp_path: Path)
 
 async def test_deleted_announcement_and_a_failing_run_never_stop_reminders(tmp_path: Path) -> None:
     async with FakeDiscord() as fake, running_bot(fake, e2e_settings(fake, tmp_path)) as bot:
-        clock = ShiftedClock()
+        clock = FakeClock.following_real_time()
         service = bot.services.watchparties
         service.clock = clock
         _, message = await schedule(fake, {"film": "Vertigo", "when": "in 2 days at 8pm"})
@@ -421,11 +412,11 @@ async def test_deleted_announcement_and_a_failing_run_never_stop_reminders(tmp_p
         assert (loop.last_result or "").startswith("pass failed") and "database is locked" in loop.last_result
         service.run_due = real_run_due  # type: ignore[method-assign]
         [view] = await service.upcoming(fake.guild_id)
-        clock.offset = view.party.start_at - 3600 + 5 - time.time()
+        clock.now = view.party.start_at - 3600 + 5
         reminder = await fake.wait_for_message(fake.text_channel_id, lambda m: "starts" in m["content"])
         assert [int(u["id"]) for u in reminder["mentions"]] == [alice.id]
         assert reminder.get("message_reference") is None  # the announcement it would reply to is gone
-        clock.offset = view.party.end_at + 5 - time.time()
+        clock.now = view.party.end_at + 5
         thread = await fake.wait_for(
             lambda: next((t for t in fake.threads if "spoilers welcome" in t["name"]), None), timeout=5
         )

@@ -106,6 +106,7 @@ def create_message(
     extra_flags: int = 0,
     validate: bool = True,
     dispatch: bool = True,
+    message_id: int | None = None,
 ) -> StoredMessage:
     files = files or []
     if validate:
@@ -122,7 +123,7 @@ def create_message(
     else:
         flags &= ~EPHEMERAL
     message = StoredMessage(
-        id=world.ids.next(),
+        id=message_id or world.ids.next(),  # a forum post's first message has the post's id
         channel_id=channel_id,
         guild_id=guild_id,
         author_id=author_id,

@@ -26,8 +26,12 @@ from .validation import (
     missing_permissions,
     unknown,
     validate_commands,
+    validate_message,
     validate_scheduled_event,
 )
+
+#: A forum's flag: every post must carry a tag.
+FORUM_REQUIRE_TAG = 1 << 4
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -86,6 +90,7 @@ class RestApi:
         r("GET", "/guilds/{guild_id}", self.get_guild)
         r("GET", "/guilds/{guild_id}/channels", self.guild_channels)
         r("GET", "/guilds/{guild_id}/threads/active", self.active_threads)
+        r("GET", "/channels/{channel_id}/threads/archived/public", self.archived_public_threads)
         r("GET", "/guilds/{guild_id}/members", self.list_members)
         r("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member)
         r("GET", "/guilds/{guild_id}/roles", self.list_roles)
@@ -320,11 +325,15 @@ class RestApi:
                 if key in body:
                     setattr(channel, key, body[key])
             event = "THREAD_UPDATE"
+            if "applied_tags" in body:
+                channel.applied_tags = self._forum_tags(channel, body["applied_tags"], ("applied_tags",))
         else:
             self.require(channel, Perm.MANAGE_CHANNELS)
-            for key in ("name", "topic", "nsfw", "rate_limit_per_user", "position"):
+            for key in ("name", "topic", "nsfw", "rate_limit_per_user", "position", "flags"):
                 if key in body:
                     setattr(channel, key, body[key])
+            if "available_tags" in body and channel.type in ChannelType.FORUMS:
+                channel.available_tags = self._available_tags(channel, body["available_tags"])
             event = "CHANNEL_UPDATE"
         self.fake._changed()
         payload = self.world.channel_payload(channel)
@@ -437,9 +446,16 @@ class RestApi:
     async def crosspost(self, call: Call) -> Any:
         channel = self.channel(call)
         if channel.type != ChannelType.NEWS:
-            raise ApiError(400, 40033, "This message has already been crossposted.")
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
         message = self.message(call, channel)
+        if message.author_id != self.bot_id:
+            self.require(channel, Perm.MANAGE_MESSAGES)
+        else:
+            self.require(channel, Perm.SEND_MESSAGES)
+        if message.flags & 1:
+            raise ApiError(400, 40033, "This message has already been crossposted.")
         message.flags |= 1
+        self.fake._changed()
         return self.world.message_payload(message)
 
     async def list_pins(self, call: Call) -> Any:
@@ -556,7 +572,12 @@ class RestApi:
 
     # -------------------------------------------------------------- threads
     def _new_thread(
-        self, parent: FakeChannel, body: dict[str, Any], thread_id: int, ttype: int
+        self,
+        parent: FakeChannel,
+        body: dict[str, Any],
+        thread_id: int,
+        ttype: int,
+        tags: list[int] | None = None,
     ) -> FakeChannel:
         errors = FormErrors()
         errors.length_between(("name",), body.get("name"), 1, 100)
@@ -577,6 +598,7 @@ class RestApi:
             auto_archive_duration=body.get("auto_archive_duration") or 1440,
             rate_limit_per_user=body.get("rate_limit_per_user") or 0,
             created_at=iso(time.time()),
+            applied_tags=list(tags or []),
         )
         assert parent.guild_id is not None
         self.world.guilds[parent.guild_id].channels[thread.id] = thread
@@ -601,8 +623,90 @@ class RestApi:
         self.fake.gateway.dispatch_nowait("MESSAGE_UPDATE", self.world.message_payload(message, gateway=True))
         return self.world.channel_payload(thread)
 
+    def _available_tags(self, forum: FakeChannel, raw: Any) -> list[dict[str, Any]]:
+        errors = FormErrors()
+        if not isinstance(raw, list) or len(raw) > 20:
+            errors.add(("available_tags",), "BASE_TYPE_MAX_LENGTH", "Must be 20 or fewer in length.")
+        errors.raise_if_any()
+        tags = []
+        for i, tag in enumerate(raw):
+            errors.length_between(("available_tags", i, "name"), tag.get("name"), 1, 20)
+            tag_id = int(tag["id"]) if tag.get("id") else self.world.ids.next()
+            tags.append(
+                {
+                    "id": tag_id,
+                    "name": tag.get("name"),
+                    "moderated": bool(tag.get("moderated")),
+                    "emoji_id": tag.get("emoji_id"),
+                    "emoji_name": tag.get("emoji_name"),
+                }
+            )
+        errors.raise_if_any()
+        return tags
+
+    def _forum_tags(self, forum: FakeChannel, raw: Any, path: tuple[str, ...]) -> list[int]:
+        """``applied_tags`` checked like Discord: at most 5, each one of the forum's, moderated ones only
+        with Manage Threads, and one at least when the forum requires a tag."""
+        parent = forum if forum.type in ChannelType.FORUMS else self.world.channel(forum.parent_id or 0)
+        if parent is None or parent.type not in ChannelType.FORUMS:
+            return []
+        ids = [int(t) for t in raw or []]
+        errors = FormErrors()
+        if len(ids) > 5:
+            errors.add(path, "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
+        known = {int(t["id"]): t for t in parent.available_tags}
+        for i, tag_id in enumerate(ids):
+            if tag_id not in known:
+                errors.add((*path, i), "INVALID_TAG", "Tag does not exist in this forum.")
+        errors.raise_if_any()
+        if parent.flags & FORUM_REQUIRE_TAG and not ids:
+            raise ApiError(400, 40067, "A tag is required to create a forum post in this channel")
+        if any(known[t].get("moderated") for t in ids) and not self.perms(parent) & Perm.MANAGE_THREADS:
+            raise missing_permissions()
+        return list(dict.fromkeys(ids))
+
+    async def forum_post(self, call: Call, forum: FakeChannel) -> Any:
+        """A forum (or media) post: a public thread whose first message has the thread's id."""
+        self.require(forum, Perm.SEND_MESSAGES)  # "Create Posts" is Send Messages in a forum
+        body = call.json
+        message = body.get("message")
+        if not isinstance(message, dict):
+            errors = FormErrors()
+            errors.add(("message",), "BASE_TYPE_REQUIRED", "This field is required")
+            errors.raise_if_any()
+        assert isinstance(message, dict)
+        validate_message(message, has_files=bool(call.files))
+        tags = self._forum_tags(forum, body.get("applied_tags"), ("applied_tags",))
+        thread = self._new_thread(forum, body, self.world.ids.next(), ChannelType.PUBLIC_THREAD, tags)
+        starter = create_message(self.fake, thread.id, self.bot_id, message, call.files, message_id=thread.id)
+        forum.last_message_id = thread.id  # a forum's last message is its newest post
+        if self.fake.on_message_stored is not None:
+            self.fake.on_message_stored(starter)
+        payload = self.world.channel_payload(thread)
+        payload["message"] = self.world.message_payload(starter)
+        payload["member"] = self.world.thread_member_payload(thread, self.bot_id)
+        return payload
+
+    async def archived_public_threads(self, call: Call) -> Any:
+        channel = self.channel(call)
+        if not self.perms(channel) & Perm.READ_MESSAGE_HISTORY:
+            raise missing_access()
+        assert channel.guild_id is not None
+        threads = [
+            c
+            for c in self.world.guilds[channel.guild_id].channels.values()
+            if c.is_thread
+            and c.archived
+            and c.parent_id == channel.id
+            and c.type != ChannelType.PRIVATE_THREAD
+        ]
+        threads.sort(key=lambda t: t.id, reverse=True)
+        return {"threads": [self.world.channel_payload(t) for t in threads], "members": [], "has_more": False}
+
     async def thread_without_message(self, call: Call) -> Any:
         channel = self.channel(call)
+        if channel.type in ChannelType.FORUMS:
+            return await self.forum_post(call, channel)
         if channel.type not in (ChannelType.TEXT, ChannelType.NEWS):
             raise ApiError(400, 50024, "Cannot execute action on this channel type")
         ttype = int(call.json.get("type") or ChannelType.PRIVATE_THREAD)

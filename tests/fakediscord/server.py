@@ -9,7 +9,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -535,6 +535,46 @@ class FakeDiscord:
         self._changed()
         self.gateway.dispatch_nowait("CHANNEL_CREATE", self.world.channel_payload(channel))
         return channel
+
+    def add_forum(
+        self,
+        name: str,
+        tags: Sequence[str | tuple[str, bool]] = (),
+        *,
+        require_tag: bool = False,
+        media: bool = False,
+        guild_id: int | None = None,
+        overwrites: list[Overwrite] | None = None,
+    ) -> FakeChannel:
+        """A forum (or media) channel with ``tags`` (a name, or (name, moderated)) as its available tags."""
+        gid = guild_id or self.guild_id
+        guild = self.world.guilds[gid]
+        channel = FakeChannel(
+            id=self.world.ids.next(),
+            name=name,
+            type=ChannelType.MEDIA if media else ChannelType.FORUM,
+            guild_id=gid,
+            position=len(guild.channels),
+            overwrites=list(overwrites or []),
+            flags=(1 << 4) if require_tag else 0,
+        )
+        for tag in tags:
+            tag_name, moderated = (tag, False) if isinstance(tag, str) else tag
+            channel.available_tags.append(
+                {"id": self.world.ids.next(), "name": tag_name, "moderated": moderated}
+            )
+        guild.channels[channel.id] = channel
+        self._changed()
+        self.gateway.dispatch_nowait("CHANNEL_CREATE", self.world.channel_payload(channel))
+        return channel
+
+    def archive_thread(self, thread_id: int, archived: bool = True) -> None:
+        """Archive (or unarchive) a thread, as its auto-archive timer or a moderator would."""
+        thread = self.world.channel(thread_id)
+        assert thread is not None and thread.is_thread
+        thread.archived = archived
+        self._changed()
+        self.gateway.dispatch_nowait("THREAD_UPDATE", self.world.channel_payload(thread))
 
     def add_member(
         self,

@@ -103,6 +103,9 @@ class ChannelType:
     PRIVATE_THREAD = 12
     STAGE = 13
     FORUM = 15
+    MEDIA = 16
+
+    FORUMS = frozenset({15, 16})
 
     THREADS = frozenset({10, 11, 12})
     MESSAGEABLE = frozenset({0, 1, 2, 5, 10, 11, 12, 13})
@@ -269,7 +272,12 @@ class FakeChannel:
     nsfw: bool = False
     rate_limit_per_user: int = 0
     last_message_id: int | None = None
+    #: channel flags: a forum's REQUIRE_TAG (1 << 4); a forum post's PINNED (1 << 1)
+    flags: int = 0
+    #: forum/media only: [{"id", "name", "moderated", "emoji_id", "emoji_name"}]
+    available_tags: list[dict[str, Any]] = field(default_factory=list)
     # thread-only
+    applied_tags: list[int] = field(default_factory=list)
     owner_id: int | None = None
     archived: bool = False
     locked: bool = False
@@ -614,7 +622,7 @@ class World:
             "id": str(channel.id),
             "type": channel.type,
             "name": channel.name,
-            "flags": 0,
+            "flags": channel.flags,
         }
         if channel.type == ChannelType.DM:
             data["recipients"] = [
@@ -645,11 +653,23 @@ class World:
                     "create_timestamp": channel.created_at,
                     "invitable": channel.type != ChannelType.PRIVATE_THREAD,
                 },
+                applied_tags=[str(t) for t in channel.applied_tags],
             )
             data.pop("position")
         else:
             data["permission_overwrites"] = [o.payload() for o in channel.overwrites]
-            if channel.type in (ChannelType.TEXT, ChannelType.NEWS, ChannelType.FORUM):
+            if channel.type in ChannelType.FORUMS:
+                data.update(
+                    available_tags=[
+                        {"emoji_id": None, "emoji_name": None, "moderated": False, **t, "id": str(t["id"])}
+                        for t in channel.available_tags
+                    ],
+                    default_reaction_emoji=None,
+                    default_sort_order=None,
+                    default_forum_layout=0,
+                    default_thread_rate_limit_per_user=0,
+                )
+            if channel.type in (ChannelType.TEXT, ChannelType.NEWS, ChannelType.FORUM, ChannelType.MEDIA):
                 data.update(
                     topic=channel.topic,
                     last_message_id=_opt_str(channel.last_message_id),

@@ -14,65 +14,22 @@ from services.delivery import (
     Delivery,
     DeliveryGone,
     DeliveryRefused,
+    DeliveryTransient,
     KindHandler,
     Payload,
+    ThreadSpec,
     nonce_of,
 )
 from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxRow
+from tests.helpers.clock import FakeClock
+from tests.helpers.ports import Crash, FakeDeliveryPort
 
 CHANNEL = 10
 
 
-class Crash(BaseException):
-    """The process dies right here."""
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Channel:
-    """The delivery port: messages per channel; a nonce is remembered until ``forget()``."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[int, int, Payload]] = []  # (id, channel, payload)
-        self.nonces: dict[str, int] = {}
-        self.errors: list[BaseException] = []  # raised by the next sends, in order
-        self.crash_after_store = 0
-        self.finds: list[tuple[int, int]] = []
-        self.gate: asyncio.Event | None = None
-
-    def forget(self) -> None:
-        self.nonces.clear()
-
-    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
-        if self.gate is not None:
-            await self.gate.wait()
-        if self.errors:
-            raise self.errors.pop(0)
-        if nonce not in self.nonces:
-            self.nonces[nonce] = len(self.messages) + 100
-            self.messages.append((self.nonces[nonce], channel_id, payload))
-        if self.crash_after_store:
-            self.crash_after_store -= 1
-            raise Crash
-        return self.nonces[nonce]
-
-    async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
-        self.finds.append((channel_id, since))
-        for message_id, channel, sent in self.messages:
-            if channel == channel_id and payload.matches(sent.content, list(sent.embeds)):
-                return message_id
-        return None
-
-
-def engine(db: Database, clock: Clock, port: Channel, **kw: float) -> Delivery:
+def engine(db: Database, clock: FakeClock, port: FakeDeliveryPort, **kw: float) -> Delivery:
     delivery = Delivery(db, clock=clock, nonce_window=kw.pop("nonce_window", 120), **kw)  # type: ignore[arg-type]
     delivery.attach(port)
     return delivery
@@ -107,8 +64,47 @@ def test_payload_round_trips_and_matches_on_what_discord_returns_unchanged() -> 
     assert not payload.matches("hi", [{"title": "Results", "description": "x"}])
 
 
+def test_thread_and_target_payloads_round_trip() -> None:
+    post = Payload(
+        content="⚠️ CW: gore",
+        embeds=({"title": "T"},),
+        thread=ThreadSpec("Spoilers — Film Daily article", (("Spoilers", "Spoiler"), ("gore", "gore")), None),
+    )
+    follow_up = Payload(thread=ThreadSpec("A title", (), 10080), target=99)
+    crosspost = Payload(target=99, crosspost=True)
+    for payload in (post, follow_up, crosspost):
+        assert Payload.from_json(payload.to_json()) == payload
+    assert "thread" not in Payload(content="a").to_json()  # older rows and plain messages are unchanged
+
+
+async def test_a_forum_post_has_no_nonce_so_every_retry_looks_first(db: Database) -> None:
+    """Discord de-duplicates no forum post: a retry even seconds later looks in the forum before sending."""
+    clock, port = FakeClock(), FakeDeliveryPort()
+    delivery = engine(db, clock, port)
+    await put(delivery, Payload(content="a", thread=ThreadSpec("A title")))
+    port.crash_after_send = 1
+    with pytest.raises(Crash):
+        await delivery.run()
+    first = int(clock.now)
+    clock.now += 5  # well inside the nonce window
+    port.forget_nonces()  # as if there were no nonce at all
+    report = await engine(db, clock, port).run()
+    assert len(port.messages) == 1 and port.find_calls == [(CHANNEL, first)] and report.found == 1
+
+
+async def test_acting_on_a_message_is_not_looked_for(db: Database) -> None:
+    clock, port = FakeClock(), FakeDeliveryPort()
+    delivery = engine(db, clock, port)
+    await put(delivery, Payload(target=5, crosspost=True))
+    port.errors.append(DeliveryTransient("503"))
+    await delivery.run()
+    clock.now += 600
+    await delivery.run()
+    assert port.find_calls == [] and len(port.messages) == 1
+
+
 async def test_enqueue_is_idempotent_per_kind_owner_and_part(db: Database) -> None:
-    delivery = engine(db, Clock(), Channel())
+    delivery = engine(db, FakeClock(), FakeDeliveryPort())
     await put(delivery, Payload(content="a"))
     async with db.transaction() as conn:
         again = await delivery.enqueue(
@@ -118,7 +114,7 @@ async def test_enqueue_is_idempotent_per_kind_owner_and_part(db: Database) -> No
 
 
 async def test_enqueue_rolls_back_with_the_callers_transaction(db: Database) -> None:
-    delivery = engine(db, Clock(), Channel())
+    delivery = engine(db, FakeClock(), FakeDeliveryPort())
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
             await delivery.enqueue(conn, kind="test", owner_id=1, channel_id=CHANNEL, payload=Payload("a"))
@@ -127,10 +123,10 @@ async def test_enqueue_rolls_back_with_the_callers_transaction(db: Database) -> 
 
 
 async def test_the_first_attempt_is_recorded_before_the_send(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="a"))
-    port.crash_after_store = 1
+    port.crash_after_send = 1
     with pytest.raises(Crash):
         await delivery.run()
     row = await outbox.get(db, row_id)
@@ -140,40 +136,40 @@ async def test_the_first_attempt_is_recorded_before_the_send(db: Database) -> No
 @pytest.mark.parametrize("later", [30, 600])
 async def test_a_crash_after_discord_stored_it_never_duplicates(db: Database, later: int) -> None:
     """Within the nonce window the nonce de-duplicates; after it the channel is searched first."""
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="a"))
-    port.crash_after_store = 1
+    port.crash_after_send = 1
     with pytest.raises(Crash):
         await delivery.run()
     first = int(clock.now)
     clock.now += later
     if later > 120:
-        port.forget()
+        port.forget_nonces()
     restarted = engine(db, clock, port)
     report = await restarted.run()
     assert len(port.messages) == 1
-    assert port.finds == ([] if later <= 120 else [(CHANNEL, first)])
+    assert port.find_calls == ([] if later <= 120 else [(CHANNEL, first)])
     assert (report.delivered, report.found) == ((1, 0) if later <= 120 else (0, 1))
     row = await outbox.get(db, row_id)
     assert row is not None and (row.state, row.message_id) == ("delivered", port.messages[0][0])
 
 
 async def test_the_window_is_the_setting_not_a_constant(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port, nonce_window=5)
     await put(delivery, Payload(content="a"))
-    port.crash_after_store = 1
+    port.crash_after_send = 1
     with pytest.raises(Crash):
         await delivery.run()
     clock.now += 6
-    port.forget()
+    port.forget_nonces()
     await engine(db, clock, port, nonce_window=5).run()
-    assert len(port.messages) == 1 and len(port.finds) == 1
+    assert len(port.messages) == 1 and len(port.find_calls) == 1
 
 
 async def test_transient_failures_back_off_then_give_up(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     failed: list[str] = []
 
     async def on_failed(conn: aiosqlite.Connection, row: OutboxRow, state: str, error: str) -> bool:
@@ -199,7 +195,7 @@ async def test_transient_failures_back_off_then_give_up(db: Database) -> None:
 
 
 async def test_gone_and_refused_run_the_kinds_callback_in_the_finishing_transaction(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     seen: list[tuple[str, int]] = []
 
     async def on_failed(conn: aiosqlite.Connection, row: OutboxRow, state: str, error: str) -> bool:
@@ -222,7 +218,7 @@ async def test_gone_and_refused_run_the_kinds_callback_in_the_finishing_transact
 
 
 async def test_a_refused_channel_is_not_hammered_in_the_same_run(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     for n in range(3):
         await put(delivery, Payload(content=str(n)), part=str(n))
@@ -232,7 +228,7 @@ async def test_a_refused_channel_is_not_hammered_in_the_same_run(db: Database) -
 
 
 async def test_delivered_callback_commits_with_the_row(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
 
     async def on_delivered(conn: aiosqlite.Connection, row: OutboxRow, message_id: int) -> None:
         await conn.execute("CREATE TABLE IF NOT EXISTS results (message_id INTEGER)")
@@ -248,7 +244,7 @@ async def test_delivered_callback_commits_with_the_row(db: Database) -> None:
 
 
 async def test_expired_messages_are_not_sent(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="late"), expires_at=int(clock.now) + 60)
     clock.now += 61
@@ -258,7 +254,7 @@ async def test_expired_messages_are_not_sent(db: Database) -> None:
 
 
 async def test_concurrent_runs_send_each_message_once(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     await put(delivery, Payload(content="a"))
     port.gate = asyncio.Event()
@@ -272,17 +268,17 @@ async def test_concurrent_runs_send_each_message_once(db: Database) -> None:
 
 async def test_carried_over_nonce_and_first_attempt_are_used(db: Database) -> None:
     """A reminder whose send began before the outbox existed keeps its nonce and its first attempt."""
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="a"), nonce="wpr7.0", first_attempt_at=int(clock.now) - 500)
     row = await outbox.get(db, row_id)
     assert row is not None and nonce_of(row) == "wpr7.0"
     await delivery.run()
-    assert port.finds == [(CHANNEL, int(clock.now) - 500)] and list(port.nonces) == ["wpr7.0"]
+    assert port.find_calls == [(CHANNEL, int(clock.now) - 500)] and list(port.nonces) == ["wpr7.0"]
 
 
 async def test_send_now_while_a_run_is_sending_the_row_answers_with_its_outcome(db: Database) -> None:
-    clock, port = Clock(), Channel()
+    clock, port = FakeClock(), FakeDeliveryPort()
     delivery = engine(db, clock, port)
     row_id = await put(delivery, Payload(content="announcement"))
     port.gate = asyncio.Event()

@@ -1,6 +1,6 @@
 """The polling engine with real parts: a loopback feed server, real SQLite, worker-process parsing.
 
-Discord is replaced by :class:`Recorder`, a real in-process implementation of the delivery port and the
+Discord is replaced by :class:`FakeNotifier`, a real in-process implementation of the delivery port and the
 Notifier protocol that de-duplicates by nonce the way Discord's enforce_nonce does.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.models import Feed
 from services.club import ClubService
-from services.delivery import Button, Delivery, DeliveryRefused, Payload
+from services.delivery import Delivery
 from services.digest import DigestService
 from services.feedparse import FeedParser
 from services.feeds import FeedService
@@ -28,6 +28,8 @@ from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
 from storage.db import Database
 from tests.feedserver import FeedEntry, FeedServer, make_entries
+from tests.helpers.clock import FakeClock
+from tests.helpers.ports import FakeNotifier
 from tests.markup import live_spoiler_bars, pings
 
 GUILD = 1
@@ -37,92 +39,13 @@ NOTICES = 12
 MOD = 99
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class Recorder:
-    """Poster + Notifier: keeps every message, de-duplicating by nonce like Discord."""
-
-    def __init__(self) -> None:
-        self.by_nonce: dict[str, int] = {}
-        self.messages: list[tuple[int, Mapping[str, Any]]] = []
-        self.notices: list[tuple[int, str]] = []
-        self.floods: list[tuple[int, int, int]] = []
-        self.refuse: set[int] = set()
-        self.crash_after_send = 0
-        self.fail_before_send = 0
-        self.find_calls: list[tuple[int, int]] = []  # (channel_id, since)
-        self.find_error: Exception | None = None
-
-    def forget_nonces(self) -> None:
-        """Discord's nonce window ran out: a repeated nonce now creates a new message."""
-        self.by_nonce.clear()
-
-    async def send(self, channel_id: int, message: Payload, nonce: str) -> int:
-        payload: Mapping[str, Any] = {"content": message.content, "embeds": list(message.embeds)}
-        if channel_id in self.refuse:
-            raise DeliveryRefused("403 Missing Permissions")
-        if not message.embeds:  # a notice to the moderators (posts always have an embed here)
-            return self._notice(channel_id, message, nonce)
-        if self.fail_before_send:
-            self.fail_before_send -= 1
-            raise ConnectionResetError("connection lost before the request reached Discord")
-        if nonce not in self.by_nonce:
-            self.messages.append((channel_id, payload))
-            self.by_nonce[nonce] = len(self.messages)
-        if self.crash_after_send:
-            self.crash_after_send -= 1
-            raise ConnectionResetError("connection lost after Discord created the message")
-        return self.by_nonce[nonce]
-
-    async def find(self, channel_id: int, message: Payload, since: int) -> int | None:
-        self.find_calls.append((channel_id, since))
-        if self.find_error is not None:
-            raise self.find_error
-        for message_id, (channel, sent) in enumerate(self.messages, start=1):
-            if channel == channel_id and message.matches(sent["content"], sent["embeds"]):
-                return message_id
-        return None
-
-    def _notice(self, channel_id: int, message: Payload, nonce: str) -> int:
-        if nonce not in self.by_nonce:
-            self.by_nonce[nonce] = 10_000 + len(self.by_nonce)
-            if message.buttons:
-                _, sub, count = message.buttons[0].custom_id.split(":")
-                self.floods.append((channel_id, int(sub), int(count)))
-            else:
-                self.notices.append((channel_id, message.content))
-        return self.by_nonce[nonce]
-
-    def flood_payload(self, subscription_id: int, name: str, count: int, channel_id: int) -> Payload:
-        return Payload(
-            content=f"{count} items held for <#{channel_id}>",
-            buttons=(Button(f"flood:{subscription_id}:{count}", "Post them"),),
-        )
-
-    def titles(self, channel_id: int = CHANNEL) -> list[str]:
-        out = []
-        for channel, payload in self.messages:
-            if channel == channel_id:
-                out.append(payload["embeds"][0]["title"] if payload.get("embeds") else payload["content"])
-        return out
-
-
 @dataclasses.dataclass
 class Rig:
     server: FeedServer
     db: Database
     service: FeedService
-    recorder: Recorder
-    clock: Clock
+    recorder: FakeNotifier
+    clock: FakeClock
 
     async def add(self, path: str = "/rss", channel: int = CHANNEL, **kw: Any) -> int:
         result = await self.service.add(
@@ -143,7 +66,7 @@ class Rig:
 @pytest.fixture
 async def rig(db: Database) -> AsyncIterator[Rig]:
     settings = FeedSettings(interval=600, min_interval=60, posts_per_channel_per_cycle=5, pause_after=86400)
-    clock = Clock()
+    clock = FakeClock()
     async with FeedServer() as server:
         fetcher = Fetcher(FetchLimits(allow_private_addresses=True, total_timeout=3, connect_timeout=2))
         parser = FeedParser(max_workers=1, timeout=10)
@@ -153,7 +76,7 @@ async def rig(db: Database) -> AsyncIterator[Rig]:
         service = FeedService(
             db, settings, fetcher, parser, renderer=digest.render, clock=clock, delivery=delivery
         )
-        recorder = Recorder()
+        recorder = FakeNotifier()
         service.attach(recorder, recorder)
         try:
             yield Rig(server, db, service, recorder, clock)
@@ -457,7 +380,7 @@ async def test_crash_before_the_send_reached_discord_then_restart_later_posts_on
     rig.server.set_feed("/rss", make_entries(3))
     await rig.add()
     rig.server.add_entry("/rss", entry(1))
-    rig.recorder.fail_before_send = 1
+    rig.recorder.errors.append(ConnectionResetError("connection lost before the request reached Discord"))
     await rig.cycle()
     assert rig.recorder.messages == [] and (await _outbox_row(rig))["state"] == "pending"
     rig.recorder.forget_nonces()
@@ -566,3 +489,58 @@ async def test_the_already_follows_error_shows_the_feed_title_literally(rig: Rig
         await rig.add()
     shown = info.value.render(escape_markdown)  # the reply's wording (cogs._ui.user_message)
     assert pings(shown) == [] and live_spoiler_bars(shown) == 0
+
+
+SPOILERY = FeedEntry(
+    guid="urn:new:spoiler",
+    title="Heat ending explained: who dies",
+    link="https://films.example/heat",
+    summary="<p>In the ending, the detective kills the thief at the airport. The twist ending surprised many.</p>",
+)
+
+
+async def test_a_forum_post_is_named_and_tagged_and_a_spoiler_is_named_neutrally(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(10), title="Film Daily")
+    await rig.add(channel_kind="forum")
+    rig.server.add_entry("/rss", entry(1))
+    rig.server.add_entry("/rss", SPOILERY)
+    await rig.cycle()
+    threads = {p.thread.name: p.thread for _, p in rig.recorder.payloads if p.thread}
+    assert sorted(threads) == ["News 1", "Spoilers — Film Daily article"]
+    spoiler = threads["Spoilers — Film Daily article"]
+    assert spoiler.tags[0] == ("Spoilers", "Spoiler")
+    assert spoiler.tags[-1][0] == "Film Daily" and "News" in spoiler.tags[-1]
+
+
+async def test_threads_and_crossposts_follow_each_post_once(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(10), title="Film Daily")
+    text = await rig.add()
+    announce = await rig.add(channel=CHANNEL + 1, channel_kind="announcement")
+    await rig.service.set_threads(GUILD, text, 10080)
+    await rig.service.set_publish(GUILD, announce, True)
+    rig.server.add_entry("/rss", entry(1))
+    await rig.cycle()
+    await rig.cycle()
+    follow_ups = [(c, p) for c, p in rig.recorder.payloads if p.target is not None]
+    (thread,) = [p for c, p in follow_ups if c == CHANNEL]
+    (crosspost,) = [p for c, p in follow_ups if c == CHANNEL + 1]
+    assert thread.thread is not None and (thread.thread.name, thread.thread.auto_archive) == ("News 1", 10080)
+    assert crosspost.crosspost and crosspost.thread is None
+    posts = [p for c, p in rig.recorder.payloads if p.target is None and p.embeds]
+    assert posts[0].thread is not None and posts[1].thread is None  # only the text channel wanted a thread
+
+
+async def test_threads_and_publishing_are_refused_where_they_make_no_sense(rig: Rig) -> None:
+    rig.server.set_feed("/rss", make_entries(3))
+    forum = await rig.add(channel_kind="forum")
+    text = await rig.add(channel=CHANNEL + 1)
+    with pytest.raises(UserError, match="forum already gives"):
+        await rig.service.set_threads(GUILD, forum, 1440)
+    with pytest.raises(UserError, match="1 day or 1 week"):
+        await rig.service.set_threads(GUILD, text, 60)
+    with pytest.raises(UserError, match="announcement channel"):
+        await rig.service.set_publish(GUILD, text, True)
+    view = await rig.service.set_threads(GUILD, text, 1440)
+    assert view.subscription.thread_archive == 1440
+    view = await rig.service.set_threads(GUILD, text, None)
+    assert view.subscription.thread_archive is None

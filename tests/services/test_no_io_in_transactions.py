@@ -17,7 +17,7 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from services.delivery import Delivery
+from services.delivery import Delivery, Payload
 from services.digest import DigestService
 from services.feedparse import FeedParser
 from services.feeds import FeedService
@@ -25,6 +25,8 @@ from services.fetcher import Fetcher, FetchLimits
 from settings import DigestSettings, FeedSettings
 from storage.db import Database
 from tests.feedserver import FeedServer, make_entries
+from tests.helpers.clock import FakeClock
+from tests.helpers.ports import FakeNotifier, FakePollDiscord, FakeWatchPartyDiscord
 from tests.services import test_feeds, test_polls, test_watchparties
 
 _inside: ContextVar[bool] = ContextVar("inside_transaction", default=False)
@@ -88,10 +90,10 @@ async def test_the_instrument_sees_an_await_inside_a_transaction(
 ) -> None:
     """The check itself works (so the tests below can fail)."""
     async with await Database.open(tmp_path / "db.sqlite3") as db:
-        port = guarded(test_polls.Recorder(), "port", violations)
+        port = guarded(FakePollDiscord(), "port", violations)
         async with db.transaction():
-            await port.find(10, test_polls.Payload(content="x"), 0)
-        await port.find(10, test_polls.Payload(content="x"), 0)
+            await port.find(10, Payload(content="x"), 0)
+        await port.find(10, Payload(content="x"), 0)
     assert violations == ["port.find"]
 
 
@@ -99,7 +101,7 @@ async def test_feed_cycle_renders_fetches_and_delivers_outside_transactions(
     tmp_path: Path, violations: Violations
 ) -> None:
     settings = FeedSettings(interval=600, min_interval=60, posts_per_channel_per_cycle=5)
-    clock = test_feeds.Clock()
+    clock = FakeClock()
     async with FeedServer() as server, await Database.open(tmp_path / "feeds.sqlite3") as db:
         fetcher = Fetcher(FetchLimits(allow_private_addresses=True, total_timeout=3, connect_timeout=2))
         parser = FeedParser(max_workers=1, timeout=10)
@@ -120,7 +122,7 @@ async def test_feed_cycle_renders_fetches_and_delivers_outside_transactions(
         )
         guard_method(fetcher, "fetch", "fetcher.fetch", violations)
         guard_method(parser, "parse", "parser.parse", violations)
-        recorder = test_feeds.Recorder()
+        recorder = FakeNotifier()
         port = guarded(recorder, "discord", violations)
         service.attach(port, port)
         try:
@@ -143,7 +145,7 @@ async def test_reminders_scheduling_rsvps_and_cancelling_call_discord_outside_tr
     tmp_path: Path, violations: Violations
 ) -> None:
     async with await Database.open(tmp_path / "wp.sqlite3") as db:
-        clock = test_watchparties.Clock()
+        clock = FakeClock(test_watchparties.NOW)
         club = test_watchparties.ClubService(db, clock=clock)
         service = test_watchparties.WatchPartyService(
             db,
@@ -152,7 +154,7 @@ async def test_reminders_scheduling_rsvps_and_cancelling_call_discord_outside_tr
             clock=clock,
             delivery=Delivery(db, clock=clock, backoff_base=0),
         )
-        recorder = test_watchparties.Recorder()
+        recorder = FakeWatchPartyDiscord()
         port = guarded(recorder, "discord", violations)
         service.attach(port, port)
         request = test_watchparties.ScheduleRequest(
@@ -181,7 +183,7 @@ async def test_poll_close_and_results_call_discord_outside_transactions(
     tmp_path: Path, violations: Violations
 ) -> None:
     async with await Database.open(tmp_path / "polls.sqlite3") as db:
-        env = test_polls.Env(db, test_polls.Clock())
+        env = test_polls.Env(db, FakeClock())
         port = guarded(env.port, "discord", violations)
         env.service.attach(port, test_polls.BOT, port)
         await env.service.start()

@@ -13,13 +13,15 @@ from domain.errors import UserError
 from domain.markdown import escape_markdown
 from domain.models import Poll
 from domain.polls import NUMBER_EMOJI, Vote, tally
-from services.delivery import Delivery, DeliveryGone, DeliveryRefused, Payload
+from services.delivery import Delivery
 from services.polls import CreateRequest, Outcome, PollService, plan_resync
 from settings import PollSettings
 from storage import club as club_repo
 from storage import outbox as outbox_repo
 from storage import polls as repo
 from storage.db import Database
+from tests.helpers.clock import FakeClock
+from tests.helpers.ports import Crash, FakePollDiscord
 
 GUILD = 1
 OTHER_GUILD = 2
@@ -29,115 +31,11 @@ CREATOR = 5
 E = NUMBER_EMOJI
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Crash(BaseException):
-    """The process dies (a BaseException, like a cancellation: nothing after it runs)."""
-
-
-class Recorder:
-    """PollDiscord in memory: messages with reactions, close posts de-duplicated by nonce like Discord."""
-
-    def __init__(self) -> None:
-        self.next_id = 5000
-        self.reactions: dict[int, dict[str, list[int]]] = {}
-        self.posted: list[Poll] = []
-        self.closes: dict[str, tuple[int, Outcome]] = {}
-        self.close_calls = 0
-        self.fail_close = 0
-        self.can_manage = True
-        self.removed: list[tuple[int, str, int]] = []
-        self.gone: set[int] = set()
-        self.refuse_post = False
-        self.rendered: dict[str, Outcome] = {}
-        self.shown_closed: list[int] = []
-        self.channel: list[tuple[int, Payload]] = []  # every results message in the channel
-        self.crash_after_send = 0
-        self.find_calls = 0
-
-    async def post_poll(self, poll: Poll) -> int:
-        if self.refuse_post:
-            raise DeliveryRefused("403 Missing Access")
-        self.next_id += 1
-        self.reactions[self.next_id] = {}
-        self.posted.append(poll)
-        return self.next_id
-
-    async def add_reactions(self, poll: Poll) -> None:
-        assert poll.message_id is not None
-        for emoji in E[: poll.n_options]:
-            self.reactions[poll.message_id].setdefault(emoji, []).append(BOT)
-
-    async def remove_reaction(self, channel_id: int, message_id: int, emoji: str, user_id: int) -> bool:
-        if not self.can_manage:
-            return False
-        users = self.reactions[message_id].get(emoji, [])
-        if user_id in users:
-            users.remove(user_id)
-        self.removed.append((message_id, emoji, user_id))
-        return True
-
-    async def fetch_reactions(self, channel_id: int, message_id: int) -> Mapping[str, Sequence[int]]:
-        if message_id in self.gone:
-            raise DeliveryGone("404 Unknown Message")
-        return {k: list(v) for k, v in self.reactions[message_id].items()}
-
-    def results_payload(self, outcome: Outcome) -> Payload:
-        self.rendered[f"results {len(self.rendered)}"] = outcome
-        return Payload(content=f"results {len(self.rendered) - 1}")
-
-    async def show_closed(self, poll: Poll) -> None:
-        self.shown_closed.append(poll.id)
-
-    # the delivery port: results messages, de-duplicated by nonce like Discord (within its nonce window)
-    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
-        self.close_calls += 1
-        if self.fail_close:
-            self.fail_close -= 1
-            raise RuntimeError("503 Service Unavailable")
-        if nonce not in self.closes:
-            self.next_id += 1
-            self.closes[nonce] = (self.next_id, self.rendered[payload.content])
-            self.channel.append((self.next_id, payload))
-        if self.crash_after_send:
-            self.crash_after_send -= 1
-            raise Crash("killed after Discord stored the results")
-        return self.closes[nonce][0]
-
-    async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
-        self.find_calls += 1
-        for message_id, sent in self.channel:
-            if sent == payload:
-                return message_id
-        return None
-
-    def forget_nonces(self) -> None:
-        """Discord's nonce window ran out: a repeated nonce now creates a new message."""
-        self.closes.clear()
-
-    # a member reacting on Discord (the service is told separately, or not at all while offline)
-    def react(self, message_id: int, emoji: str, user: int) -> None:
-        users = self.reactions[message_id].setdefault(emoji, [])
-        if user not in users:
-            users.append(user)
-
-    def unreact(self, message_id: int, emoji: str, user: int) -> None:
-        users = self.reactions[message_id].get(emoji, [])
-        if user in users:
-            users.remove(user)
-
-
 class Env:
-    def __init__(self, db: Database, clock: Clock, settings: PollSettings | None = None) -> None:
+    def __init__(self, db: Database, clock: FakeClock, settings: PollSettings | None = None) -> None:
         self.db = db
         self.clock = clock
-        self.port = Recorder()
+        self.port = FakePollDiscord(BOT)
         self.settings = settings or PollSettings(create_cooldown=0)
         self.service = self.fresh()
 
@@ -176,7 +74,7 @@ class Env:
 
 @pytest.fixture
 async def env(db: Database) -> Env:
-    e = Env(db, Clock())
+    e = Env(db, FakeClock())
     await e.service.start()
     return e
 
@@ -223,7 +121,7 @@ async def test_duration_bounds_accepted(env: Env) -> None:
 
 
 async def test_cooldown_and_organisers_only(db: Database) -> None:
-    env = Env(db, Clock(), PollSettings(create_cooldown=30))
+    env = Env(db, FakeClock(), PollSettings(create_cooldown=30))
     await env.create()
     with pytest.raises(UserError, match="try again in 30s"):
         await env.create()
@@ -440,7 +338,7 @@ async def test_deadline_close_across_a_restart_posts_once(env: Env) -> None:
 
 async def test_failed_close_post_is_retried_with_the_same_nonce(env: Env) -> None:
     poll = await env.create(duration="1m")
-    env.port.fail_close = 1
+    env.port.errors.append(RuntimeError("503 Service Unavailable"))
     env.clock.now += 61
     first = await env.service.run_due()
     assert first.closed == 1 and first.announced == 0
@@ -576,7 +474,7 @@ async def test_resync_without_manage_messages_keeps_the_latest_live_vote(env: En
 async def test_resync_deleted_message_closes_with_stored_votes(env: Env) -> None:
     poll = await env.create()
     await env.add(poll, 1, 1)
-    env.port.gone.add(poll.message_id or 0)
+    env.port.gone_messages.add(poll.message_id or 0)
     restarted = env.fresh()
     await restarted.start()
     report = await restarted.resync_all()
@@ -751,6 +649,9 @@ async def test_status_lines_and_choices(env: Env) -> None:
     poll = await env.create(question="Best *Alien*?")
     await env.service.nominate(GUILD, 1, "Heat", 1995)
     assert await env.service.status_lines(GUILD) == {"Open polls": "1", "Film nominations": "1"}
+    await env.service.resync_all()
+    lines = await env.service.status_lines(GUILD)
+    assert lines["Reactions recounted at start"].startswith("1 polls resynced")
     assert await env.service.choices(GUILD, "alien", open_only=True) == [
         (poll.id, f"#{poll.id} Best *Alien*?")
     ]
@@ -761,7 +662,7 @@ async def test_votes_survive_in_sqlite(tmp_path: Path) -> None:
     """A recorded vote is committed: a new connection sees it."""
     db = await Database.open(tmp_path / "a.sqlite3")
     try:
-        env = Env(db, Clock())
+        env = Env(db, FakeClock())
         poll = await env.create()
         await env.add(poll, 1, 0)
     finally:
@@ -771,7 +672,7 @@ async def test_votes_survive_in_sqlite(tmp_path: Path) -> None:
 
 
 async def test_double_submitted_commands_are_refused_once(db: Database) -> None:
-    env = Env(db, Clock(), PollSettings(create_cooldown=30))
+    env = Env(db, FakeClock(), PollSettings(create_cooldown=30))
     created = await asyncio.gather(env.create(), env.create(), return_exceptions=True)
     assert sorted(type(r).__name__ for r in created) == ["Poll", "UserError"]
     nominated = await asyncio.gather(
@@ -832,7 +733,7 @@ async def test_crash_as_discord_stores_the_results_then_restart_past_the_nonce_w
     await restarted.resync_all()
     assert (await restarted.run_due()).announced == 1
     await restarted.run_due()
-    assert len(env.port.channel) == 1 and env.port.find_calls == 1
+    assert len(env.port.channel) == 1 and len(env.port.find_calls) == 1
     stored = await repo.get_poll(env.db, poll.id)
     assert stored is not None and stored.announced and stored.result_message_id == env.port.channel[0][0]
 
@@ -851,3 +752,101 @@ async def test_trusting_the_nonce_alone_after_its_window_would_post_the_results_
     await restarted.start()
     await restarted.run_due()
     assert len(env.port.channel) == 2 and poll.id
+
+
+# ---------------------------------------------------------------------------------- exactly-once poll messages
+
+
+async def test_the_poll_message_goes_through_the_outbox(env: Env) -> None:
+    poll = await env.create()
+    (row,) = await env.db.fetchall("SELECT kind, owner_id, state, message_id, sending_at FROM outbox")
+    assert (row["kind"], row["owner_id"], row["state"]) == ("poll_message", poll.id, "delivered")
+    assert row["message_id"] == poll.message_id and row["sending_at"] is not None
+    assert [message_id for message_id, _ in env.port.poll_messages] == [poll.message_id]
+
+
+@pytest.mark.parametrize("how", ["create", "pick"])
+async def test_crash_as_discord_stores_the_poll_then_restart_past_the_nonce_window_posts_once(
+    env: Env, how: str
+) -> None:
+    """The process dies at the instant Discord stores the poll message (before the poll is marked open); it
+    comes back after Discord has forgotten the nonce. The poll message is found, not posted again, and the
+    poll opens with it and gets its reactions."""
+    env.port.crash_after_post = 1
+    with pytest.raises(Crash):
+        if how == "create":
+            await env.create()
+        else:
+            await _nominate_films(env, 2)
+            await env.service.pick(GUILD, CHANNEL, CREATOR)
+    ((message_id, _),) = env.port.poll_messages
+    env.clock.now += 600  # down for ten minutes
+    env.port.forget_nonces()
+    restarted = env.fresh()
+    await restarted.start()  # the pending poll has its message queued: it is not a half-created leftover
+    await restarted.resync_all()
+    await restarted.run_due()
+    await restarted.run_due()
+    assert [m for m, _ in env.port.poll_messages] == [message_id] and len(env.port.find_calls) == 1
+    (poll,) = await repo.open_polls(env.db)
+    assert poll.message_id == message_id
+    assert env.port.reactions[message_id] == {E[i]: [BOT] for i in range(poll.n_options)}
+    assert await env.add(poll, 1, 1, service=restarted) == "recorded"  # the vote path knows it
+
+
+async def test_trusting_the_nonce_alone_after_its_window_would_post_the_poll_twice(env: Env) -> None:
+    """The control for the test above: without the look in the channel, the poll message is duplicated."""
+    env.port.crash_after_post = 1
+    with pytest.raises(Crash):
+        await env.create()
+    env.clock.now += 600
+    env.port.forget_nonces()
+    restarted = env.fresh()
+    restarted.delivery.nonce_window = 10**9  # as if the nonce were remembered for ever
+    await restarted.start()
+    await restarted.run_due()
+    assert len(env.port.poll_messages) == 2
+
+
+async def test_a_poll_message_discord_did_not_take_is_posted_by_the_deadline_loop(env: Env) -> None:
+    env.port.fail_post = 1
+    poll = await env.create()
+    assert poll.status == "pending" and poll.message_id is None and env.port.poll_messages == []
+    assert await env.service.open_polls(GUILD) == []
+    env.clock.now += 60  # the delivery backoff
+    await env.service.run_due()
+    (opened,) = await repo.open_polls(env.db)
+    assert opened.id == poll.id and opened.message_id == env.port.poll_messages[0][0]
+    assert env.port.reactions[opened.message_id] == {E[0]: [BOT], E[1]: [BOT], E[2]: [BOT]}
+    assert await env.add(opened, 1, 0) == "recorded"
+
+
+async def test_a_poll_message_still_unsent_at_its_deadline_discards_the_poll(env: Env) -> None:
+    await _nominate_films(env, 2)
+    env.port.fail_post = 100
+    poll = (await env.service.pick(GUILD, CHANNEL, CREATOR, duration="1m")).poll
+    assert poll.status == "pending"
+    env.clock.now += 61
+    await env.service.run_due()
+    assert await repo.get_poll(env.db, poll.id) is None and env.port.poll_messages == []
+    assert {n.status for n in await env.service.nominations(GUILD)} == {"open"}  # back in the round
+    env.port.fail_post = 0
+    again = (await env.service.pick(GUILD, CHANNEL, CREATOR)).poll  # the same id, a new outbox row
+    assert again.id == poll.id and again.is_open
+
+
+async def test_restart_resync_finishes_seeding_the_reactions(env: Env) -> None:
+    env.port.crash_seeding = True
+    with pytest.raises(Crash):
+        await env.create()
+    (poll,) = await repo.open_polls(env.db)
+    assert poll.message_id is not None
+    assert env.port.reactions[poll.message_id] == {E[0]: [BOT]}
+    env.port.react(poll.message_id, E[1], 7)  # a member voted while the bot was down
+    restarted = env.fresh()
+    await restarted.start()
+    report = await restarted.resync_all()
+    assert report.added == 1
+    assert env.port.reactions[poll.message_id] == {E[0]: [BOT], E[1]: [7, BOT], E[2]: [BOT]}
+    await restarted.resync_all()  # complete now: nothing more is added
+    assert env.port.reactions[poll.message_id][E[1]] == [7, BOT]

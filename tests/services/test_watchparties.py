@@ -1,4 +1,4 @@
-"""WatchPartyService with real parts: a real SQLite file, a fake clock and :class:`Recorder`, an in-process
+"""WatchPartyService with real parts: a real SQLite file, a fake clock and :class:`FakeWatchPartyDiscord`, an in-process
 implementation of the WatchPartyDiscord port that de-duplicates sends by nonce the way Discord's
 ``enforce_nonce`` does. Nothing here is mocked.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,11 @@ from icalendar import Calendar
 from domain.errors import UserError
 from domain.models import Subscription
 from services.club import ClubService
-from services.delivery import Button, Delivery, DeliveryGone, DeliveryRefused, Payload
+from services.delivery import Delivery
 from services.digest import DigestService
 from services.watchparties import (
     MAX_THREAD_ATTEMPTS,
     EditRequest,
-    EventSpec,
     PartyView,
     ScheduleRequest,
     WatchPartyService,
@@ -33,6 +32,8 @@ from settings import DigestSettings, WatchPartySettings
 from storage import outbox as outbox_repo
 from storage import watchparties as repo
 from storage.db import Database
+from tests.helpers.clock import FakeClock
+from tests.helpers.ports import Crash, FakeWatchPartyDiscord
 
 GUILD = 1
 CHANNEL = 10
@@ -48,179 +49,6 @@ def epoch(*args: int) -> int:
     return int(datetime(*args, tzinfo=UTC).timestamp())  # type: ignore[misc]
 
 
-class Clock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def set(self, moment: float) -> None:
-        self.now = float(moment)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Sent:
-    id: int
-    channel_id: int
-    content: str
-    user_ids: tuple[int, ...]
-    nonce: str | None
-    reply_to: int | None
-
-
-class Crash(BaseException):
-    """The process dies (a BaseException, like a cancellation: nothing after it runs)."""
-
-
-class Recorder:
-    """The Discord side in memory. ``refuse``/``gone`` name channels that answer 403/404."""
-
-    def __init__(self) -> None:
-        self.next_id = 5000
-        self.sent: list[Sent] = []
-        self.by_nonce: dict[tuple[int, str], int] = {}
-        self.announcements: dict[int, PartyView] = {}  # message id -> latest render
-        self.edits = 0
-        self.events: dict[int, EventSpec] = {}
-        self.cancelled_events: list[int] = []
-        self.threads: dict[int, tuple[int, int | None, str]] = {}
-        self.refuse: set[int] = set()
-        self.gone: set[int] = set()
-        self.refuse_events = False
-        self.fail_threads = 0
-        self.crash_after_send = 0
-        self.crash_before_send = 0
-        self.fail_sends = 0
-        self.edit_delay = 0.0
-        self.find_calls: list[tuple[int, int]] = []  # (channel_id, since)
-        self.find_error: Exception | None = None
-        self.rendered: dict[str, PartyView] = {}
-        self.announcement_posts: list[tuple[int, int, Payload]] = []
-
-    def forget_nonces(self) -> None:
-        """Discord's nonce window ran out: a repeated nonce now creates a new message."""
-        self.by_nonce.clear()
-
-    def _id(self) -> int:
-        self.next_id += 1
-        return self.next_id
-
-    def _check(self, channel_id: int) -> None:
-        if channel_id in self.gone:
-            raise DeliveryGone(f"404 Unknown Channel {channel_id}")
-        if channel_id in self.refuse:
-            raise DeliveryRefused(f"403 Missing Permissions in {channel_id}")
-
-    async def channel_label(self, channel_id: int) -> str:
-        return {CHANNEL: "#general", ANNOUNCE: "#announcements", VOICE: "#Screening Room"}.get(
-            channel_id, "#channel"
-        )
-
-    def announcement_payload(self, view: PartyView) -> Payload:
-        title = f"announcement of party {view.party.id}"
-        self.rendered[title] = view
-        return Payload(embeds=({"title": title},), buttons=(Button(f"rsvp:{view.party.id}", "Going"),))
-
-    # the delivery port: announcements and plain messages, de-duplicated by nonce like Discord
-    async def send(self, channel_id: int, payload: Payload, nonce: str) -> int:
-        if not payload.embeds:
-            return await self.send_text(
-                channel_id, payload.content, payload.mention_users, nonce=nonce, reply_to=payload.reply_to
-            )
-        self._check(channel_id)
-        if self.fail_sends:
-            self.fail_sends -= 1
-            raise ConnectionResetError("503 Service Unavailable")
-        if (channel_id, nonce) in self.by_nonce:
-            message_id = self.by_nonce[(channel_id, nonce)]
-        else:
-            message_id = self._id()
-            self.by_nonce[(channel_id, nonce)] = message_id
-            self.announcements[message_id] = self.rendered[payload.embeds[0]["title"]]
-            self.announcement_posts.append((message_id, channel_id, payload))
-        if self.crash_after_send:
-            self.crash_after_send -= 1
-            raise Crash("killed after Discord created the message")
-        return message_id
-
-    async def find(self, channel_id: int, payload: Payload, since: int) -> int | None:
-        self.find_calls.append((channel_id, since))
-        if self.find_error is not None:
-            raise self.find_error
-        for message_id, channel, posted in self.announcement_posts:
-            if channel == channel_id and posted == payload:
-                return message_id
-        for sent in self.sent:
-            if sent.channel_id == channel_id and payload.matches(sent.content, []):
-                return sent.id
-        return None
-
-    async def edit_announcement(self, view: PartyView) -> None:
-        self._check(view.party.announce_channel_id)
-        await asyncio.sleep(self.edit_delay)  # a round trip: lets concurrent presses interleave
-        assert view.party.announce_message_id is not None
-        self.announcements[view.party.announce_message_id] = view
-        self.edits += 1
-
-    async def create_event(self, spec: EventSpec) -> int:
-        if self.refuse_events:
-            raise DeliveryRefused("403 Missing Permissions")
-        event_id = self._id()
-        self.events[event_id] = spec
-        return event_id
-
-    async def edit_event(self, event_id: int, spec: EventSpec) -> None:
-        if self.refuse_events:
-            raise DeliveryRefused("403 Missing Permissions")
-        if event_id not in self.events:
-            raise DeliveryGone("404 Unknown Guild Scheduled Event")
-        self.events[event_id] = spec
-
-    async def cancel_event(self, guild_id: int, event_id: int) -> None:
-        self.cancelled_events.append(event_id)
-
-    async def send_text(
-        self,
-        channel_id: int,
-        content: str,
-        user_ids: Sequence[int],
-        *,
-        nonce: str | None = None,
-        reply_to: int | None = None,
-    ) -> int:
-        self._check(channel_id)
-        if self.fail_sends:
-            self.fail_sends -= 1
-            raise ConnectionResetError("503 Service Unavailable")
-        if self.crash_before_send:
-            self.crash_before_send -= 1
-            raise Crash("killed before the request reached Discord")
-        if nonce is not None and (channel_id, nonce) in self.by_nonce:
-            message_id = self.by_nonce[(channel_id, nonce)]
-        else:
-            message_id = self._id()
-            self.sent.append(Sent(message_id, channel_id, content, tuple(user_ids), nonce, reply_to))
-            if nonce is not None:
-                self.by_nonce[(channel_id, nonce)] = message_id
-        if self.crash_after_send:
-            self.crash_after_send -= 1
-            raise Crash("killed after Discord created the message")
-        return message_id
-
-    async def open_thread(self, channel_id: int, message_id: int | None, name: str) -> int:
-        self._check(channel_id)
-        if self.fail_threads:
-            self.fail_threads -= 1
-            raise DeliveryRefused("403 Missing Permissions (Create Public Threads)")
-        thread_id = message_id or self._id()
-        self.threads[thread_id] = (channel_id, message_id, name)
-        return thread_id
-
-    def texts(self, channel_id: int | None = None) -> list[str]:
-        return [s.content for s in self.sent if channel_id is None or s.channel_id == channel_id]
-
-
 def delivery(env: Env) -> Delivery:
     """The outbox engine as the bot builds it, without backoff (a failed message goes on the next tick)."""
     return Delivery(env.db, clock=env.clock, nonce_window=120, backoff_base=0)
@@ -229,8 +57,8 @@ def delivery(env: Env) -> Delivery:
 @dataclasses.dataclass
 class Env:
     db: Database
-    clock: Clock
-    discord: Recorder
+    clock: FakeClock
+    discord: FakeWatchPartyDiscord
     service: WatchPartyService
     club: ClubService
     path: Path
@@ -258,12 +86,12 @@ class Env:
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
     path = tmp_path / "wp.sqlite3"
     db = await Database.open(path)
-    clock = Clock()
+    clock = FakeClock(NOW)
     club = ClubService(db, clock=clock)
     service = WatchPartyService(
         db, WatchPartySettings(), club, clock=clock, delivery=Delivery(db, clock=clock, backoff_base=0)
     )
-    recorder = Recorder()
+    recorder = FakeWatchPartyDiscord()
     service.attach(recorder, recorder)
     environment = Env(db, clock, recorder, service, club, path)
     try:
@@ -439,6 +267,16 @@ async def test_announcement_refused_schedules_nothing(env: Env) -> None:
     assert env.discord.events == {}
 
 
+async def test_a_discarded_partys_id_can_be_used_again(env: Env) -> None:
+    # SQLite gives a deleted row's id to the next row; the discarded announcement must not block the new one
+    env.discord.refuse.add(CHANNEL)
+    with pytest.raises(UserError, match="nothing was scheduled"):
+        await env.schedule()
+    env.discord.refuse.clear()
+    view = await env.schedule()
+    assert view.party.id == 1 and view.party.announce_message_id is not None
+
+
 async def test_missing_manage_events_still_stores_and_announces_with_a_warning(env: Env) -> None:
     env.discord.refuse_events = True
     result = await env.service.schedule(ScheduleRequest(GUILD, ORGANISER, CHANNEL, "Alien", "friday 8pm"))
@@ -541,7 +379,7 @@ async def test_crash_before_send_then_restart_past_the_nonce_window_sends_once(e
     await rsvp_all(env, 1, {1001: "going"})
     due = view.party.start_at - 3_600
     env.clock.set(due + 20)
-    env.discord.crash_before_send = 1
+    env.discord.errors.append(Crash("killed before the request reached Discord"))
     with pytest.raises(Crash):
         await env.service.run_due()
     assert env.discord.sent == []
@@ -596,7 +434,7 @@ async def test_transient_failure_retries_then_sends_once(env: Env) -> None:
     view = await env.schedule()
     await rsvp_all(env, 1, {1001: "going"})
     env.clock.set(view.party.start_at - 3_600)
-    env.discord.fail_sends = 2
+    env.discord.errors += [ConnectionResetError("503 Service Unavailable")] * 2
     first = await env.service.run_due()
     assert (first.fired, first.retried) == (1, 1)
     env.clock.set(env.clock.now + 30)

@@ -7,6 +7,8 @@ import sqlite3
 
 import pytest
 
+from domain.models import NominationStatus, PollKind, PollMode, PollStatus
+from storage import outbox as outbox_repo
 from storage import polls as repo
 from storage.db import Database
 
@@ -14,7 +16,12 @@ NOW = 1_800_000_000
 
 
 async def new_poll(
-    db: Database, *, guild: int = 1, message: int | None = 500, kind: str = "poll", mode: str = "single"
+    db: Database,
+    *,
+    guild: int = 1,
+    message: int | None = 500,
+    kind: PollKind = PollKind.POLL,
+    mode: PollMode = PollMode.SINGLE,
 ) -> int:
     async with db.transaction() as conn:
         poll_id = await repo.create_poll(
@@ -64,7 +71,7 @@ async def test_create_activate_and_guild_scoping(db: Database) -> None:
     assert (await repo.get_poll(db, pending)).status == "pending"  # type: ignore[union-attr]
     assert [p.id for p in await repo.open_polls(db)] == [poll_id]
     assert [p.id for p in await repo.recent_polls(db, 1, open_only=False)] == [poll_id]
-    assert await repo.stale_pending_polls(db, NOW + 1) == [pending]
+    assert await repo.stale_pending_polls(db, NOW + 1, queued_kind="poll_message") == [pending]
     assert await repo.count_open(db, 1) == 1 and await repo.count_open(db, 2) == 0
     assert await repo.last_created_at(db, 1, 5) == NOW
 
@@ -122,11 +129,13 @@ async def test_due_polls_and_announcements(db: Database) -> None:
         await repo.close_poll(conn, early, now=NOW, reason="deadline", closed_by=None, winner=None)
         # an attempt made before the outbox existed (0006)
         await conn.execute("UPDATE polls SET announce_attempts = 1 WHERE id = ?", (early,))
-    assert [p.announce_attempts for p in await repo.pending_announcements(db, 5)] == [1]
-    assert await repo.pending_announcements(db, 1) == []
+    assert [
+        p.announce_attempts for p in await repo.pending_announcements(db, 5, queued_kind="poll_results")
+    ] == [1]
+    assert await repo.pending_announcements(db, 1, queued_kind="poll_results") == []
     async with db.transaction() as conn:
         await repo.mark_announced(conn, early, 777)
-    assert await repo.pending_announcements(db, 5) == []
+    assert await repo.pending_announcements(db, 5, queued_kind="poll_results") == []
     poll = await repo.get_poll(db, early)
     assert poll is not None and poll.announced and poll.result_message_id == 777
 
@@ -211,7 +220,7 @@ async def test_deleting_a_poll_cascades_votes(db: Database) -> None:
     poll_id = await new_poll(db)
     await vote(db, poll_id, 1, 0)
     async with db.transaction() as conn:
-        await repo.delete_poll(conn, poll_id)
+        await conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
     assert await db.scalar("SELECT COUNT(*) FROM votes") == 0
 
 
@@ -262,3 +271,39 @@ async def test_single_statement_write_waits_for_an_open_transaction(db: Database
         await repo.close_poll(conn, poll_id, now=NOW, reason="closed", closed_by=5, winner=None)
     assert await task is False  # it ran after the commit and saw the poll closed
     assert await repo.votes_for(db, poll_id) == []
+
+
+async def test_a_pending_poll_with_its_message_queued_is_not_stale(db: Database) -> None:
+    queued = await new_poll(db, message=None)
+    left = await new_poll(db, message=None)  # pending with nothing queued: a crash of the old direct post
+    async with db.transaction() as conn:
+        await outbox_repo.enqueue(
+            conn, kind="poll_message", owner_id=queued, part="", channel_id=10, payload="{}", now=NOW
+        )
+        await outbox_repo.enqueue(
+            conn, kind="poll_results", owner_id=left, part="", channel_id=10, payload="{}", now=NOW
+        )
+    assert await repo.stale_pending_polls(db, NOW + 1, queued_kind="poll_message") == [left]
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE outbox SET state = 'refused' WHERE owner_id = ?", (queued,))
+    assert await repo.stale_pending_polls(db, NOW + 1, queued_kind="poll_message") == [queued, left]
+
+
+async def test_discarding_a_pending_poll_puts_its_nominations_back(db: Database) -> None:
+    pending = await new_poll(db, message=None, kind=PollKind.PICK)
+    opened = await new_poll(db, message=700, kind=PollKind.PICK)
+    async with db.transaction() as conn:
+        first = await repo.add_nomination(
+            conn, guild_id=1, user_id=3, title="Alien", year=None, note=None, title_key="alien|", now=NOW
+        )
+        second = await repo.add_nomination(
+            conn, guild_id=1, user_id=4, title="Heat", year=None, note=None, title_key="heat|", now=NOW
+        )
+        await repo.put_in_poll(conn, pending, [first])
+        await repo.put_in_poll(conn, opened, [second])
+        assert await repo.discard_pending_poll(conn, pending)
+        assert not await repo.discard_pending_poll(conn, opened)  # its message was posted: it stays
+    assert await repo.get_poll(db, pending) is None
+    assert (await repo.get_poll(db, opened)).status == PollStatus.OPEN  # type: ignore[union-attr]
+    statuses = {n.id: n.status for n in await repo.live_nominations(db, 1)}
+    assert statuses == {first: NominationStatus.OPEN, second: NominationStatus.IN_POLL}

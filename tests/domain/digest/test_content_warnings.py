@@ -192,3 +192,69 @@ class TestCustomTerms:
 
     def test_a_lone_string_is_one_term(self) -> None:
         assert categories("a spider appears", custom={"animal-harm": "spider"}) == {"animal-harm"}  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A traumatic coming-of-age story.",
+        "The traumatic events leave their trauma on the whole family.",  # two tone words are still tone
+        "A brutal, dark and unforgiving film.",
+        "A brutal film, savage in its satire.",
+        "Gruesome, grisly fun.",
+        "A sadistic game show host torments the contestants' egos.",
+    ],
+)
+def test_words_of_tone_never_warn_alone(text: str) -> None:
+    assert categories(text) == set()
+
+
+def test_evidence_is_concrete_and_tone_words_are_not_shown() -> None:
+    (warning,) = detect_warnings("", "A traumatic drama about an abusive marriage.")
+    assert warning.category == "abuse"
+    assert warning.evidence == ("abusive marriage",)
+    warnings = {
+        w.category: w.evidence for w in detect_warnings("", "A brutal film in which he is shot dead.")
+    }
+    assert warnings["violence"] == ("he is shot dead",)  # overlapping evidence merges into one phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Marvel was considering him for a role before abuse allegations.", "abuse"),
+        ("The teachers maintain a constant level of intoxication, fuelled by alcohol.", "drugs"),
+        ("A Valentine slasher with stalk-and-slash thrills.", "violence"),
+        ("The film is now streaming and delivering blood, laughs and a new icon.", "gore"),
+        ("The filmmaker's home was damaged in an airstrike.", "violence"),
+    ],
+)
+def test_real_feed_phrasings(text: str, expected: str) -> None:
+    assert expected in categories(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Expect decapitations, disembowelments and plenty of arterial spray.", "gore"),
+        ("Art the Clown saws a victim in half.", "gore"),
+        ("The sequel ups the body count with more inventive kills.", "violence"),
+        ("Victims are strung up and skinned.", "gore"),
+        ("The documentary includes graphic footage of an execution.", "violence"),
+        ("There is a scene where the dog gets run over.", "animal-harm"),
+        ("Her stepfather sexually abuses her for years.", "sexual-violence"),
+        ("A family is slaughtered in their home.", "violence"),
+    ],
+)
+def test_horror_site_writing(text: str, expected: str) -> None:
+    assert expected in categories(text)
+
+
+def test_overlapping_evidence_becomes_one_phrase() -> None:
+    (warning,) = detect_warnings("", "The killer's latest victim is found with her eyes gouged out.")
+    assert warning.evidence == ("eyes gouged out",)
+
+
+def test_a_genre_word_and_a_character_are_no_act() -> None:
+    assert categories("A new slasher about a killer doll.") == set()
+    assert categories("The killer claims three more victims in the sequel.") == {"violence"}

@@ -52,3 +52,14 @@ def test_reasons_are_unique_and_ordered() -> None:
         "Ending explained", "Spoilers ahead. The ending explained, with spoilers for all."
     )
     assert reasons == ("ending explained", "marked as containing spoilers")
+
+
+def test_calendar_placeholder_episodes_reveal_nothing_but_named_episodes_may() -> None:
+    assert detect_spoilers("[TV] Slow Horses — S06E01 — TBA", "") == ()
+    assert detect_spoilers("[TV] Neagley — S01E01 — Episode 1", "") == ()
+    assert detect_spoilers("[TV] Silo — S03E09 — Farewell", "") == ("episode discussion",)
+
+
+def test_surprise_reveals_and_cameos_are_spoilers() -> None:
+    assert detect_spoilers("", "No one expected the surprising reveal it includes.") == ("discusses a twist",)
+    assert detect_spoilers("Wonder Woman 1984 Has a Blink-and-Miss-It Cameo", "") == ("discusses a twist",)

@@ -5,18 +5,11 @@ from __future__ import annotations
 import pytest
 
 from services.http.ratelimit import RateLimiter
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers.clock import FakeClock
 
 
 def test_burst_then_refusal_with_the_wait_until_the_next_token() -> None:
-    clock = Clock()
+    clock = FakeClock(1000.0)
     limiter = RateLimiter(rate=0.5, burst=3, clock=clock)
     assert [limiter.acquire("a") for _ in range(3)] == [0.0, 0.0, 0.0]
     assert limiter.acquire("a") == pytest.approx(2.0)  # one token every 2 s
@@ -27,14 +20,14 @@ def test_burst_then_refusal_with_the_wait_until_the_next_token() -> None:
 
 
 def test_addresses_have_their_own_buckets() -> None:
-    limiter = RateLimiter(rate=1, burst=1, clock=Clock())
+    limiter = RateLimiter(rate=1, burst=1, clock=FakeClock(1000.0))
     assert limiter.acquire("a") == 0.0
     assert limiter.acquire("a") > 0
     assert limiter.acquire("b") == 0.0
 
 
 def test_refill_is_capped_at_the_burst() -> None:
-    clock = Clock()
+    clock = FakeClock(1000.0)
     limiter = RateLimiter(rate=1, burst=2, clock=clock)
     limiter.acquire("a")
     clock.now += 3600
@@ -42,7 +35,7 @@ def test_refill_is_capped_at_the_burst() -> None:
 
 
 def test_memory_is_bounded_forgetting_the_least_recently_seen() -> None:
-    limiter = RateLimiter(rate=1, burst=1, clock=Clock(), max_addresses=2)
+    limiter = RateLimiter(rate=1, burst=1, clock=FakeClock(1000.0), max_addresses=2)
     limiter.acquire("a")
     limiter.acquire("b")
     limiter.acquire("a")  # refused, and now the most recent

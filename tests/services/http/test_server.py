@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import secrets
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -14,10 +15,14 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from services import metrics
-from services.calendar import new_token
 from services.container import Services
 from settings import HttpSettings, Settings
 from storage.db import Database
+
+
+def random_token() -> str:
+    """A well-formed calendar token no server has (as long as the bot's own: 192 bits, base64url)."""
+    return secrets.token_urlsafe(24)
 
 
 def free_port() -> int:
@@ -33,7 +38,7 @@ async def served(db: Database, **http: object) -> AsyncIterator[tuple[Services, 
     options.update(http)
     settings = dataclasses.replace(Settings(), http=HttpSettings(**options))  # type: ignore[arg-type]
     async with aiohttp.ClientSession() as session:
-        services = Services.build(settings, db, session)
+        services = Services.build(settings, db)
         await services.start()
         try:
             yield services, f"http://127.0.0.1:{port}", session
@@ -42,9 +47,8 @@ async def served(db: Database, **http: object) -> AsyncIterator[tuple[Services, 
 
 
 async def test_off_by_default(db: Database) -> None:
-    async with aiohttp.ClientSession() as session:
-        services = Services.build(Settings(), db, session)
-        assert services.http is None
+    services = Services.build(Settings(), db)
+    assert services.http is None
 
 
 async def test_requests_with_a_body_are_refused(db: Database) -> None:
@@ -77,7 +81,7 @@ async def test_rate_limit_per_address_with_retry_after(db: Database) -> None:
 async def test_calendar_traffic_cannot_starve_the_health_checks(db: Database) -> None:
     async with served(db, rate_per_minute=1, rate_burst=2) as (_, base, http):
         for _ in range(3):
-            async with http.get(f"{base}/calendar/{new_token()}.ics") as r:
+            async with http.get(f"{base}/calendar/{random_token()}.ics") as r:
                 last = r.status
         assert last == 429
         async with http.get(f"{base}/healthz") as r:
@@ -87,7 +91,12 @@ async def test_calendar_traffic_cannot_starve_the_health_checks(db: Database) ->
 async def test_unknown_token_gets_the_same_404_as_a_missing_page(db: Database) -> None:
     async with served(db) as (_, base, http):
         answers = []
-        for path in ("/nothing-here", f"/calendar/{new_token()}.ics", "/calendar/x.ics", "/calendar/../etc"):
+        for path in (
+            "/nothing-here",
+            f"/calendar/{random_token()}.ics",
+            "/calendar/x.ics",
+            "/calendar/../etc",
+        ):
             async with http.get(base + path) as r:
                 answers.append((r.status, await r.text(), r.headers.get("Content-Type")))
         assert answers[0][0] == 404
@@ -97,7 +106,7 @@ async def test_unknown_token_gets_the_same_404_as_a_missing_page(db: Database) -
 async def test_access_log_line_per_request_masks_calendar_tokens(
     db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    token = new_token()
+    token = random_token()
     async with served(db) as (_, base, http):
         with caplog.at_level(logging.INFO, logger="services.http.access"):
             async with http.get(f"{base}/calendar/{token}.ics", headers={"User-Agent": "probe/1"}) as r:
@@ -201,12 +210,11 @@ async def test_a_taken_port_is_logged_and_the_bot_runs_on_without_the_server(
         taken.listen()
         port = taken.getsockname()[1]
         settings = dataclasses.replace(Settings(), http=HttpSettings(listen=f"127.0.0.1:{port}"))
-        async with aiohttp.ClientSession() as session:
-            services = Services.build(settings, db, session)
-            with caplog.at_level(logging.ERROR, logger="services.container"):
-                await services.start()
-            try:
-                assert services.http is None
-                assert f"cannot listen on 127.0.0.1:{port}" in caplog.text
-            finally:
-                await services.close()
+        services = Services.build(settings, db)
+        with caplog.at_level(logging.ERROR, logger="services.container"):
+            await services.start()
+        try:
+            assert services.http is None
+            assert f"cannot listen on 127.0.0.1:{port}" in caplog.text
+        finally:
+            await services.close()

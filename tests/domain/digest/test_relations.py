@@ -1,0 +1,90 @@
+"""Victim x harm relations in a clause, in either voice, over lemmatised words (domain.digest.cw_relations)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.digest import detect_warnings
+from domain.digest.cw_relations import lemma
+
+
+def found(text: str) -> dict[str, tuple[str, ...]]:
+    return {w.category: w.evidence for w in detect_warnings("", text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "evidence"),
+    [
+        (
+            "The boy is kidnapped and beaten by the traffickers.",
+            {"child-harm"},
+            "the boy is kidnapped and beaten",
+        ),
+        ("In the second act he beats the boy.", {"child-harm", "violence"}, "beats the boy"),
+        ("A deer is gutted on screen.", {"animal-harm", "gore"}, "A deer is gutted"),
+        ("The hunter guts a deer by the fire.", {"animal-harm", "gore"}, "guts a deer"),
+        ("We see a deer gutted on screen.", {"animal-harm"}, "a deer gutted"),
+        (
+            "It shows a man being burned alive and a woman's throat slit in close-up.",
+            {"gore", "violence"},
+            "a man being burned alive",
+        ),
+        ("The finale kills off two main characters.", {"violence"}, "kills off two main characters"),
+        ("The film opens with the abduction of a child.", {"child-harm"}, "abduction of a child"),
+        ("Two puppies are drowned by the farmer.", {"animal-harm"}, "Two puppies are drowned"),
+        ("The soldiers executed the prisoners at dawn.", {"violence"}, "executed the prisoners"),
+        ("Her daughter was repeatedly molested by a neighbour.", {"child-harm", "sexual-violence"}, ""),
+    ],
+)
+def test_relations_in_either_voice(text: str, expected: set[str], evidence: str) -> None:
+    result = found(text)
+    assert expected <= set(result), result
+    if evidence:
+        assert any(evidence.casefold() in e.casefold() for c in expected for e in result[c]), result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A thriller about a boy who beat the odds.",
+        "They shoot a family drama in Rome.",
+        "The sequel beat the competition with ease.",
+        "The studio executed the plan perfectly.",
+        "She hangs out with the boys from the band.",
+        "The girl who shot the film on 16mm won the prize.",
+        "He shoots a horse opera in Spain every summer.",
+        "No animals were killed, and no child was harmed.",
+        "The boy never beats his brother at chess.",
+        "The underdogs beat the boys from the rival school at their own game.",
+        "The team beats the kids from the city in the final.",
+        "He shoots the kids' birthday party on a camcorder.",
+        "The mother smothers her son with affection.",
+        "Critics slaughter the remake.",
+        "The boy is beaten at chess by his grandmother.",
+        "She kills time before the screening.",
+        "The director executes a perfect plan in the heist film.",
+        "He hangs the portrait of his mother in the hall.",
+    ],
+)
+def test_no_relation_without_a_victim_of_the_harm(text: str) -> None:
+    assert found(text) == {}
+
+
+def test_lemmas_come_from_the_lemmatiser() -> None:
+    assert lemma("kidnapped") == "kidnap"
+    assert lemma("gutted") == "gut"
+    assert lemma("children") == "child"
+    assert lemma("wolves") == "wolf"
+
+
+def test_a_contest_in_one_clause_does_not_hide_violence_in_the_next() -> None:
+    result = found("The girls beat the boys at football, then a boy is beaten to death.")
+    assert {"violence", "child-harm"} <= set(result)
+
+
+def test_passive_subject_pronouns_are_victims_and_evidence_merges() -> None:
+    assert found("After she is beaten by her captors, she escapes.") == {"violence": ("she is beaten",)}
+    assert found("They are slaughtered in the church.")["violence"] == ("They are slaughtered",)
+    # An adult's kidnapping is not violence by itself; a child's is harm to a child.
+    assert found("She is kidnapped by a cult.") == {}
+    assert "child-harm" in found("A toddler is abducted from the park.")
