@@ -172,3 +172,13 @@ def test_migrate_on_postgresql_creates_the_schema_then_has_nothing_to_do(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'outbox'", url.rsplit("/", 1)[1]
     )
     assert tables.strip() == "1"
+
+
+def test_run_on_postgresql_with_the_http_server_needs_the_shared_calendar_key(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[storage]\nurl = "postgresql://bot@127.0.0.1:1/club"\n[http]\nlisten = "127.0.0.1:8080"\n'
+    )
+    env = {"DISCORD_TOKEN": "x", "PROJECTIONIST_CALENDAR_KEY": ""}
+    result = run_cli("run", cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "PROJECTIONIST_CALENDAR_KEY" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
