@@ -98,3 +98,57 @@ async def test_a_dead_senders_message_is_taken_over_after_the_lease_timeout(pg_s
     finally:
         await first.close()
         await second.close()
+
+
+async def test_two_processes_fire_each_reminder_once_and_a_dead_ones_after_its_lease(pg_server: Any) -> None:
+    from datetime import UTC, datetime
+
+    from services.club import ClubService
+    from services.watchparties import ScheduleRequest, WatchPartyService
+    from settings import WatchPartySettings
+    from storage import watchparties as parties
+    from tests.helpers.clock import FakeClock
+    from tests.helpers.ports import FakeWatchPartyDiscord
+
+    first, second = await _two_processes(pg_server)
+    clock = FakeClock(datetime(2026, 11, 23, 12, 0, tzinfo=UTC).timestamp())
+    discord = FakeWatchPartyDiscord()  # one Discord for both processes
+    services = []
+    for db in (first, second):
+        club = ClubService(db, clock=clock)
+        service = WatchPartyService(
+            db, WatchPartySettings(), club, clock=clock, delivery=Delivery(db, clock=clock, backoff_base=0)
+        )
+        service.attach(discord, discord)
+        services.append(service)
+    try:
+        request = ScheduleRequest(
+            guild_id=1, user_id=99, invoked_channel_id=10, film="Alien", when="friday 8pm", reminders="1d, 1h"
+        )
+        party = (await services[0].schedule(request)).view.party
+        day_before, hour_before = party.start_at - 86_400, party.start_at - 3_600
+
+        def reminders_sent() -> int:
+            return sum(1 for _, p in discord.payloads if p.content.startswith("⏰"))
+
+        clock.set(day_before)
+        reports = await asyncio.gather(*(s.run_due() for s in services))
+        assert sum(r.fired for r in reports) == 1 and reminders_sent() == 1 and discord.repeats == 0
+
+        # The first process claims the next reminder at its time and dies before sending it (no release).
+        clock.set(hour_before)
+        (pending,) = [
+            r for r in await parties.party_reminders(first, party.id, "pending") if r.due_at == hour_before
+        ]
+        assert await leases.claim(first, "reminder", [pending.id], int(clock.now)) == {pending.id}
+        await services[0].close()
+        await first.close()
+        assert (await services[1].run_due()).fired == 0 and reminders_sent() == 1  # still claimed
+        clock.set(hour_before + second.lease_timeout + 1)  # inside the grace window, past the lease
+        assert (await services[1].run_due()).fired == 1
+        assert reminders_sent() == 2 and discord.repeats == 0
+    finally:
+        for service in services:
+            await service.close()
+        await first.close()
+        await second.close()
