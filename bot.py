@@ -604,7 +604,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             api_base=settings.discord.api_base,
             token=token,
             dev_guild_id=settings.discord.dev_guild_id,
-            database_path=settings.storage.path,
+            database_path=settings.storage.url or settings.storage.path,
             local_commands=commands,
             intents=intents.value,
             intent_names=[name for name, enabled in intents if enabled],

@@ -328,21 +328,17 @@ class PostgresDatabase(Database):
         self.write_observer: Callable[[float], None] | None = None
 
     @classmethod
-    async def open_url(
-        cls, url: str, *, pool_size: int = 10, migrate_schema: bool = True
-    ) -> PostgresDatabase:
-        """Connect a pool to ``url`` (missing parts from PG* variables / .pgpass) and migrate it."""
+    async def open_url(cls, url: str, *, pool_size: int = 10, read_only: bool = False) -> PostgresDatabase:
+        """Connect a pool to ``url`` (missing parts from PG* variables / .pgpass) and migrate it; or, with
+        ``read_only``, change nothing at all (every transaction read-only, no migration: ``bot.py doctor``)."""
         from storage.migrate import migrate_postgres
 
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+        settings = {"default_transaction_read_only": "on"} if read_only else None
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size, server_settings=settings)
         try:
             async with pool.acquire() as conn:
-                if migrate_schema:
+                if not read_only:
                     await migrate_postgres(conn)
-                else:
-                    from storage.migrate import check_version_postgres
-
-                    await check_version_postgres(conn)
                 rows = await conn.fetch(
                     "SELECT table_name FROM information_schema.columns WHERE column_name = 'id' "
                     "AND table_schema = current_schema()"

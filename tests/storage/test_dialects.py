@@ -59,3 +59,24 @@ def test_placeholders_are_translated_outside_quotes_and_comments() -> None:
         "INSERT INTO rsvps (a) VALUES ($1)",
         False,
     )
+
+
+async def test_the_doctor_reads_postgresql_read_only_without_migrating(pg_server: Any) -> None:
+    import pytest
+
+    from storage import diagnostics
+    from storage.migrate import latest_version
+
+    empty = pg_server.create_database(migrated=False)
+    async with diagnostics.read_only(empty) as db:
+        assert (
+            await diagnostics.schema_version(db) == 0
+        )  # an old (here: empty) schema is reported, not migrated
+    with pytest.raises(diagnostics.Unreadable, match="read-only"):
+        async with diagnostics.read_only(pg_server.create_database()) as db:
+            assert await diagnostics.schema_version(db) == latest_version(PG_MIGRATIONS_DIR)
+            assert await diagnostics.feed_troubles(db) == []
+            await db.write("DELETE FROM feeds")  # the doctor cannot change anything
+    with pytest.raises(diagnostics.Unreadable):
+        async with diagnostics.read_only("postgresql://postgres@127.0.0.1:1/nowhere"):
+            pass
