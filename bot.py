@@ -456,6 +456,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         settings = _load(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
+    if settings.storage.url:
+        return _fail("backup copies the SQLite file; with [storage] url set, back up PostgreSQL with pg_dump")
     source = Path(settings.storage.path)
     dest = Path(args.path)
     if not source.exists():

@@ -182,3 +182,9 @@ def test_run_on_postgresql_with_the_http_server_needs_the_shared_calendar_key(tm
     result = run_cli("run", cwd=tmp_path, env=env)
     assert result.returncode == 2 and "PROJECTIONIST_CALENDAR_KEY" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_backup_points_a_postgresql_operator_at_pg_dump(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[storage]\nurl = "postgresql://bot@db/club"\n')
+    result = run_cli("backup", str(tmp_path / "copy.sqlite3"), cwd=tmp_path)
+    assert result.returncode == 2 and "pg_dump" in result.stderr and not (tmp_path / "copy.sqlite3").exists()
