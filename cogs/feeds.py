@@ -348,17 +348,19 @@ class Feeds(commands.Cog):
     @manage_guild_only()
     @app_commands.autocomplete(feed=_feed_autocomplete)
     async def test(self, interaction: discord.Interaction, feed: int) -> None:
-        """Show privately how the newest item would be posted. Posts nothing."""
+        """Show privately how the newest item would be posted, and why (warnings' evidence). Posts nothing."""
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        payload = await self.service.test(interaction.guild_id, feed)
-        embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
+        test = await self.service.test(interaction.guild_id, feed, self.bot.services.digest.test_post)
+        embeds = [discord.Embed.from_dict(e) for e in test.payload.get("embeds", [])]
         await interaction.followup.send(
-            content=payload.get("content") or discord.utils.MISSING,
+            content=test.payload.get("content") or discord.utils.MISSING,
             embeds=embeds,
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
+        # Under the post, as a second private message: the post itself must look exactly as it will.
+        await interaction.followup.send(test.note, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @feed.command(name="filter")
     @manage_guild_only()

@@ -6,20 +6,24 @@ import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from domain.digest import (
     CATEGORIES,
     CATEGORY_LABELS,
     Article,
+    Digest,
     DigestOptions,
     SpoilerShield,
     article_from_entry,
     digest_entry,
 )
+from domain.digest.language import language_name
 from domain.digest.models import DEFAULT_SPOILER_CATEGORIES, effective_spoiler_categories
 from domain.errors import UserError
 from domain.forumposts import post_info
+from domain.markdown import escape_markdown, utf16_len
 from domain.models import Subscription, WarningSettings
 from services import metrics
 from settings import DigestSettings
@@ -33,6 +37,8 @@ __all__ = [
     "CATEGORY_LABELS",
     "DEFAULT_SPOILER_CATEGORIES",
     "DigestService",
+    "TestPost",
+    "evidence_note",
     "spoilered_categories",
 ]
 
@@ -42,6 +48,71 @@ ArticleExpand = Callable[[Article], Awaitable[Article]]
 MAX_CUSTOM_TERMS = 25
 MAX_TERM_LENGTH = 60
 _CACHE_SECONDS = 30.0
+#: Discord's limit for a message's content, in UTF-16 units.
+NOTE_LIMIT = 2000
+_NOTE_HEAD = "🔎 **Why the post looks like this** (only you see this note)"
+_PHRASE_LIMIT = 100
+_SPOILER_BUDGET = 450
+# What is left after the head, the spoiler line and the language line (~150 units with the newlines).
+_WARNINGS_BUDGET = NOTE_LIMIT - _SPOILER_BUDGET - 250
+
+
+@dataclass(frozen=True, slots=True)
+class TestPost:
+    """What ``/feed test`` shows a moderator: the post as it would go out, and a private note saying why
+    it looks that way (each warning's evidence, the spoiler reasons, the language)."""
+
+    payload: dict[str, Any]
+    note: str
+
+
+def _phrase(text: str, limit: int) -> str:
+    return f"“{escape_markdown(' '.join(text.split()), limit=limit)}”"
+
+
+def _bounded(head: str, items: list[str], budget: int, separator: str = ", ") -> str:
+    """``head`` and as many ``items`` as fit in ``budget`` UTF-16 units, then "(+N more)" for the rest."""
+    line = head
+    for index, item in enumerate(items):
+        more = len(items) - index - 1
+        candidate = line + (separator if line != head else "") + item
+        tail = f" (+{more} more)" if more else ""
+        if utf16_len(candidate + tail) > budget and line != head:
+            return f"{line} (+{len(items) - index} more)"
+        line = candidate
+    return line
+
+
+def evidence_note(digest: Digest) -> str:
+    """The private note under a ``/feed test`` post: for each warning its label and the phrases that made
+    it, the reasons the summary is behind spoiler tags, and the language with whether warnings were checked.
+
+    Everything from the feed is escaped; the note fits one message (each part has a budget, and what does
+    not fit is counted as "(+N more)").
+    """
+    lines = [_NOTE_HEAD]
+    if digest.warnings:
+        budget = _WARNINGS_BUDGET // len(digest.warnings)
+        for warning in digest.warnings:
+            head = f"⚠️ **{escape_markdown(warning.label, limit=60)}**: "
+            # Room for the first phrase and a "(+N more)" whatever the number of warnings.
+            limit = min(_PHRASE_LIMIT, budget - utf16_len(head) - 16)
+            phrases = [_phrase(e, limit) for e in warning.evidence] or ["(no phrase recorded)"]
+            lines.append(_bounded(head, phrases, budget))
+    elif digest.warnings_checked:
+        lines.append("⚠️ no content warnings found")
+    else:
+        lines.append("⚠️ content warnings not checked: no rules for this language")
+    if digest.spoiler_reasons:
+        reasons = [escape_markdown(r, limit=200) for r in digest.spoiler_reasons]
+        lines.append(_bounded("🙈 **Spoiler**: ", reasons, _SPOILER_BUDGET, "; "))
+    else:
+        lines.append("🙈 not spoilered")
+    name = language_name(digest.language)
+    language = f"{escape_markdown(name, limit=40)} ({digest.language})" if name else "unknown"
+    checked = "content warnings checked" if digest.warnings_checked else "content warnings **not checked**"
+    lines.append(f"🌐 language: {language} · {checked}")
+    return "\n".join(lines)
 
 
 def spoilered_categories(ws: repo.WarningSettings) -> frozenset[str]:
@@ -87,16 +158,29 @@ class DigestService:
     ) -> dict[str, Any]:
         """The feed service's renderer: the Discord message JSON for one entry in one subscription."""
         with metrics.DIGEST_SECONDS.time():
-            options = await self.options_for(sub.guild_id, force_spoiler=sub.force_spoiler)
-            shield = await self.shield_provider(sub.guild_id) if self.shield_provider else None
-            article = article_from_entry(entry, feed_title)
-            if self.expand is not None:
-                article = await self.expand(article)
-            digest = digest_entry(article, options, shield)
+            article, digest = await self._digest(entry, feed_title, sub)
         metrics.warnings_emitted(w.category for w in digest.warnings)
         # "post": what a forum post or thread needs to be named and tagged (read by the feed service; the
         # rest is the message body)
         return {**digest.payload, "post": post_info(digest, article).to_dict()}
+
+    async def test_post(
+        self, entry: Mapping[str, Any], feed_title: str | None, sub: Subscription
+    ) -> TestPost:
+        """The message ``render`` would post for the entry, and the note that explains it (``/feed test``).
+        Not counted in the metrics: nothing is posted."""
+        _, digest = await self._digest(entry, feed_title, sub)
+        return TestPost(digest.payload, evidence_note(digest))
+
+    async def _digest(
+        self, entry: Mapping[str, Any], feed_title: str | None, sub: Subscription
+    ) -> tuple[Article, Digest]:
+        options = await self.options_for(sub.guild_id, force_spoiler=sub.force_spoiler)
+        shield = await self.shield_provider(sub.guild_id) if self.shield_provider else None
+        article = article_from_entry(entry, feed_title)
+        if self.expand is not None:
+            article = await self.expand(article)
+        return article, digest_entry(article, options, shield)
 
     async def update_warnings(
         self,

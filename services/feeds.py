@@ -21,7 +21,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, overload
 
 from domain import feedrules, netguard
 from domain.errors import UserError
@@ -64,6 +64,8 @@ class Notifier(Protocol):
 
 
 Renderer = Callable[[Mapping[str, Any], str | None, Subscription], Awaitable[dict[str, Any]]]
+_R = TypeVar("_R")
+TestRenderer = Callable[[Mapping[str, Any], str | None, Subscription], Awaitable[_R]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,8 +389,15 @@ class FeedService:
                 out.append((view.subscription.id, label[:100]))
         return out[:25]
 
-    async def test(self, guild_id: int, subscription_id: int) -> dict[str, Any]:
-        """Render the newest item privately; posts nothing and changes nothing."""
+    @overload
+    async def test(self, guild_id: int, subscription_id: int) -> dict[str, Any]: ...
+
+    @overload
+    async def test(self, guild_id: int, subscription_id: int, render: TestRenderer[_R]) -> _R: ...
+
+    async def test(self, guild_id: int, subscription_id: int, render: TestRenderer[Any] | None = None) -> Any:
+        """Render the newest item privately; posts nothing and changes nothing. ``render`` replaces the
+        feed's renderer, e.g. by one that also says why the post looks the way it does (``/feed test``)."""
         view = await self._view(guild_id, subscription_id)
         try:
             _, parsed = await self._fetch_and_parse(view.feed.url)
@@ -398,7 +407,7 @@ class FeedService:
         if not parsed.entries:
             raise UserError("The feed has no items right now.")
         newest = self._entries_oldest_first(parsed.entries)[-1][1]
-        return await self.renderer(newest, parsed.title or view.feed.title, view.subscription)
+        return await (render or self.renderer)(newest, parsed.title or view.feed.title, view.subscription)
 
     async def release_held(self, guild_id: int, subscription_id: int, post: bool) -> int:
         await self._view(guild_id, subscription_id)

@@ -20,19 +20,9 @@ import pytest
 
 from services.preview import run_preview
 from settings import parse_settings
-from tests.conftest import REPO_ROOT
+from tests.helpers.corpus import shared_corpus
 
-
-def _find_corpus() -> Path:
-    # The main checkout sits beside shared/; a helper's worktree sits one level deeper.
-    for parent in REPO_ROOT.parents:
-        candidate = parent / "shared" / "corpus" / "realfeeds"
-        if candidate.is_dir():
-            return candidate
-    return REPO_ROOT.parent / "shared" / "corpus" / "realfeeds"
-
-
-REALFEEDS = _find_corpus()
+REALFEEDS = shared_corpus("realfeeds")
 FILES = sorted(p for p in REALFEEDS.rglob("*") if p.is_file()) if REALFEEDS.is_dir() else []
 needs_corpus = pytest.mark.skipif(not FILES, reason=f"real-feeds corpus not found at {REALFEEDS}")
 

@@ -19,6 +19,7 @@ guarantees); footer text is not markdown, so it is escaped with ``plain=True`` (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -68,12 +69,16 @@ def _fit_plain(text: str, limit: int) -> str:
     return _fit(text, limit, lambda part: escape_markdown(part, plain=True))
 
 
+# Whitespace (``\s`` is ``str.isspace`` in a str pattern), control characters and what Discord rejects.
+_UNSAFE_URL_CHARACTER = re.compile(r'[\s\x00-\x1f<>"\\|^`{}]')
+
+
 def safe_url(url: object) -> str | None:
     """Return ``url`` if it is an absolute http(s) URL Discord will accept, else None."""
     if not isinstance(url, str):
         return None
     url = url.strip()
-    if not url or len(url) > URL_LIMIT or any(c.isspace() or c in '<>"\\|^`{}' or ord(c) < 32 for c in url):
+    if not url or len(url) > URL_LIMIT or _UNSAFE_URL_CHARACTER.search(url):
         return None
     try:
         parts = urlsplit(url)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-_CANDIDATE = re.compile(r"[.!?‽…]+[\"'”’»)\]]*\s+(?=(\S))")
+_CANDIDATE = re.compile(r"([.!?‽…]+)[\"'”’»)\]]*\s+(?=(\S))")
 
 # Abbreviations after which a full stop never ends a sentence in news copy. "May", "June", "July" are whole
 # words and so are not here; "Inc.", "Ltd." and "etc." often do end sentences, so the general rule decides.
@@ -144,13 +144,9 @@ def _first_word(text: str, start: int) -> str:
 
 
 def _is_boundary(text: str, match: re.Match[str]) -> bool:
-    nxt = match.group(1)
+    punctuation, nxt = match.groups()
     if nxt.islower():
         return False
-    punct_end = match.start()
-    while punct_end < len(text) and text[punct_end] in ".!?‽…":
-        punct_end += 1
-    punctuation = text[match.start() : punct_end]
     if punctuation != ".":
         return True  # "!", "?", and ellipses followed by a capital end the sentence
     token = _previous_token(text, match.start())
@@ -161,7 +157,7 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
         return lowered not in _NUMERIC_ABBREVIATIONS
     if len(token) == 1 and _INITIAL.fullmatch(token) and token.isupper():
         return False  # an initial: "J. R. R. Tolkien", "M. Night Shyamalan"
-    if _DOTTED.fullmatch(token):
+    if "." in token and _DOTTED.fullmatch(token):
         return _first_word(text, match.end()) in _SENTENCE_STARTERS
     return True
 

@@ -10,13 +10,15 @@ article, and this keeps the cost linear in its length (one regex pass plus a dic
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
 
 from domain.digest.sentences import iter_sentences
 
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_TERMINALS = frozenset(".!?…")
+_CLOSERS = "\"'”’)]"
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -49,6 +51,7 @@ _ELLIPSIS = "…"
 
 MAX_CANDIDATES = 40
 _STEMS: dict[str, str] = {}
+_ZEROS = itertools.repeat(0)
 
 
 def _stem(word: str) -> str:
@@ -66,24 +69,28 @@ _PUNCTUATION = ".,;:!?\"'“”‘’()[]{}…—–-/|*#@&%+=<>~^`\\«»"
 
 
 def _stem_token(token: str) -> str:
-    """The stem of a whitespace-split, lower-cased token, or "" for stopwords, numbers and punctuation.
+    """The stem of a whitespace-split token, or "" for stopwords, numbers and punctuation.
 
-    Memoised per raw token: articles repeat their words a lot, and splitting on whitespace (then stripping
-    punctuation once per distinct token) is several times cheaper than a regex word scan.
+    Memoised per raw token (before lower-casing): articles repeat their words a lot, and splitting on
+    whitespace (then lower-casing and stripping punctuation once per distinct token) is several times
+    cheaper than a regex word scan, and than lower-casing the whole article. Lower-casing token by token
+    gives the tokens of the lower-cased text: no character lower-cases to whitespace, and the one
+    context-dependent rule (a final sigma) does not look across whitespace.
     """
-    word = token.strip(_PUNCTUATION)
+    word = token.lower().strip(_PUNCTUATION)
     ok = len(word) > 1 and word[0].isalpha() and word not in _STOPWORDS
     stem = _STEMS[token] = _stem(word) if ok else ""
     return stem
 
 
 def _term_counts(text: str) -> dict[str, int]:
-    # Count tokens first (in C), then stem each distinct token once.
+    # Count tokens first (in C), then stem each distinct token once. Every token of the text is in the
+    # memo afterwards, which is what lets :func:`_bag` look the sentences' tokens up without stemming.
     if len(_STEMS) > 100_000:  # bounded: a long-running bot sees an open vocabulary
         _STEMS.clear()
     stems = _STEMS
     counts: dict[str, int] = {}
-    for token, n in Counter(text.lower().split()).items():
+    for token, n in Counter(text.split()).items():
         stem = stems.get(token)
         if stem is None:
             stem = _stem_token(token)
@@ -93,15 +100,29 @@ def _term_counts(text: str) -> dict[str, int]:
 
 
 def _term_set(text: str) -> frozenset[str]:
+    return frozenset(_stem_set(text.split()))
+
+
+def _stem_set(tokens: list[str]) -> set[str]:
     stems = _STEMS
     out = set()
-    for token in text.lower().split():
+    for token in tokens:
         stem = stems.get(token)
         if stem is None:
             stem = _stem_token(token)
         if stem:
             out.add(stem)
-    return frozenset(out)
+    return out
+
+
+def _bag(tokens: list[str]) -> set[str]:
+    """The stems of a sentence's tokens, from the text just counted by :func:`_term_counts` (so all in the
+    memo: no stemming, and the lookups run in C)."""
+    bag: set[str | None] = set(map(_STEMS.get, tokens))
+    if None in bag:  # a token the memo lost (cleared by another thread): stem it properly
+        return _stem_set(tokens)
+    bag.discard("")
+    return bag  # type: ignore[return-value]  # no None left
 
 
 def truncate_words(text: str, max_chars: int) -> str:
@@ -120,9 +141,9 @@ def truncate_words(text: str, max_chars: int) -> str:
     return (cut or text[: max_chars - 1]) + _ELLIPSIS
 
 
-def _is_prose(sentence: str) -> bool:
-    words = len(sentence.split())
-    return words >= 4 and (_TERMINAL.search(sentence) is not None or words >= 10)
+def _is_prose(sentence: str, words: int) -> bool:
+    # Ends in terminal punctuation, maybe then closing quotes or brackets.
+    return words >= 10 or (words >= 4 and sentence.rstrip(_CLOSERS)[-1:] in _TERMINALS)
 
 
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -150,10 +171,13 @@ def summarize(text: str, title: str = "", sentences: int = 3, max_chars: int = 6
         return ""
     every: list[str] = []
     prose: list[str] = []
+    tokens: list[list[str]] = []
     for sentence in iter_sentences(text):
         every.append(sentence)
-        if _is_prose(sentence):
+        words = sentence.split()
+        if _is_prose(sentence, len(words)):
             prose.append(sentence)
+            tokens.append(words)
             if len(prose) >= MAX_CANDIDATES:
                 break
     if len(prose) <= sentences:
@@ -161,23 +185,36 @@ def summarize(text: str, title: str = "", sentences: int = 3, max_chars: int = 6
         return truncate_words(" ".join(every), max_chars)
 
     centroid = _term_counts(text)
+    bags = [_bag(words) for words in tokens]
+    scores = _scores(prose, bags, centroid, _term_set(title))
+    chosen = _select(prose, bags, scores, sentences, max_chars)
+    if not chosen:
+        # Every sentence is longer than the budget: cut the best one rather than post nothing.
+        top = max(range(len(prose)), key=scores.__getitem__)
+        return truncate_words(prose[top], max_chars)
+    return " ".join(prose[i] for i in sorted(chosen))
+
+
+def _scores(
+    prose: list[str], bags: list[set[str]], centroid: dict[str, int], title_terms: frozenset[str]
+) -> list[float]:
     centroid_norm = math.sqrt(sum(n * n for n in centroid.values()))
-    title_terms = _term_set(title)
     count = len(prose)
-    bags = [_term_set(s) for s in prose]
     scores: list[float] = []
     for index, (sentence, bag) in enumerate(zip(prose, bags, strict=True)):
-        # Cosine between the sentence's set of words and the article's word counts.
+        # Cosine between the sentence's set of words and the article's word counts (every stem of a
+        # sentence is in the centroid, which counts the whole text; ``get`` keeps that a fact, not a rule).
         relevance = (
-            sum(centroid.get(t, 0) for t in bag) / (math.sqrt(len(bag)) * centroid_norm) if bag else 0.0
+            sum(map(centroid.get, bag, _ZEROS)) / (math.sqrt(len(bag)) * centroid_norm) if bag else 0.0
         )
         position = 1.0 - index / count
         overlap = len(title_terms & bag) / len(title_terms) if title_terms else 0.0
         score = relevance + _POSITION_WEIGHT * position * position + _TITLE_WEIGHT * overlap
         words = sentence.count(" ") + 1
-        # Readability penalties: a pick that opens with "But"/"He" dangles without its predecessor; questions
-        # and very long or very short sentences make poor teasers.
-        lead = sentence.split(" ", 1)[0].strip("\"'“‘").lower()
+        # Readability penalties: a pick that opens with "But"/"He" dangles without its predecessor;
+        # questions and very long or very short sentences make poor teasers.
+        space = sentence.find(" ")
+        lead = (sentence if space < 0 else sentence[:space]).strip("\"'“‘").lower()
         if lead in _ANAPHORIC and index:
             score *= 0.8
         if sentence.rstrip("\"'”’)").endswith("?"):
@@ -185,32 +222,54 @@ def summarize(text: str, title: str = "", sentences: int = 3, max_chars: int = 6
         if words < 8 or words > 45:
             score *= 0.85
         scores.append(score)
+    return scores
 
+
+def _select(
+    prose: list[str], bags: list[set[str]], scores: list[float], sentences: int, max_chars: int
+) -> list[int]:
+    """Greedy MMR under the character budget: each round picks the sentence of highest
+    ``λ·score − (1−λ)·redundancy`` (its largest overlap with a pick), the earliest one on a tie.
+
+    Candidates are visited best score first, and a round stops at the first whose ``λ·score`` is below
+    the best value found: redundancy only lowers a value. Redundancy is brought up to date only for the
+    candidates a round gets to, so most overlaps are never computed.
+    """
+    count = len(prose)
+    order = sorted(range(count), key=lambda i: (-scores[i], i))
+    taken = [False] * count
+    redundancy = [0.0] * count
+    known = [0] * count  # how many of the picks ``redundancy[i]`` covers
     chosen: list[int] = []
     used = 0
-    candidates = set(range(count))
-    while len(chosen) < sentences and candidates:
+    while len(chosen) < sentences:
         best, best_value = -1, -math.inf
-        for i in candidates:
-            if used + len(prose[i]) + (1 if chosen else 0) > max_chars:
+        separator = 1 if chosen else 0
+        for i in order:
+            if taken[i]:
                 continue
-            redundancy = max((_overlap(bags[i], bags[j]) for j in chosen), default=0.0)
-            value = _MMR_LAMBDA * scores[i] - (1 - _MMR_LAMBDA) * redundancy
-            if value > best_value:
+            bound = _MMR_LAMBDA * scores[i]
+            if bound < best_value:
+                break
+            if used + len(prose[i]) + separator > max_chars:
+                continue
+            while known[i] < len(chosen):
+                overlap = _overlap(bags[i], bags[chosen[known[i]]])
+                if overlap > redundancy[i]:
+                    redundancy[i] = overlap
+                known[i] += 1
+            value = bound - (1 - _MMR_LAMBDA) * redundancy[i]
+            if value > best_value or (value == best_value and i < best):
                 best, best_value = i, value
         if best < 0:
             break
         chosen.append(best)
+        taken[best] = True
         used += len(prose[best]) + (1 if len(chosen) > 1 else 0)
-        candidates.discard(best)
-    if not chosen:
-        # Every sentence is longer than the budget: cut the best one rather than post nothing.
-        top = max(range(count), key=scores.__getitem__)
-        return truncate_words(prose[top], max_chars)
-    return " ".join(prose[i] for i in sorted(chosen))
+    return chosen
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+def _overlap(a: set[str], b: set[str]) -> float:
     # Cosine similarity of two word sets.
     if not a or not b:
         return 0.0

@@ -140,6 +140,7 @@ _HIDDEN_ATTR = re.compile(
 # apart from the breaks that blocks and <br> make. Both are control characters stripped from the input.
 _LINE_MARK = "\x01"
 _PARA_MARK = "\x02"
+_COMMON_SPACES = ("\n", "\t", "\r", "\xa0")
 
 
 # Inline elements make no break and are never skipped by name: most tags in an article are these.
@@ -164,12 +165,12 @@ def _is_furniture(attributes: str) -> bool:
     return _HIDDEN_ATTR.search(attributes) is not None
 
 
-def _break_for(tag: str) -> str:
-    if tag in _PARAGRAPH:
-        return _PARA_MARK
-    if tag in _LINE:
-        return _LINE_MARK
-    return " " if tag in _CELL else ""
+# The break each block-level tag makes (inline tags make none).
+_BREAKS: dict[str, str] = {
+    **dict.fromkeys(_CELL, " "),
+    **dict.fromkeys(_LINE, _LINE_MARK),
+    **dict.fromkeys(_PARAGRAPH, _PARA_MARK),
+}
 
 
 def _extract(markup: str) -> str:
@@ -178,7 +179,8 @@ def _extract(markup: str) -> str:
     depth only, so unclosed ``<p>``/``<li>`` inside a skipped element cannot keep it open. A soft skip
     that never closes (broken markup) is given back at the end: a wrong guess about a class name must
     not eat the rest of the article."""
-    markup = markup.replace(_LINE_MARK, "").replace(_PARA_MARK, "")
+    if _LINE_MARK in markup or _PARA_MARK in markup:
+        markup = markup.replace(_LINE_MARK, "").replace(_PARA_MARK, "")
     parts: list[str] = []
     hard: str | None = None
     hard_depth = 0
@@ -197,26 +199,23 @@ def _extract(markup: str) -> str:
                 data = markup[position:start]
                 parts.append(data.replace("\n", _LINE_MARK) if pre else data)
             position = match.end()
-            name = match.group(2)
+            slash, name, attributes = match.groups()
             if name is None:  # comment, CDATA, doctype, processing instruction
                 continue
             tag = name.lower()
-            closing = match.group(1) == "/"
+            closing = slash == "/"
             if hard is not None:
                 if tag == hard:
-                    attributes = match.group(3)
                     hard_depth += -1 if closing else (0 if attributes.endswith("/") else 1)
                     if hard_depth <= 0:
                         hard = None
                 continue
             if tag in _INLINE and soft is None:
-                attributes = match.group(3)
                 if not closing and attributes and _is_furniture(attributes) and not attributes.endswith("/"):
                     soft, soft_depth, soft_start = tag, 1, len(parts)
                 continue
-            attributes = match.group(3)
             if closing:
-                parts.append(_break_for(tag))
+                parts.append(_BREAKS.get(tag, ""))
                 if tag == "pre" and pre:
                     pre -= 1
                 if soft is not None and tag == soft:
@@ -245,14 +244,14 @@ def _extract(markup: str) -> str:
                 hard, hard_depth = tag, 1
                 continue
             if self_closing:
-                parts.append(_break_for(tag))
+                parts.append(_BREAKS.get(tag, ""))
                 continue
             if soft is not None:
                 if tag == soft:
                     soft_depth += 1
             elif attributes and _is_furniture(attributes):
                 soft, soft_depth, soft_start = tag, 1, len(parts)
-            parts.append(_break_for(tag))
+            parts.append(_BREAKS.get(tag, ""))
             if tag == "pre":
                 pre += 1
     if position < length and hard is None:
@@ -264,14 +263,34 @@ def _render_marks(text: str) -> str:
     """Turn text with break markers into the paragraph/line shape. Whitespace collapses to single spaces
     (``str.split`` also catches no-break and other Unicode spaces) and the markers become the real line
     and paragraph breaks. String methods rather than regexes, because this runs over the whole article
-    and they are several times faster."""
+    and they are several times faster. The whole text is collapsed in one go (the markers are not
+    whitespace, so they survive it), which leaves at most one space to strip at either end of a line."""
     paragraphs: list[str] = []
-    for paragraph in text.split(_PARA_MARK):
-        lines = [" ".join(line.split()) for line in paragraph.split(_LINE_MARK)]
-        kept = "\n".join(line for line in lines if line)
+    for paragraph in _collapse_spaces(text).split(_PARA_MARK):
+        if _LINE_MARK in paragraph:
+            kept = "\n".join(
+                line for line in (part.strip(" ") for part in paragraph.split(_LINE_MARK)) if line
+            )
+        else:
+            kept = paragraph.strip(" ")
         if kept:
             paragraphs.append(kept)
     return "\n\n".join(paragraphs)
+
+
+def _collapse_spaces(text: str) -> str:
+    """``" ".join(text.split())``, give or take a space at either end of the text and around markers.
+
+    Markup usually puts newlines between blocks and single spaces between words: with the newlines (and
+    the common tabs and no-break spaces) made spaces, such text is already collapsed, which two searches
+    prove faster than splitting it into words. Every other whitespace character is unprintable.
+    """
+    for space in _COMMON_SPACES:
+        if space in text:
+            text = text.replace(space, " ")
+    if "  " not in text and text.replace(_PARA_MARK, "").replace(_LINE_MARK, "").isprintable():
+        return text
+    return " ".join(text.split())
 
 
 def _decode_entities(text: str) -> str:
@@ -288,12 +307,19 @@ def _decode_entities(text: str) -> str:
 
 
 def _strip_invisible(text: str) -> str:
+    return _strip_invisible_checked(text)[0]
+
+
+def _strip_invisible_checked(text: str) -> tuple[str, bool]:
+    """``text`` without invisible characters and with every line break a ``\\n``; the flag says the text
+    was all printable apart from its newlines, so that it holds no whitespace other than spaces and
+    newlines either (every other whitespace character is unprintable)."""
     if any(c in text for c in _ODD_LINEBREAKS):
         text = _LINEBREAKS.sub("\n", text)
     # Every invisible character is unprintable, and ``isprintable`` is much cheaper than the regex scan.
-    if text.replace("\n", "").replace(" ", "").isprintable():
-        return text
-    return _INVISIBLE.sub("", text)
+    if text.replace("\n", "").isprintable():
+        return text, True
+    return _INVISIBLE.sub("", text), False
 
 
 def _as_marked(text: str) -> str:
@@ -321,7 +347,9 @@ def html_to_text(markup: str) -> str:
     if "<" in text:
         text = _LEFTOVER_TAG.sub(" ", text)
     if "&" in markup:  # entities may have produced invisible characters ("&#8203;")
-        text = _INVISIBLE.sub("", text.replace(_LINE_MARK, "\n").replace(_PARA_MARK, "\n\n"))
+        text = text.replace(_LINE_MARK, "\n").replace(_PARA_MARK, "\n\n")
+        if not text.replace("\n", "").isprintable():  # the invisible ones are all unprintable
+            text = _INVISIBLE.sub("", text)
         text = _as_marked(text)
     return _render_marks(text)
 
@@ -334,6 +362,18 @@ def html_to_text(markup: str) -> str:
 
 _I = re.IGNORECASE
 
+# Captions. Agencies write them as a verbless noun phrase: "A still from 'Red Rooms'". Only "from" (and
+# "still/poster of") count, so that prose such as "The scene of the crime ..." is kept ...
+_CAPTION = re.compile(
+    r"^(?:an?\s+|the\s+)?(?:(?:promotional|publicity|file|first[-\s]look|official|new|exclusive)\s+)?"
+    r"(?:(?:still|stills|scene|photo|image|picture|poster|screengrab|screen\s*grab|screenshot|"
+    r"frame\s+grab|snapshot)\s+from|(?:still|stills|poster)\s+of)\b(?=.{0,200}$)"
+    # ... and short (captions are verbless phrases) or unpunctuated: "A scene from the trailer went viral,
+    # and the studio ..." is a sentence.
+    r"(?=[^.!?]*$|(?:\S+\s+){0,10}\S+\s*$)",
+    _I,
+)
+
 # Lines that are nothing but furniture, recognised by how they start.
 _DROP_LINE_PREFIXES: tuple[re.Pattern[str], ...] = (
     # Photo/image credits, on their own line or after a pipe: "Photo Credit: Special Arrangement".
@@ -344,17 +384,7 @@ _DROP_LINE_PREFIXES: tuple[re.Pattern[str], ...] = (
         _I,
     ),
     re.compile(r"^[(\[]?(?:photos?|images?|pictures?|credits?|courtesy)\s*[:|]", _I),
-    # Captions. Agencies write them as a verbless noun phrase: "A still from 'Red Rooms'". Only "from" (and
-    # "still/poster of") count, so that prose such as "The scene of the crime ..." is kept ...
-    re.compile(
-        r"^(?:an?\s+|the\s+)?(?:(?:promotional|publicity|file|first[-\s]look|official|new|exclusive)\s+)?"
-        r"(?:(?:still|stills|scene|photo|image|picture|poster|screengrab|screen\s*grab|screenshot|"
-        r"frame\s+grab|snapshot)\s+from|(?:still|stills|poster)\s+of)\b(?=.{0,200}$)"
-        # ... and short (captions are verbless phrases) or unpunctuated: "A scene from the trailer went viral,
-        # and the studio ..." is a sentence.
-        r"(?=[^.!?]*$|(?:\S+\s+){0,10}\S+\s*$)",
-        _I,
-    ),
+    _CAPTION,
     re.compile(r"^[(\[]?\s*(?:l\s*-\s*r|l\s+to\s+r|from\s+left)\s*[)\]:,]", _I),
     # Cross-links: "ALSO READ: ...", "Read more | ...", "RELATED: ...", "Recommended for you".
     re.compile(
@@ -418,6 +448,11 @@ _DROP_LINE_FIRST_WORDS = _word_set(
     last modified date © copyright news source advertisement advert sponsored story scroll loading
     loading... article ad tags tag keywords keyword topics topic filed categories category this check"""
 )
+
+# Of the rules above only the caption rule can match a line that starts with an article ("A still from
+# 'Red Rooms'"), and "The"/"A" start a lot of prose: such lines get that one rule, not all of them.
+# tests/domain/digest/test_text.py holds this to the rules.
+_ARTICLES = frozenset({"a", "an", "the"})
 
 _Hinted = tuple[tuple[str, ...], re.Pattern[str]]
 
@@ -606,8 +641,12 @@ def _is_keyword_line(line: str) -> bool:
 
 
 def _clean_line(line: str, drop_hinted: Sequence[_Hinted], tails: Sequence[_Hinted]) -> str:
-    first = line.split(" ", 1)[0].lower().rstrip(":|,.-–—")
-    if (not line[0].isalnum() or first in _DROP_LINE_FIRST_WORDS) and _DROP_LINE.match(line):
+    space = line.find(" ")
+    first = (line if space < 0 else line[:space]).lower().rstrip(":|,.-–—")
+    if first in _ARTICLES:  # a common start of prose, and of captions only
+        if _CAPTION.match(line):
+            return ""
+    elif (not line[0].isalnum() or first in _DROP_LINE_FIRST_WORDS) and _DROP_LINE.match(line):
         return ""
     lowered = line.lower() if drop_hinted or tails else ""
     for hints, pattern in drop_hinted:
@@ -635,9 +674,36 @@ def _clean_line(line: str, drop_hinted: Sequence[_Hinted], tails: Sequence[_Hint
     return line.strip()
 
 
-def _active(rules: Sequence[_Hinted], lowered: str) -> list[_Hinted]:
+def _active(rules: Sequence[_Hinted], present: frozenset[str] | set[str]) -> list[_Hinted]:
     # Rules whose hints occur nowhere in the text cannot apply to any line: drop them once, up front.
-    return [rule for rule in rules if any(h in lowered for h in rule[0])]
+    return [rule for rule in rules if any(h in present for h in rule[0])]
+
+
+def _gate(hint: str) -> str:
+    if len(hint) > 1 and hint[0] in "([":
+        return hint[0]
+    return "read" if "read" in hint else ""
+
+
+# Every hint once, grouped under a "gate" that each hint of its group contains: a text without the gate is
+# searched once for the whole group rather than once per hint (each search scans the whole article).
+def _gated_hints() -> dict[str, tuple[str, ...]]:
+    groups: dict[str, tuple[str, ...]] = {}
+    for hint in dict.fromkeys(h for rule in (*_DROP_LINE_HINTED, *_TAILS) for h in rule[0]):
+        groups[_gate(hint)] = (*groups.get(_gate(hint), ()), hint)
+    return groups
+
+
+_HINT_GATES = _gated_hints()
+
+
+def _present_hints(lowered: str) -> set[str]:
+    present: set[str] = set()
+    for gate, hints in _HINT_GATES.items():
+        if gate and gate not in lowered:
+            continue
+        present.update(h for h in hints if h in lowered)
+    return present
 
 
 def _strip_trailing_hashtags(line: str) -> str:
@@ -661,15 +727,27 @@ def clean_text(text: str) -> str:
     """
     if not text:
         return ""
-    text = _strip_invisible(text)
-    lowered = text.lower()
-    drop_hinted, tails = _active(_DROP_LINE_HINTED, lowered), _active(_TAILS, lowered)
+    text, printable = _strip_invisible_checked(text)
+    present = _present_hints(text.lower())
+    drop_hinted, tails = _active(_DROP_LINE_HINTED, present), _active(_TAILS, present)
+    # Text that is all printable holds no whitespace but spaces and newlines; without doubled spaces or
+    # spaces at the ends of its lines (the shape html_to_text returns) every line is already collapsed.
+    collapsed = (
+        printable
+        and "  " not in text
+        and " \n" not in text
+        and "\n " not in text
+        and text[0] != " "
+        and text[-1] != " "
+    )
+    if not printable:
+        text = text.replace("\r", "")
     seen: set[str] = set()
     paragraphs: list[str] = []
-    for paragraph in text.replace("\r", "").split("\n\n"):
+    for paragraph in text.split("\n\n"):
         kept: list[str] = []
         for raw in paragraph.split("\n"):
-            line = " ".join(raw.split())
+            line = raw if collapsed else " ".join(raw.split())
             if line:
                 line = _clean_line(line, drop_hinted, tails)
             if not line:

@@ -25,17 +25,10 @@ from hypothesis import strategies as st
 from domain.feedkeys import KeyScan, explain_scan, scan_keys
 from domain.feedrules import entry_key
 from services.feedparse import FeedParseError, parse_bytes
+from tests.helpers.corpus import shared_corpus
 
-
-def _find_corpus() -> Path | None:
-    for folder in Path(__file__).resolve().parents:
-        candidate = folder / "shared" / "corpus"
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-CORPUS = _find_corpus()
+CORPUS: Path | None = shared_corpus("feedparser-tests").parent
+CORPUS = CORPUS if CORPUS.is_dir() else None
 NO_CORPUS = "shared/corpus not found in any parent folder of this test"
 BASE_URL = "https://corpus.example/feeds/"
 

@@ -87,6 +87,35 @@ async def test_plain_member_cannot_add_and_bad_input_is_refused(tmp_path: Path) 
             assert "No feed subscription with id 999" in bad.text
 
 
+async def test_feed_test_shows_the_post_and_privately_why_it_looks_so(tmp_path: Path) -> None:
+    violent = FeedEntry(
+        guid="urn:e2e:violent",
+        title="Night Shift @everyone",
+        link="https://films.example/night-shift",
+        summary="<p>A man is stabbed to death in the opening scene, and a dog is kicked to death later. "
+        "The film follows a night nurse through one long shift in a hospital about to close.</p>",
+    )
+    async with FeedServer() as server, FakeDiscord() as fake:
+        server.set_feed("/rss", [violent], title="Film Daily")
+        settings = e2e_settings(fake, tmp_path, feeds=FAST_FEEDS)
+        async with running_bot(fake, settings):
+            added = await fake.slash(
+                "feed add", {"url": server.url("/rss"), "channel": fake.news_channel_id}, user=fake.moderator
+            )
+            await added.wait_for_output(timeout=15)
+            ix = await fake.slash("feed test", {"feed": 1}, user=fake.moderator)
+            post = await ix.wait_for_followup(timeout=15)
+            note = await ix.wait_for_followup(timeout=15, count=2)
+            assert post["flags"] & 64 and note["flags"] & 64  # both private
+            assert post["embeds"][0]["title"].startswith("Night Shift")
+            assert "CW:" in post["content"] and "violence" in post["content"]
+            assert "**violence**: “A man is stabbed”" in note["content"]
+            assert "**animal harm**: “a dog is kicked”" in note["content"]
+            assert "content warnings checked" in note["content"]
+            assert note["mentions"] == [] and not note.get("mention_everyone")
+            assert fake.messages(fake.news_channel_id) == []  # nothing posted
+
+
 async def test_channel_refusing_posts_pauses_only_that_subscription(tmp_path: Path) -> None:
     async with FeedServer() as server, FakeDiscord() as fake:
         server.set_feed("/rss", make_entries(2))

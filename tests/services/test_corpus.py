@@ -21,9 +21,10 @@ import pytest
 
 from domain.feedrules import compile_filter, entry_key, entry_timestamp
 from services.feedparse import FeedParseError, parse_bytes
+from tests.helpers.corpus import shared_corpus
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "feedparser-tests"
+CORPUS = shared_corpus("feedparser-tests")
 
 
 def corpus_directories() -> list[Path]:

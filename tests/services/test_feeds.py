@@ -416,6 +416,29 @@ async def test_test_command_renders_newest_without_posting(rig: Rig) -> None:
     assert rig.recorder.messages == []
 
 
+async def test_test_command_can_explain_the_post_it_renders(rig: Rig) -> None:
+    rig.server.set_feed(
+        "/rss",
+        [
+            FeedEntry(
+                guid="urn:test:violent",
+                title="Night Shift",
+                link="https://films.example/night-shift",
+                summary="<p>A man is stabbed to death in the opening scene. The film follows a night nurse "
+                "through one long shift in a hospital that is about to close.</p>",
+                published=datetime(2024, 2, 1, tzinfo=UTC),
+            ),
+            *make_entries(2),
+        ],
+    )
+    sub = await rig.add()
+    digest = DigestService(rig.db, DigestSettings())
+    test = await rig.service.test(GUILD, sub, digest.test_post)
+    assert test.payload["embeds"][0]["title"] == "Night Shift"
+    assert "**violence**: “A man is stabbed”" in test.note and "content warnings checked" in test.note
+    assert rig.recorder.messages == []
+
+
 async def test_other_guilds_ids_are_not_found(rig: Rig) -> None:
     rig.server.set_feed("/rss", make_entries(3))
     sub = await rig.add()

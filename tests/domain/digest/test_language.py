@@ -14,7 +14,7 @@ from domain.digest.language import (
     language_name,
     normalize_language,
 )
-from tests.conftest import REPO_ROOT
+from tests.helpers.corpus import shared_corpus
 
 # Short film texts as feeds carry them (headlines, one-line blurbs, metadata), with their language. The
 # detector was chosen on this set: py3langid 56/58 right at 60 µs per item, langdetect 53/58 at 1.9 ms,
@@ -63,7 +63,7 @@ CZECH_SYNOPSIS = (
     "současnosti pracuje jako soukromý bezpečnostní specialista. Když je jeho miliardářský zaměstnavatel "
     "zavražděn přímo před jeho očima a z činu se pokusí obvinit jeho, Cole je nucen dát se na útěk."
 )
-REALFEEDS = REPO_ROOT.parent / "shared" / "corpus" / "realfeeds"
+REALFEEDS = shared_corpus("realfeeds")
 
 
 def test_short_film_texts_are_detected_and_never_confidently_wrong() -> None:

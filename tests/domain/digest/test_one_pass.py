@@ -12,9 +12,10 @@ from services.feedparse import parse_bytes
 from tests.domain.digest.cw_dataset import DEVELOPMENT
 from tests.domain.digest.cw_heldout import HELD_OUT
 from tests.domain.digest.cw_idioms import IDIOMS
+from tests.helpers.corpus import shared_corpus
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-REALFEEDS = REPO_ROOT.parent / "shared" / "corpus" / "realfeeds"
+REALFEEDS = shared_corpus("realfeeds")
 
 SPOILERY = (
     ("Ending explained: the twist", "Find out who dies in the season finale, and the post-credits scene."),

@@ -11,25 +11,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from domain.digest import CATEGORIES
+from tests.helpers.corpus import shared_corpus
 
 HERE = Path(__file__).resolve().parent
-REPO_ROOT = HERE.parents[3]
-CORPUS_PARTS = ("shared", "corpus", "realfeeds")
 SPLITS = ("tune", "unseen")
 
 
-def find_corpus() -> Path:
-    """``shared/corpus/realfeeds`` beside the checkout, as tests/services/test_corpus.py expects it.
-
-    A main checkout sits at ``/work/main`` and a helper's worktree at ``/work/wt/<name>``, so the nearest
-    ancestor holding ``shared/corpus/realfeeds`` wins; the first candidate is returned when none exists,
-    so a skip reason can name where it looked.
-    """
-    candidates = [parent.joinpath(*CORPUS_PARTS) for parent in REPO_ROOT.parents]
-    return next((path for path in candidates if path.is_dir()), candidates[0])
-
-
-CORPUS = find_corpus()
+CORPUS = shared_corpus("realfeeds")
 
 
 class Label(NamedTuple):
