@@ -20,6 +20,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 INSTALL_HINT = (
     "PostgreSQL server binaries not found: install them (Debian/Ubuntu: apt-get install -y postgresql) "
@@ -197,3 +198,12 @@ class PgServer:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+async def reopen(db: Any) -> Any:
+    """A new handle on the same database as the (closed) ``db``: what a restarted bot opens."""
+    from storage.db import Database, PostgresDatabase
+
+    if isinstance(db, PostgresDatabase):
+        return await PostgresDatabase.open_url(db.url, pool_size=4)
+    return await Database.open(db.path)
