@@ -322,7 +322,14 @@ async def _start(settings: Settings, token: str) -> int:
                 return 0
         except TokenRefused:
             return _token_refused(settings)
-        async with await open_configured_database(settings) as db:
+        try:
+            database = await open_configured_database(settings)
+        except Exception as exc:
+            # An unreachable server or a refused login is one line for the operator, not a traceback.
+            if not settings.storage.url or not isinstance(exc, (OSError, *DatabaseError)):
+                raise
+            return _fail(f"cannot open the database {redact_password(settings.storage.url)}: {exc}")
+        async with database as db:
             bot = build_bot(settings, db)
             notifier = SystemdNotifier.from_env()
             watchdog = asyncio.create_task(notifier.run(lambda: _healthy(bot)), name="sd-notify")

@@ -176,3 +176,18 @@ async def test_two_shards_share_the_work_and_a_survivor_takes_over(
         finally:
             await conn.close()
         assert sorted(votes.values()) == [1, 1], votes
+
+
+async def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        path = tmp_path / "down.toml"
+        path.write_text(
+            f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
+            '[storage]\nurl = "postgresql://bot:s3cret@127.0.0.1:1/club"\n'
+        )
+        proc = await bot_process(path, fake.token)
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+    text = err.decode()
+    assert proc.returncode == 2, text
+    assert "cannot open the database postgresql://bot:***@127.0.0.1:1/club" in text
+    assert "Traceback" not in text and "s3cret" not in text
