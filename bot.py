@@ -36,9 +36,9 @@ from services.health import probe
 from services.logs import JsonFormatter, set_log_context
 from services.sdnotify import SystemdNotifier
 from services.startup import NETWORK_ERRORS, TokenRefused, describe_network_error, wait_for_discord
-from settings import ConfigError, LoggingSettings, Settings, describe, load_settings
-from storage.db import Database
-from storage.migrate import SchemaTooNewError, latest_version
+from settings import ConfigError, LoggingSettings, Settings, describe, load_settings, redact_password
+from storage.db import Database, DatabaseError, PostgresDatabase, open_database, postgres_schema_version
+from storage.migrate import PG_MIGRATIONS_DIR, SchemaTooNewError, latest_version
 
 log = logging.getLogger("projectionist")
 
@@ -114,6 +114,7 @@ class Projectionist(ClubBot):
         *,
         on_login: Callable[[], None] | None = None,
         guild_ready_timeout: float = 2.0,
+        **shard_options: Any,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -128,6 +129,7 @@ class Projectionist(ClubBot):
             max_messages=None,
             chunk_guilds_at_startup=False,
             guild_ready_timeout=guild_ready_timeout,
+            **shard_options,
         )
         self.settings = settings
         self.db = db
@@ -190,6 +192,44 @@ class Projectionist(ClubBot):
         log.info("shutting down")
         await super().close()  # unloads extensions: cog_unload stops loops
         await self.services.close()
+
+
+class ShardedProjectionist(Projectionist, commands.AutoShardedBot):
+    """The bot connecting several gateway shards, or a subset of them (``[discord] shard_ids``).
+
+    discord.py routes each guild to shard ``(guild_id >> 22) % shard_count``; a process only receives the
+    interactions and reactions of the guilds on its own shards. Everything it sends goes over REST, which needs
+    no shard, so background work is shared between processes through leases in the database.
+    """
+
+
+def build_bot(settings: Settings, db: Database, **options: Any) -> Projectionist:
+    """One shard in one process (the SQLite default) is the plain client; anything else is sharded."""
+    count, ids = settings.discord.shard_count, settings.discord.shard_ids
+    if count is None and not settings.storage.url:
+        count = 1  # SQLite serves one process: no need to ask Discord for a recommendation
+    if count == 1 and ids is None:
+        return Projectionist(settings, db, **options)
+    log.info("connecting shards %s of %s", list(ids) if ids is not None else "all", count or "recommended")
+    bot = ShardedProjectionist(
+        settings, db, shard_count=count, shard_ids=list(ids) if ids is not None else None, **options
+    )
+    if ids is not None and count is not None:
+        mine, total = frozenset(ids), count
+        bot.services.polls.owns_guild = lambda guild_id: (guild_id >> 22) % total in mine
+    return bot
+
+
+async def open_configured_database(settings: Settings) -> Database:
+    """The database ``[storage]`` names (PostgreSQL at ``url``, else the SQLite file at ``path``), migrated."""
+    storage = settings.storage
+    return await open_database(
+        storage.url,
+        storage.path,
+        busy_timeout=storage.busy_timeout,
+        pool_size=storage.pool_size,
+        lease_timeout=storage.lease_timeout,
+    )
 
 
 class _OneLineReconnect(logging.Filter):
@@ -282,10 +322,15 @@ async def _start(settings: Settings, token: str) -> int:
                 return 0
         except TokenRefused:
             return _token_refused(settings)
-        async with await Database.open(
-            settings.storage.path, busy_timeout=settings.storage.busy_timeout
-        ) as db:
-            bot = Projectionist(settings, db)
+        try:
+            database = await open_configured_database(settings)
+        except Exception as exc:
+            # An unreachable server or a refused login is one line for the operator, not a traceback.
+            if not settings.storage.url or not isinstance(exc, (OSError, *DatabaseError)):
+                raise
+            return _fail(f"cannot open the database {redact_password(settings.storage.url)}: {exc}")
+        async with database as db:
+            bot = build_bot(settings, db)
             notifier = SystemdNotifier.from_env()
             watchdog = asyncio.create_task(notifier.run(lambda: _healthy(bot)), name="sd-notify")
             try:
@@ -304,11 +349,15 @@ async def _start(settings: Settings, token: str) -> int:
 
 
 async def _healthy(bot: Projectionist) -> bool:
-    """What systemd's watchdog is fed from: READY seen, the gateway socket open, and the verdict /healthz
-    gives (database reachable, no background loop stuck). A bot that lost its gateway or whose loops stopped
-    stops feeding it, and systemd restarts it after WatchdogSec."""
-    ws = bot.ws
-    if not (bot.is_ready() and not bot.is_closed() and ws is not None and ws.open):
+    """What systemd's watchdog is fed from: READY seen, the gateway socket open (every shard's, for a sharded
+    bot), and the verdict /healthz gives (database reachable, no background loop stuck). A bot that lost its
+    gateway or whose loops stopped stops feeding it, and systemd restarts it after WatchdogSec."""
+    if isinstance(bot, commands.AutoShardedBot):
+        shards = bot.shards.values()
+        connected = bool(shards) and not any(s.is_closed() for s in shards)
+    else:
+        connected = bot.ws is not None and bot.ws.open
+    if not (bot.is_ready() and not bot.is_closed() and connected):
         return False
     healthy, _ = await probe(bot.services.health, bot.services.db)
     return healthy
@@ -379,6 +428,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if isinstance(loaded, int):
         return loaded
     settings, token = loaded
+    http = settings.http
+    if settings.storage.url and http.listen and not os.environ.get(http.calendar_key_env or "", "").strip():
+        # No key file sits next to a server database, and every process must derive the same calendar links.
+        return _fail(
+            f"[storage] url is set: give every process the same calendar key in ${http.calendar_key_env} "
+            "(for example the output of `openssl rand -base64 32`)"
+        )
     configure_logging(settings.logging, settings.discord.gateway_url)
     try:
         return asyncio.run(_start(settings, token))
@@ -407,6 +463,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         settings = _load(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
+    if settings.storage.url:
+        return _fail("backup copies the SQLite file; with [storage] url set, back up PostgreSQL with pg_dump")
     source = Path(settings.storage.path)
     dest = Path(args.path)
     if not source.exists():
@@ -438,6 +496,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         settings = _load(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
+    if settings.storage.url:
+        return _migrate_postgres(settings.storage.url)
     path = Path(settings.storage.path)
     existed = path.exists()
     before = 0
@@ -465,6 +525,57 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print(f"{path} is already at schema version {latest}; nothing to do")
     else:
         print(f"migrated {path} from schema version {before} to {latest}")
+    return 0
+
+
+def _migrate_postgres(url: str) -> int:
+    shown = redact_password(url)
+
+    async def apply() -> tuple[int, int]:
+        before = await postgres_schema_version(url)
+        async with await PostgresDatabase.open_url(url, pool_size=1):
+            pass  # opening migrates
+        return before, latest_version(PG_MIGRATIONS_DIR)
+
+    try:
+        before, latest = asyncio.run(apply())
+    except SchemaTooNewError as exc:
+        return _fail(str(exc))
+    except Exception as exc:
+        if not isinstance(exc, (OSError, *DatabaseError)):
+            raise
+        return _fail(f"migrating {shown} failed (nothing was changed by the failed step): {exc}")
+    if before == latest:
+        print(f"{shown} is already at schema version {latest}; nothing to do")
+    else:
+        print(f"migrated {shown} from schema version {before} to {latest}")
+    return 0
+
+
+def cmd_migrate_data(args: argparse.Namespace) -> int:
+    """Copy a SQLite club database into an empty PostgreSQL database (README: moving a club to PostgreSQL)."""
+    from storage.copy import CopyError, copy_sqlite_to_postgres
+
+    if not args.source.startswith("sqlite:"):
+        return _fail("--from must be sqlite:PATH (the SQLite file to copy)")
+    if not args.target.startswith(("postgresql://", "postgres://")):
+        return _fail("--to must be a postgresql:// URL (an empty database)")
+    source = Path(args.source.removeprefix("sqlite:"))
+    shown = redact_password(args.target)
+    if not source.is_file():
+        return _fail(f"no SQLite database at {source}")
+    try:
+        copied = asyncio.run(copy_sqlite_to_postgres(source, args.target))
+    except CopyError as exc:
+        return _fail(str(exc))
+    except Exception as exc:
+        if not isinstance(exc, (OSError, *DatabaseError)):
+            raise
+        return _fail(f"copying {source} to {shown} failed (nothing was committed): {exc}")
+    for table in copied:
+        print(f"{table.table}: {table.rows} rows, checksum {table.checksum[:16]} verified")
+    total = sum(t.rows for t in copied)
+    print(f"copied {total} rows in {len(copied)} tables from {source} to {shown}")
     return 0
 
 
@@ -502,7 +613,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             api_base=settings.discord.api_base,
             token=token,
             dev_guild_id=settings.discord.dev_guild_id,
-            database_path=settings.storage.path,
+            database_path=settings.storage.url or settings.storage.path,
             local_commands=commands,
             intents=intents.value,
             intent_names=[name for name, enabled in intents if enabled],
@@ -523,7 +634,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     configure_logging(settings.logging)
 
     async def sync() -> int:
-        async with await Database.open(settings.storage.path) as db:
+        async with await open_configured_database(settings) as db:
             bot = Projectionist(settings, db)
             async with bot:
                 try:
@@ -576,6 +687,12 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(
         sub.add_parser("migrate", help="apply pending database migrations and exit (run does this at start)")
     ).set_defaults(func=cmd_migrate)
+    copy = sub.add_parser(
+        "migrate-data", help="copy a SQLite database into an empty PostgreSQL database, verified per table"
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="sqlite:PATH")
+    copy.add_argument("--to", dest="target", required=True, metavar="postgresql://USER@HOST:PORT/DBNAME")
+    copy.set_defaults(func=cmd_migrate_data)
     with_config(
         sub.add_parser("sync", help="sync slash commands globally (may take up to an hour)")
     ).set_defaults(func=cmd_sync)

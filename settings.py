@@ -13,6 +13,7 @@ import re
 import tomllib
 import types
 import typing
+import urllib.parse
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -75,12 +76,24 @@ class DiscordSettings:
     # send attempt a retry trusts the nonce, after it the retry looks in the channel first (services.delivery).
     nonce_window: float = _duration("2m", minimum=1)
     dev_guild_id: int | None = None
+    # Gateway shards in all (None: Discord's recommendation, or 1 under SQLite) and the ones THIS process
+    # connects (None: all of them). Interactions and reactions of a server reach the process owning its shard.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StorageSettings:
     path: str = "projectionist.sqlite3"
     busy_timeout: float = _duration("5s")
+    # "postgresql://user@host:port/dbname" selects PostgreSQL (credentials may come from PG* variables or
+    # .pgpass); empty keeps the SQLite file at `path`.
+    url: str = ""
+    # Connections each process keeps to PostgreSQL.
+    pool_size: int = 10
+    # How long background work a process claimed (a feed's fetch, a message's send) stays its own; a process
+    # that dies leaves its work to the others after this.
+    lease_timeout: float = _duration("60s", minimum=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +287,26 @@ def _validate(settings: Settings, path: str | Path | None) -> list[ConfigError]:
         if not url.startswith(schemes):
             bad(f"discord.{key}", f"must start with {' or '.join(schemes)}")
     _validate_http(settings.http, bad)
+    _validate_scale(settings, bad)
     return errors
+
+
+def _validate_scale(settings: Settings, bad: Callable[[str, str], None]) -> None:
+    storage, discord = settings.storage, settings.discord
+    if storage.url and not storage.url.startswith(("postgresql://", "postgres://")):
+        bad("storage.url", "must start with postgresql:// (or be empty for the SQLite file at storage.path)")
+    if storage.pool_size < 1:
+        bad("storage.pool_size", "must be at least 1")
+    if discord.shard_count is not None and discord.shard_count < 1:
+        bad("discord.shard_count", "must be at least 1")
+    if discord.shard_ids is not None:
+        if discord.shard_count is None:
+            bad("discord.shard_ids", "needs discord.shard_count (the shards of all processes together)")
+        elif not discord.shard_ids or any(not 0 <= s < discord.shard_count for s in discord.shard_ids):
+            bad("discord.shard_ids", f"each shard id must be from 0 to {discord.shard_count - 1}")
+        elif not storage.url and set(discord.shard_ids) != set(range(discord.shard_count)):
+            # Other processes would need the same database: only PostgreSQL is shared between processes.
+            bad("discord.shard_ids", "SQLite serves one process, which must own every shard; set storage.url")
 
 
 def split_listen(listen: str) -> tuple[str, int]:
@@ -336,6 +368,16 @@ def load_settings(path: str | Path | None = None) -> Settings:
     return parse_settings(text, path)
 
 
+def redact_password(url: str) -> str:
+    """A database URL with its password (if any) replaced by ``***``: check-config and logs never show one."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
 def describe(settings: Settings) -> dict[str, dict[str, Any]]:
     """The effective settings as plain data (durations written back as strings) for ``check-config``."""
     out: dict[str, dict[str, Any]] = {}
@@ -354,6 +396,8 @@ def describe(settings: Settings) -> dict[str, dict[str, Any]]:
                 )
             elif isinstance(value, tuple):
                 value = list(value)
+            elif section.name == "storage" and f.name == "url" and value:
+                value = redact_password(value)
             values[f.name] = value
         out[section.name] = values
     return out

@@ -81,7 +81,7 @@ def hash_token(token: str) -> str:
 
 def key_file_for(db_path: str) -> Path | None:
     """The key file next to the database, or None for an in-memory database (nothing to sit next to)."""
-    if db_path in ("", ":memory:"):
+    if db_path in ("", ":memory:") or "://" in db_path:  # a server database (PostgreSQL) sits in no file
         return None
     return Path(db_path + ".calendar-key")
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from services import metrics
+from storage import leases
 from storage import outbox as repo
 from storage.db import Connection, Database
 from storage.outbox import OutboxRow
@@ -382,7 +383,13 @@ class Delivery:
         while (busy := self._inflight.get(row.id)) is not None:  # another run got to it first
             await busy.wait()
         done = self._inflight[row.id] = asyncio.Event()
+        claimed = False
         try:
+            # Another process (PostgreSQL, several shards) may be sending it: one sender per message. A sender
+            # that died leaves it after lease_timeout, and then the nonce-window rule in _attempt applies.
+            claimed = bool(await leases.claim(self.db, "outbox", [row.id], self._now()))
+            if not claimed:
+                return Result("pending", None, "being sent by another process")
             # read again: another run may have finished it since this one listed the due rows
             current = await repo.get(self.db, row.id)
             if current is None or current.state != "pending":
@@ -391,6 +398,8 @@ class Delivery:
                 )
             return await self._attempt(current, report)
         finally:
+            if claimed:
+                await leases.release(self.db, "outbox", row.id)
             del self._inflight[row.id]
             done.set()
 

@@ -24,6 +24,7 @@ from domain.doctor import Finding, Status, channel_verdicts, commands_verdict, g
 from domain.permissions import Member, Overwrite, base_permissions, channel_permissions
 from services.startup import NETWORK_ERRORS, describe_network_error
 from storage import diagnostics
+from storage.db import display_url
 from storage.migrate import latest_version
 
 log = logging.getLogger(__name__)
@@ -233,13 +234,14 @@ async def _load_guild(
 async def _database_checks(
     request: DoctorRequest, guilds: dict[int, _Guild] | None, session: aiohttp.ClientSession
 ) -> list[Finding]:
-    path = Path(request.database_path)
-    if not await asyncio.to_thread(path.exists):
+    is_url = "://" in request.database_path  # PostgreSQL ([storage] url): shown without user or password
+    path = display_url(request.database_path) if is_url else Path(request.database_path)
+    if not is_url and not await asyncio.to_thread(Path(path).exists):
         return [
             Finding("database", Status.NOTE, f"no database at {path} yet (created when the bot first starts)")
         ]
     try:
-        async with diagnostics.read_only(path) as db:
+        async with diagnostics.read_only(request.database_path) as db:
             version = await diagnostics.schema_version(db)
             latest = latest_version()
             if version != latest:

@@ -37,6 +37,7 @@ from services.fetcher import Fetcher, FetchError, FetchResult
 from settings import FeedSettings
 from storage import club as club_repo
 from storage import feeds as repo
+from storage import leases
 from storage.db import Connection, Database
 from storage.outbox import OutboxRow
 
@@ -540,8 +541,14 @@ class FeedService:
                 if not due:
                     break
                 polled.update(f.id for f in due)
+                # Other processes poll too: each feed is fetched by whoever claims it. The lease is kept until
+                # it expires, so a process whose due list was read just before another polled the feed finds
+                # it still taken; a process that dies mid-poll leaves its feeds to the others after that.
+                mine = await leases.claim(self.db, "feed", [f.id for f in due], now)
+                due = [f for f in due if f.id in mine]
                 await asyncio.gather(*(self._poll_isolated(feed, report) for feed in due))
             await self.deliver(report)
+            await leases.sweep(self.db, now)
             self.last_cycle = report
             return report
 

@@ -85,7 +85,7 @@ def row_to(cls: type[T], row: sqlite3.Row, prefix: str = "", **overrides: Any) -
             continue
         try:
             raw = row[prefix + name]
-        except IndexError:  # sqlite3.Row's answer to an unknown column name
+        except (IndexError, KeyError):  # sqlite3.Row and asyncpg Record answers to an unknown column
             if has_default:
                 continue
             raise KeyError(f"{cls.__name__}.{name}: no column {prefix + name!r} in the row") from None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, DatabaseError, PostgresDatabase
 
 
 class Unreadable(Exception):
@@ -25,8 +25,13 @@ class Unreadable(Exception):
 async def read_only(path: str | Path) -> AsyncIterator[Database]:
     """The database opened read-only and not migrated (the doctor must change nothing, even an old schema).
 
-    Any SQLite error inside the block comes out as :class:`Unreadable`.
+    ``path`` is the SQLite file, or a ``postgresql://`` URL. Any database error inside the block comes out as
+    :class:`Unreadable`.
     """
+    if "://" in str(path):
+        async with _read_only_postgres(str(path)) as pg:
+            yield pg
+        return
     try:
         conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
@@ -41,7 +46,29 @@ async def read_only(path: str | Path) -> AsyncIterator[Database]:
         await db.close()
 
 
+@asynccontextmanager
+async def _read_only_postgres(url: str) -> AsyncIterator[Database]:
+    unreadable: tuple[type[Exception], ...] = (OSError, *DatabaseError)
+    try:
+        db = await PostgresDatabase.open_url(url, pool_size=1, read_only=True)
+    except Exception as exc:
+        if not isinstance(exc, unreadable):
+            raise
+        raise Unreadable(str(exc)) from exc
+    try:
+        yield db
+    except Exception as exc:
+        if not isinstance(exc, unreadable):
+            raise
+        raise Unreadable(str(exc)) from exc
+    finally:
+        await db.close()
+
+
 async def schema_version(db: Database) -> int:
+    if db.dialect == "postgresql":
+        exists = await db.scalar("SELECT to_regclass('schema_version') IS NOT NULL")
+        return int(await db.scalar("SELECT MAX(version) FROM schema_version") or 0) if exists else 0
     return int(await db.scalar("PRAGMA user_version") or 0)
 
 

@@ -132,8 +132,8 @@ async def record_success(
         "UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
         "last_polled_at = ?, last_success_at = ?, consecutive_failures = 0, failing_since = NULL, warned = 0, "
         "status = 'active', pause_reason = NULL, last_error = CASE WHEN ? THEN last_error ELSE ? END, "
-        "last_error_at = CASE WHEN ? OR ? IS NULL THEN last_error_at ELSE ? END, "
-        "body_hash = COALESCE(?, body_hash), last_changed_at = CASE WHEN ? IS NULL THEN last_changed_at ELSE ? END "
+        "last_error_at = CASE WHEN ? OR CAST(? AS TEXT) IS NULL THEN last_error_at ELSE ? END, "
+        "body_hash = COALESCE(?, body_hash), last_changed_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN last_changed_at ELSE ? END "
         "WHERE id = ?",
         (
             etag,
@@ -249,7 +249,7 @@ async def list_subscriptions(
     if channel_id is not None:
         sql += " AND s.channel_id = ?"
         params.append(channel_id)
-    sql += " ORDER BY s.channel_id, s.name COLLATE NOCASE"
+    sql += " ORDER BY s.channel_id, LOWER(s.name)"  # LOWER, not COLLATE NOCASE: both dialects know it
     rows = await db.fetchall(sql, params)
     return [SubscriptionView(_subscription(r, "s_"), _feed(r)) for r in rows]
 

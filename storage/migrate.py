@@ -6,12 +6,15 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: The same schema history in PostgreSQL's dialect: file NNNN here is file NNNN above, translated.
+PG_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -95,3 +98,47 @@ def _statements(sql: str) -> list[str]:
     if buf.strip() and not all(p.strip().startswith("--") for p in buf.strip().splitlines() if p.strip()):
         raise ValueError(f"incomplete SQL statement at end of migration: {buf.strip()[:80]!r}")
     return out
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------------------
+#
+# PostgreSQL has no user_version: the version lives in a one-row table. Several bot processes may start at
+# once against one database, so migrating takes a transaction-scoped advisory lock first; the second process
+# waits, then finds the schema current.
+
+_MIGRATION_LOCK = 0x70726F6A  # "proj": any constant shared by every Projectionist process
+
+
+async def _pg_version(conn: Any) -> int:
+    await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+    value = await conn.fetchval("SELECT MAX(version) FROM schema_version")
+    return int(value or 0)
+
+
+async def check_version_postgres(conn: Any, directory: Path = PG_MIGRATIONS_DIR) -> int:
+    """The PostgreSQL database's schema version; :class:`SchemaTooNewError` if newer than this code."""
+    exists = await conn.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
+    current = int(await conn.fetchval("SELECT MAX(version) FROM schema_version") or 0) if exists else 0
+    latest = latest_version(directory)
+    if current > latest:
+        raise SchemaTooNewError(
+            f"the database is at schema version {current} but this Projectionist knows only up to "
+            f"{latest}; it was written by a newer version. Upgrade Projectionist or restore a backup."
+        )
+    return current
+
+
+async def migrate_postgres(conn: Any, directory: Path = PG_MIGRATIONS_DIR) -> int:
+    """Bring a PostgreSQL schema (asyncpg connection) to the latest version, one transaction per file."""
+    migrations = load_migrations(directory)
+    await check_version_postgres(conn, directory)
+    for migration in migrations:
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+            if await _pg_version(conn) >= migration.version:
+                continue
+            log.info("applying migration %s (postgresql)", migration.name)
+            await conn.execute(migration.sql)  # no arguments: the simple protocol runs the whole file
+            await conn.execute("DELETE FROM schema_version")
+            await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", migration.version)
+    return len(migrations)

@@ -116,7 +116,7 @@ async def due(
     )
     params.append(per_channel if per_channel is not None else -1)
     rows = await _all(
-        db, f"SELECT * FROM ({inner}) WHERE ? < 0 OR rn <= ? ORDER BY id", (*params, params[-1])
+        db, f"SELECT * FROM ({inner}) AS d WHERE ? < 0 OR rn <= ? ORDER BY id", (*params, params[-1])
     )
     return [_row(r) for r in rows]
 

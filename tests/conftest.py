@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from storage.db import Database
+from storage.db import Database, PostgresDatabase
+from tests.pg import INSTALL_HINT, PgServer, find_bindir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "test.sqlite3")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL server for the whole session; skips when the binaries are not installed."""
+    if find_bindir() is None:
+        pytest.skip(INSTALL_HINT)
+    server = PgServer.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh, migrated database on each backend: tests/storage and tests/services use it as ``db``."""
+    database: Database
+    if request.param == "sqlite":
+        database = await Database.open(tmp_path / "test.sqlite3")
+    else:
+        server: PgServer = request.getfixturevalue("pg_server")
+        database = await PostgresDatabase.open_url(server.create_database(), pool_size=4)
     try:
         yield database
     finally:

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import REPO_ROOT
 
@@ -152,3 +153,38 @@ def test_doctor_config_errors_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and "feeds.interval" in result.stderr and "Traceback" not in result.stderr
     missing_token = run_cli("doctor", cwd=tmp_path)
     assert missing_token.returncode == 2 and "DISCORD_TOKEN" in missing_token.stderr
+
+
+def test_migrate_on_postgresql_creates_the_schema_then_has_nothing_to_do(
+    tmp_path: Path, pg_server: Any
+) -> None:
+    from storage.migrate import PG_MIGRATIONS_DIR, latest_version
+
+    url = pg_server.create_database(migrated=False).replace("postgres@", "postgres:hunter2@")
+    (tmp_path / "config.toml").write_text(f'[storage]\nurl = "{url}"\n')
+    created = run_cli("migrate", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    assert f"from schema version 0 to {latest_version(PG_MIGRATIONS_DIR)}" in created.stdout
+    assert "hunter2" not in created.stdout + created.stderr
+    again = run_cli("migrate", cwd=tmp_path)
+    assert again.returncode == 0 and "already at schema version" in again.stdout
+    tables = pg_server.psql(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'outbox'", url.rsplit("/", 1)[1]
+    )
+    assert tables.strip() == "1"
+
+
+def test_run_on_postgresql_with_the_http_server_needs_the_shared_calendar_key(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[storage]\nurl = "postgresql://bot@127.0.0.1:1/club"\n[http]\nlisten = "127.0.0.1:8080"\n'
+    )
+    env = {"DISCORD_TOKEN": "x", "PROJECTIONIST_CALENDAR_KEY": ""}
+    result = run_cli("run", cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "PROJECTIONIST_CALENDAR_KEY" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_backup_points_a_postgresql_operator_at_pg_dump(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[storage]\nurl = "postgresql://bot@db/club"\n')
+    result = run_cli("backup", str(tmp_path / "copy.sqlite3"), cwd=tmp_path)
+    assert result.returncode == 2 and "pg_dump" in result.stderr and not (tmp_path / "copy.sqlite3").exists()

@@ -15,8 +15,8 @@ def test_example_config_documents_exactly_the_defaults() -> None:
     text = (REPO_ROOT / "config.example.toml").read_text()
     for section, values in describe(Settings()).items():
         assert f"[{section}]" in text
-        for key in values:
-            if key != "dev_guild_id":
+        for key, value in values.items():
+            if value is not None:  # a key whose default is "unset" is shown commented out
                 assert f"\n{key} = " in text, f"{section}.{key} missing from config.example.toml"
             else:
                 assert f"# {key} = " in text
@@ -155,3 +155,25 @@ def test_a_bad_value_does_not_echo_as_a_rule_violation() -> None:
 def test_log_format() -> None:
     assert Settings().logging.format == "text"
     assert parse_settings('[logging]\nformat = "json"\n').logging.format == "json"
+
+
+def test_scale_out_settings_are_checked_and_sqlite_refuses_a_shard_range() -> None:
+    ok = parse_settings(
+        '[storage]\nurl = "postgresql://bot@db:5432/club"\n[discord]\nshard_count = 2\nshard_ids = [1]'
+    )
+    assert ok.discord.shard_ids == (1,) and ok.storage.lease_timeout == 60
+    with pytest.raises(ConfigError, match="SQLite serves one process, which must own every shard"):
+        parse_settings("[discord]\nshard_count = 2\nshard_ids = [0]")
+    assert parse_settings("[discord]\nshard_count = 2\nshard_ids = [1, 0]").discord.shard_count == 2
+    with pytest.raises(ConfigError, match="from 0 to 1"):
+        parse_settings('[storage]\nurl = "postgresql://db/club"\n[discord]\nshard_count = 2\nshard_ids = [2]')
+    with pytest.raises(ConfigError, match=r"needs discord\.shard_count"):
+        parse_settings("[discord]\nshard_ids = [0]")
+    with pytest.raises(ConfigError, match="must start with postgresql://"):
+        parse_settings('[storage]\nurl = "mysql://db/club"')
+
+
+def test_check_config_never_shows_a_database_password() -> None:
+    settings = parse_settings('[storage]\nurl = "postgresql://bot:s3cret@db:5432/club"')
+    shown = describe(settings)["storage"]["url"]
+    assert "s3cret" not in shown and shown == "postgresql://bot:***@db:5432/club"

@@ -9,6 +9,7 @@ from domain.errors import UserError
 from domain.models import Poll, PollKind, PollStatus
 from services.polls._models import MAX_ANNOUNCE_ATTEMPTS, POLL_MESSAGE, POLL_RESULTS, DueReport, Outcome
 from services.polls._publish import PollPublishing
+from storage import leases
 from storage import polls as repo
 from storage.db import Connection
 from storage.outbox import OutboxRow
@@ -133,7 +134,11 @@ class PollClosing(PollPublishing):
         if self.events_held:  # the startup resync decides first what the offline reactions were
             return report
         async with self._due_lock:
-            for poll in await repo.due_polls(self.db, self._now()):
+            due = await repo.due_polls(self.db, self._now())
+            mine = await leases.claim(
+                self.db, "poll", [p.id for p in due], self._now()
+            )  # one process per poll
+            for poll in (p for p in due if p.id in mine):
                 try:
                     if await self._close(poll, "deadline", None) is not None:
                         report.closed += 1

@@ -43,6 +43,9 @@ class PollCore:
         self._activated: set[int] = set()  # polls whose message was delivered: to remember and seed
         self._resync_lock = asyncio.Lock()
         self._due_lock = asyncio.Lock()
+        #: Which servers' reactions reach this process (bot.py sets it when the process owns only some gateway
+        #: shards): resync reconciles only those, never a poll whose live votes another process records.
+        self.owns_guild: Callable[[int], bool] = lambda _guild_id: True
         self.last_resync: ResyncReport | None = None
 
     # -- wiring ------------------------------------------------------------------------------------

@@ -81,6 +81,8 @@ class PollResync(PollClosing):
         try:
             async with self._resync_lock:
                 for poll in await repo.open_polls(self.db):
+                    if not self.owns_guild(poll.guild_id):
+                        continue
                     try:
                         await self._resync(poll, report)
                     except Exception as exc:

@@ -17,6 +17,7 @@ from services.delivery import DeliveryGone, Payload
 from services.watchparties._context import Context
 from services.watchparties._models import DISCUSSION, MAX_THREAD_ATTEMPTS, REMINDER, RunReport
 from services.watchparties._render import Announcements, reply_target
+from storage import leases
 from storage import watchparties as repo
 from storage.db import Connection
 from storage.outbox import OutboxRow
@@ -62,7 +63,9 @@ class ReminderEngine:
     async def _run_due(self, report: RunReport) -> None:
         ctx = self.ctx
         now = ctx.now()
-        for row in await repo.due_reminders(ctx.db, now):
+        due = await repo.due_reminders(ctx.db, now)
+        mine = await leases.claim(ctx.db, "reminder", [r.id for r in due], now)  # one process per reminder
+        for row in (r for r in due if r.id in mine):
             try:
                 await self._process(row, now, report)
             except Exception as exc:

@@ -132,6 +132,23 @@ class Session:
     backlog: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=2000))
     conn: Connection | None = None
     disconnected_at: float | None = None
+    #: [shard_id, shard_count] from IDENTIFY (unsharded clients are shard 0 of 1)
+    shard: tuple[int, int] = (0, 1)
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Discord's routing: a guild's events go to shard ``(guild_id >> 22) % shard_count``; events of no
+        guild (DMs) to shard 0."""
+        shard_id, count = self.shard
+        return (0 if guild_id is None else (guild_id >> 22) % count) == shard_id
+
+
+_GUILD_EVENTS_KEYED_BY_ID = ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE")
+
+
+def guild_of_event(event: str, data: dict[str, Any]) -> int | None:
+    """The guild an event belongs to (None: not a guild's event)."""
+    raw = data.get("id") if event in _GUILD_EVENTS_KEYED_BY_ID else data.get("guild_id")
+    return int(raw) if raw is not None else None
 
 
 class Gateway:
@@ -179,7 +196,10 @@ class Gateway:
         futures: list[asyncio.Future[None]] = []
         if not self.sessions:
             log.debug("dispatch %s with no gateway session: dropped", event)
+        guild_id = guild_of_event(event, data)
         for session in self.sessions.values():
+            if not session.owns(guild_id):  # only the shard that owns the guild hears of it
+                continue
             shaped = self._shape_for(session, event, data)
             if shaped is None:
                 continue
@@ -344,17 +364,24 @@ class Gateway:
         if self.privileged_intents is not None and intents & PRIVILEGED_INTENTS & ~self.privileged_intents:
             await self._close(conn, 4014, "Disallowed intent(s).")
             return
+        shard = d.get("shard") or [0, 1]
+        if not (isinstance(shard, list) and len(shard) == 2 and 0 <= int(shard[0]) < int(shard[1])):
+            await self._close(conn, 4010, "Invalid shard.")
+            return
         session = Session(
             id=secrets.token_hex(16),
             intents=intents,
             properties=d.get("properties", {}),
             presence=d.get("presence"),
             conn=conn,
+            shard=(int(shard[0]), int(shard[1])),
         )
         self.sessions[session.id] = session
         conn.session = session
         world = self.fake.world
-        guild_ids = [g for g in world.guilds if world.bot_user_id in world.guilds[g].members]
+        guild_ids = [
+            g for g in world.guilds if world.bot_user_id in world.guilds[g].members and session.owns(g)
+        ]
         ready = {
             "v": 10,
             "user": {

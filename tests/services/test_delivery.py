@@ -5,8 +5,6 @@ service (feeds, polls, watch parties)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiosqlite
 import pytest
@@ -29,12 +27,6 @@ from tests.helpers.clock import FakeClock
 from tests.helpers.ports import Crash, FakeDeliveryPort
 
 CHANNEL = 10
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with await Database.open(tmp_path / "delivery.sqlite3") as database:
-        yield database
 
 
 def engine(db: Database, clock: FakeClock, port: FakeDeliveryPort, **kw: float) -> Delivery:

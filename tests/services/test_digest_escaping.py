@@ -20,6 +20,7 @@ HOSTILE = "@everyone ||x <@123>"
 )
 async def test_errors_show_typed_text_literally(db: Database, change: dict[str, str]) -> None:
     service = DigestService(db, DigestSettings())
+    change = dict(change)  # the parameter is shared by the SQLite and PostgreSQL runs: do not consume it
     category = change.pop("category")
     with pytest.raises(UserError) as info:
         await service.update_warnings(1, category, **change)  # type: ignore[arg-type]

@@ -11,7 +11,6 @@ import collections
 import dataclasses
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -67,10 +66,10 @@ class Rig:
 
 
 @pytest.fixture
-async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+async def rig(db: Database) -> AsyncIterator[Rig]:
     settings = FeedSettings(interval=600, min_interval=60, posts_per_channel_per_cycle=5, pause_after=86400)
     clock = FakeClock()
-    async with FeedServer() as server, await Database.open(tmp_path / "feeds.sqlite3") as db:
+    async with FeedServer() as server:
         fetcher = Fetcher(FetchLimits(allow_private_addresses=True, total_timeout=3, connect_timeout=2))
         parser = FeedParser(max_workers=1, timeout=10)
         digest = DigestService(db, DigestSettings())

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from services.health import HealthState, probe
 from storage.db import Database
 
 
-async def test_probe_needs_the_gateway_the_database_and_fresh_loops(tmp_path: Path) -> None:
+async def test_probe_needs_the_gateway_the_database_and_fresh_loops(db: Database) -> None:
     now = [1000.0]
     health = HealthState(clock=lambda: now[0])
-    db = await Database.open(str(tmp_path / "health.sqlite3"))
     try:
         assert (await probe(health, db))[0] is False  # no gateway yet
         health.gateway_up()

@@ -832,7 +832,9 @@ async def test_a_poll_message_still_unsent_at_its_deadline_discards_the_poll(env
     assert {n.status for n in await env.service.nominations(GUILD)} == {"open"}  # back in the round
     env.port.fail_post = 0
     again = (await env.service.pick(GUILD, CHANNEL, CREATOR)).poll  # the same id, a new outbox row
-    assert again.id == poll.id and again.is_open
+    assert again.is_open
+    if env.db.dialect == "sqlite":  # SQLite hands a deleted row's id out again; PostgreSQL never does
+        assert again.id == poll.id
 
 
 async def test_restart_resync_finishes_seeding_the_reactions(env: Env) -> None:

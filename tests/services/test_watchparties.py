@@ -9,7 +9,6 @@ import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +33,7 @@ from storage import watchparties as repo
 from storage.db import Database
 from tests.helpers.clock import FakeClock
 from tests.helpers.ports import Crash, FakeWatchPartyDiscord
+from tests.pg import reopen
 
 GUILD = 1
 CHANNEL = 10
@@ -61,13 +61,12 @@ class Env:
     discord: FakeWatchPartyDiscord
     service: WatchPartyService
     club: ClubService
-    path: Path
 
     async def restart(self, settings: WatchPartySettings | None = None) -> None:
         """Close and reopen the database and build a fresh service (the bot restarted)."""
         await self.service.close()
         await self.db.close()
-        self.db = await Database.open(self.path)
+        self.db = await reopen(self.db)
         self.club = ClubService(self.db, clock=self.clock)
         self.service = WatchPartyService(
             self.db, settings or self.service.settings, self.club, clock=self.clock, delivery=delivery(self)
@@ -83,9 +82,7 @@ class Env:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    path = tmp_path / "wp.sqlite3"
-    db = await Database.open(path)
+async def env(db: Database) -> AsyncIterator[Env]:
     clock = FakeClock(NOW)
     club = ClubService(db, clock=clock)
     service = WatchPartyService(
@@ -93,7 +90,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     )
     recorder = FakeWatchPartyDiscord()
     service.attach(recorder, recorder)
-    environment = Env(db, clock, recorder, service, club, path)
+    environment = Env(db, clock, recorder, service, club)
     try:
         yield environment
     finally:
@@ -227,6 +224,7 @@ async def test_schedule_refusals_store_nothing(env: Env, when: str, tz: str | No
     ],
 )
 async def test_schedule_bad_options(env: Env, kwargs: dict[str, Any], message: str) -> None:
+    kwargs = dict(kwargs)  # shared by the SQLite and PostgreSQL runs: do not consume it
     film = kwargs.pop("film", "Alien")
     with pytest.raises(UserError, match=message):
         await env.schedule(film, **kwargs)
@@ -274,7 +272,8 @@ async def test_a_discarded_partys_id_can_be_used_again(env: Env) -> None:
         await env.schedule()
     env.discord.refuse.clear()
     view = await env.schedule()
-    assert view.party.id == 1 and view.party.announce_message_id is not None
+    assert view.party.announce_message_id is not None
+    assert view.party.id == (1 if env.db.dialect == "sqlite" else 2)  # PostgreSQL never reuses an id
 
 
 async def test_missing_manage_events_still_stores_and_announces_with_a_warning(env: Env) -> None:

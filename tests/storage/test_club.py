@@ -11,9 +11,19 @@ USER_COLUMN = re.compile(r"^(user_id|member_id|voter_id|nominator_id)$")
 
 
 async def test_every_user_id_column_is_covered_by_forget_me(db: Database) -> None:
-    tables = [r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")]
     found = set()
-    for table in tables:
+    if db.dialect == "postgresql":
+        for r in await db.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        ):
+            if USER_COLUMN.match(r["column_name"]):
+                found.add((r["table_name"], r["column_name"]))
+    tables = (
+        []
+        if db.dialect == "postgresql"
+        else await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    )
+    for table in [r["name"] for r in tables]:
         for col in await db.fetchall(f"PRAGMA table_info({table})"):
             if USER_COLUMN.match(col["name"]):
                 found.add((table, col["name"]))
