@@ -65,6 +65,18 @@ def write_config(fake: FakeDiscord, tmp_path: Path, extra: str = "") -> Path:
     return config
 
 
+# ``python -c`` then bot.py as __main__ (runpy): the class attribute is set before the cog reads it. Spawned
+# feed-parse workers import bot.py as __mp_main__, exactly as when bot.py is run directly.
+_TICK_LAUNCHER = """
+import runpy, sys
+sys.path.insert(0, {root!r})
+from services.watchparties._service import WatchPartyService
+WatchPartyService.reminder_tick = {tick!r}
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
 async def bot_process(
     config: Path,
     token: str,
@@ -73,16 +85,21 @@ async def bot_process(
     capture: bool = True,
     stderr: int | IO[bytes] | None = None,
     cwd: Path | None = None,
+    reminder_tick: float | None = None,
 ) -> asyncio.subprocess.Process:
     """Start ``python bot.py COMMAND --config CONFIG ARGS...`` with ``token`` as its only DISCORD_TOKEN: the
     one launcher of the real bot process (e2e tests, the crash soak). Output is piped with ``capture``,
-    else dropped; ``stderr`` sends the log elsewhere (a file kept across restarts)."""
+    else dropped; ``stderr`` sends the log elsewhere (a file kept across restarts). ``reminder_tick`` lowers
+    the watch-party reminder loop's period (30 s in production) in that process, as in-process tests do."""
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     env["DISCORD_TOKEN"] = token
     output = subprocess.PIPE if capture else subprocess.DEVNULL
+    launch = [str(REPO_ROOT / "bot.py")]
+    if reminder_tick is not None:
+        launch = ["-c", _TICK_LAUNCHER.format(root=str(REPO_ROOT), tick=float(reminder_tick)), launch[0]]
     return await asyncio.create_subprocess_exec(
         sys.executable,
-        str(REPO_ROOT / "bot.py"),
+        *launch,
         command,
         "--config",
         str(config),
