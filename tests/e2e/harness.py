@@ -1,23 +1,64 @@
-"""Run the real Projectionist bot in-process against the fake Discord (and, when needed, a feed server)."""
+"""Run the real Projectionist bot in-process against the fake Discord (and, when needed, a feed server).
+
+The backend: a test runs on SQLite (a file in its ``tmp_path``) unless the ``e2e_backend`` fixture
+(tests/e2e/conftest.py) gave it a fresh PostgreSQL database, which ``e2e_settings``, ``write_config``,
+``running_bot`` and ``query`` then use. Modules opt in to both backends with ``E2E_BACKENDS``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import os
+import re
+import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from bot import Projectionist
+import asyncpg
+
+from bot import Projectionist, open_configured_database
 from settings import Settings
-from storage.db import Database
 from tests.conftest import REPO_ROOT
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.testing import FAST_GUILD_READY_TIMEOUT
+
+# On PostgreSQL each process is its own lease owner, so a bot restarted after a SIGKILL waits for its
+# predecessor's leases (outbox rows, feeds, reminders) to expire: the smallest timeout keeps those tests short.
+PG_LEASE_TIMEOUT = 5.0
+# the PostgreSQL database of the running test, set by the e2e_backend fixture
+_database_url: str | None = None
+
+
+def use_database_url(url: str | None) -> None:
+    """Point the harness at a PostgreSQL database (``None``: back to a SQLite file in the test's folder)."""
+    global _database_url
+    _database_url = url
+
+
+def database(tmp_path: Path) -> str:
+    """The test's database: its PostgreSQL URL, or the SQLite file the harness puts in ``tmp_path``."""
+    return _database_url or str(tmp_path / "bot.sqlite3")
+
+
+async def query(target: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (``?`` placeholders) on ``target`` (a :func:`database`), committed; return its rows. What
+    tests read, or change behind the bot's back, on either backend; one short connection per call."""
+    if target.startswith(("postgresql://", "postgres://")):
+        numbers = itertools.count(1)
+        conn = await asyncpg.connect(target)
+        try:
+            rows = await conn.fetch(re.sub(r"\?", lambda _: f"${next(numbers)}", sql), *params)
+        finally:
+            await conn.close()
+        return [tuple(r) for r in rows]
+    with contextlib.closing(sqlite3.connect(target)) as conn, conn:
+        return conn.execute(sql, tuple(params)).fetchall()
 
 
 def e2e_settings(fake: FakeDiscord, tmp_path: Path, **sections: dict[str, Any]) -> Settings:
@@ -28,7 +69,13 @@ def e2e_settings(fake: FakeDiscord, tmp_path: Path, **sections: dict[str, Any]) 
     )
     changes: dict[str, Any] = {
         "discord": discord_settings,
-        "storage": dataclasses.replace(base.storage, path=str(tmp_path / "bot.sqlite3")),
+        "storage": dataclasses.replace(
+            base.storage,
+            path=str(tmp_path / "bot.sqlite3"),
+            url=_database_url or "",
+            pool_size=4,
+            lease_timeout=PG_LEASE_TIMEOUT if _database_url else base.storage.lease_timeout,
+        ),
     }
     for name, values in sections.items():
         changes[name] = dataclasses.replace(getattr(base, name), **values)
@@ -40,7 +87,7 @@ async def running_bot(
     fake: FakeDiscord, settings: Settings, *, token: str | None = None, timeout: float = 10.0
 ) -> AsyncIterator[Projectionist]:
     """Start the bot, wait until it is ready and its commands are synced, stop it cleanly afterwards."""
-    async with await Database.open(settings.storage.path) as db:
+    async with await open_configured_database(settings) as db:
         bot = Projectionist(settings, db, guild_ready_timeout=FAST_GUILD_READY_TIMEOUT)
         async with bot:
             await bot.login(token or fake.token)
@@ -60,7 +107,13 @@ def write_config(fake: FakeDiscord, tmp_path: Path, extra: str = "") -> Path:
     config.write_text(
         f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
         f"dev_guild_id = {fake.guild_id}\n"
-        f'[storage]\npath = "{tmp_path / "bot.sqlite3"}"\n' + extra
+        f'[storage]\npath = "{tmp_path / "bot.sqlite3"}"\n'
+        + (
+            f'url = "{_database_url}"\npool_size = 4\nlease_timeout = "{PG_LEASE_TIMEOUT:g}s"\n'
+            if _database_url
+            else ""
+        )
+        + extra
     )
     return config
 
