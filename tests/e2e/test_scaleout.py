@@ -176,6 +176,18 @@ async def test_two_shards_share_the_work_and_a_survivor_takes_over(
             await procs[0].wait()
             killed_at = time.time()
             publish(3)
+            # What the dead process still held (work the survivor may only take once these expire): recorded,
+            # as the random kill decides whether it held any.
+            conn = await asyncpg.connect(url)
+            try:
+                held = await conn.fetch(
+                    "SELECT kind, COUNT(*) AS n FROM leases WHERE owner LIKE $1 AND expires_at > $2 GROUP BY kind",
+                    f"%:{procs[0].pid}:%",
+                    int(killed_at),
+                )
+            finally:
+                await conn.close()
+            record_property("dead_process_leases", {r["kind"]: r["n"] for r in held})
             bound = LEASE_TIMEOUT + INTERVAL + WORK_SLACK
             await fake.wait_for(all_posted, timeout=bound + 60, what="the survivor posting")
             await fake.wait_for(
