@@ -2,8 +2,8 @@
 
 Each server's interactions and reactions reach the process that owns its shard; feed polling and posting are
 shared through leases; one process is SIGKILLed mid-cycle and the survivor takes its work over after the
-lease timeout, with every item posted exactly once and a watch-party reminder (in a server of the killed
-shard, due just after the kill) fired once, by the survivor.
+lease timeout, with every item posted exactly once and the watch-party reminders of both servers (one on
+the killed shard), due just after the kill, fired once each, by the survivor.
 """
 
 from __future__ import annotations
@@ -71,6 +71,18 @@ def titles(fake: FakeDiscord, channel_id: int) -> list[str]:
     ]
 
 
+async def lease_holders(url: str, kind: str) -> dict[int, int]:
+    """Live leases of ``kind`` per holding process id (an owner is ``host:pid:random``)."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT owner FROM leases WHERE kind = $1 AND expires_at > $2", kind, int(time.time())
+        )
+    finally:
+        await conn.close()
+    return dict(Counter(int(r["owner"].split(":")[1]) for r in rows))
+
+
 async def stop(proc: asyncio.subprocess.Process) -> None:
     if proc.returncode is None:
         proc.send_signal(signal.SIGTERM)
@@ -105,15 +117,25 @@ async def test_two_shards_share_the_work_and_a_survivor_takes_over(
             # what `bot.py sync` does: the commands become global, so the other server has them too
             fake.world.global_commands = list(fake.commands(guild_id=home))
 
-            # A watch party in the home server (shard 0, the one killed below) whose "starting now" reminder
-            # falls due a moment after the kill. Scheduled first: its start, to the minute, is 1-2 min away.
-            ix = await fake.slash(
-                "watchparty schedule", {"film": "Alien", "when": "in 2 minutes"}, user=fake.organiser
-            )
-            await ix.wait_for_output(timeout=30)
-            announced = [m for m in fake.messages(fake.text_channel_id) if m.get("embeds")]
-            assert announced, ix.text
-            start = int(re.findall(r"<t:(\d+):", str(announced[-1]["embeds"]))[0])
+            # A watch party in each server (one per shard) whose "starting now" reminder falls due a moment
+            # after the kill below, whichever process it hits. Scheduled first: the start, to the minute, is
+            # 1-2 min away.
+            party_channels = {home: fake.text_channel_id, other: channels["other"]}
+            starts: dict[int, int] = {}
+            for guild, organiser in ((home, fake.organiser), (other, fake.world.other_owner)):
+                ix = await fake.slash(
+                    "watchparty schedule",
+                    {"film": "Alien", "when": "in 2 minutes"},
+                    user=organiser,
+                    guild_id=guild,
+                    channel_id=party_channels[guild] if guild == other else None,
+                )
+                await ix.wait_for_output(timeout=30)
+                announced = [
+                    m for m in fake.messages(party_channels[guild]) if m.get("embeds") and "<t:" in str(m)
+                ]
+                assert announced, ix.text
+                starts[guild] = int(re.findall(r"<t:(\d+):", str(announced[-1]["embeds"]))[0])
 
             # each server's commands are answered (by the process owning its shard: the other never hears them)
             for feed, guild, user in (
@@ -164,46 +186,45 @@ async def test_two_shards_share_the_work_and_a_survivor_takes_over(
 
             publish(3)
             await fake.wait_for(all_posted, timeout=30, what="the first items")
-            # Mid-cycle: new items arrive, and shard 0's process dies at a random moment of the next cycles.
-            # (The kill lands ~2 s before the reminder is due, so the killed process never claims it.)
-            lead = start - time.time() - 2
-            assert lead > 2, f"setup took too long: the reminder is due {start - time.time():.0f}s from now"
+            # Mid-cycle: new items arrive, and a process dies at a random moment of the next cycles: the one
+            # holding feed leases (a feed stays with the process that renews its lease each cycle), so the
+            # survivor can only take that feed over once the lease expires. The kill lands ~2 s before the
+            # first reminder is due, so the dead process never claims a reminder.
+            lead = min(starts.values()) - time.time() - 2
+            assert lead > 2, f"setup took too long: a reminder is due {lead + 2:.0f}s from now"
             await asyncio.sleep(lead - 1.5)
             publish(3)
             await asyncio.sleep(rng.uniform(0.2, 1.5))
-            assert not starting_now(fake, fake.text_channel_id), "the reminder fired before the kill"
-            procs[0].send_signal(signal.SIGKILL)
-            await procs[0].wait()
+            feed_leases = await lease_holders(url, "feed")
+            victim = max((0, 1), key=lambda i: feed_leases.get(procs[i].pid, 0))
+            assert feed_leases.get(procs[victim].pid), feed_leases
+            assert not any(starting_now(fake, c) for c in party_channels.values()), "a reminder fired early"
+            procs[victim].send_signal(signal.SIGKILL)
+            await procs[victim].wait()
             killed_at = time.time()
             publish(3)
-            # What the dead process still held (work the survivor may only take once these expire): recorded,
-            # as the random kill decides whether it held any.
-            conn = await asyncpg.connect(url)
-            try:
-                held = await conn.fetch(
-                    "SELECT kind, COUNT(*) AS n FROM leases WHERE owner LIKE $1 AND expires_at > $2 GROUP BY kind",
-                    f"%:{procs[0].pid}:%",
-                    int(killed_at),
-                )
-            finally:
-                await conn.close()
-            record_property("dead_process_leases", {r["kind"]: r["n"] for r in held})
+            record_property("killed_shard", victim)
+            record_property("dead_process_feed_leases", feed_leases[procs[victim].pid])
             bound = LEASE_TIMEOUT + INTERVAL + WORK_SLACK
             await fake.wait_for(all_posted, timeout=bound + 60, what="the survivor posting")
-            await fake.wait_for(
-                lambda: starting_now(fake, fake.text_channel_id), timeout=bound + 60, what="the reminder"
-            )
+            for guild, channel in party_channels.items():
+                await fake.wait_for(
+                    lambda c=channel: starting_now(fake, c),
+                    timeout=max(0, starts[guild] - time.time()) + bound + 60,
+                    what=f"the reminder in {guild}",
+                )
             feeds_done = max(
                 posted_at(m)
                 for c in channels.values()
                 for m in fake.messages(c)
                 if m.get("embeds") and " news " in m["embeds"][0].get("title", "")
             )
-            reminder_at = posted_at(starting_now(fake, fake.text_channel_id)[0])
-            takeover = {
-                "feeds_and_outbox": feeds_done - killed_at,
-                "reminder": reminder_at - max(killed_at, start),
-            }
+            takeover = {"feeds_and_outbox": feeds_done - killed_at}
+            for guild, channel in party_channels.items():
+                shard = (guild >> 22) % 2
+                takeover[f"reminder_shard{shard}"] = posted_at(starting_now(fake, channel)[0]) - max(
+                    killed_at, starts[guild]
+                )
             record_property("takeover_seconds", {k: round(v, 1) for k, v in takeover.items()})
             await asyncio.sleep(2 * INTERVAL + REMINDER_TICK + 1)  # a few more cycles: nothing more appears
         finally:
@@ -223,14 +244,15 @@ async def test_two_shards_share_the_work_and_a_survivor_takes_over(
         assert len([n for n in nonces if n]) >= sum(published.values())  # every post carried its nonce
         repeats = {n: c for n, c in nonces.items() if n and c > 1}
         assert sum(c - 1 for c in repeats.values()) <= 1, repeats
-        # Every reminder fired once (one message; a nonce sent twice at most for the send the kill interrupted).
-        assert len(starting_now(fake, fake.text_channel_id)) == 1
+        # Every reminder fired once, the one on the killed shard's server included (by the survivor).
+        for channel in party_channels.values():
+            assert len(starting_now(fake, channel)) == 1, fake.messages(channel)
         reminder_posts = [
             r
             for r in fake.find_requests("POST", r"/channels/\d+/messages$")
             if "is starting now" in ((r.json or {}).get("content") or "")
         ]
-        assert len({(r.json or {}).get("nonce") for r in reminder_posts}) == 1, reminder_posts
+        assert len({(r.json or {}).get("nonce") for r in reminder_posts}) == 2, reminder_posts
         # The survivor took over the dead process's feeds and outbox (the items published around the kill,
         # some of them fetched or queued by the dead one) and fired the reminder due on its shard within
         # lease_timeout + one poll interval of the kill, plus the time to do that work.
