@@ -6,6 +6,7 @@
     python -m benchmarks.feeds --scale --sizes 1000,10000
     python -m benchmarks.feeds --latency 50 250 # every feed answers after 50-250 ms, like a WAN
     python -m benchmarks.feeds --smoke --json   # tiny, for the test suite
+    python -m benchmarks.feeds --backend postgresql --processes 2   # scale-out: SQLite x1, PostgreSQL x1, x2
 
 What runs is the bot's own code: ``FeedService`` (from ``services.feeds``) with the guarded ``Fetcher``
 and the worker-process ``FeedParser`` built from default ``FeedSettings`` exactly as the container
@@ -36,10 +37,16 @@ per kind; the output says so.
 
 On loopback both sides are bound by CPU (feed parsing), so the cycle-1 ratio measures parsing cost and
 two cores; with ``--latency`` it also measures what concurrent fetching saves. See ``BENCHMARKS.md``.
+
+``--backend postgresql --processes N`` runs the scale-out comparison instead (``benchmarks/scaleout.py``):
+one poll cycle of the same farm on SQLite in one process and on PostgreSQL in 1 and N bot processes sharing
+the work through leases, then 2 processes of which one is SIGKILLed mid-cycle: feeds/s, CPU per feed,
+duplicates and the survivor's takeover time.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import json
@@ -79,6 +86,7 @@ from storage.db import Database
 from tests.feedserver import StaticResolver
 from tests.helpers.clock import FakeClock
 from tests.helpers.ports import FakeNotifier
+from tests.pg import INSTALL_HINT, find_bindir
 
 GUILDS = 10
 MODERATOR = 99
@@ -940,12 +948,48 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile", metavar="DIR", help="cProfile each cycle (bot process) into DIR")
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline (profiling runs)")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="postgresql: the scale-out run (benchmarks/scaleout.py): one poll cycle on SQLite x1 and on "
+        "PostgreSQL x1 and x --processes, then the takeover after a SIGKILL",
+    )
+    parser.add_argument(
+        "--processes", type=int, default=2, help="bot processes on PostgreSQL (with --backend postgresql)"
+    )
+    parser.add_argument(
+        "--lease-timeout", type=float, default=5.0, help="seconds (with --backend postgresql)"
+    )
     args = parser.parse_args(argv)
+    if args.backend == "postgresql":
+        if args.processes < 1:
+            parser.error("--processes must be at least 1")
+        return _scale_out(args)
     if args.smoke:
         args.feeds, args.stored, args.baseline_sample, args.sizes = 40, 3000, 40, "20,40"
         args.slow_delay = min(args.slow_delay, 0.3)
     result = run_scale(args) if args.scale else asyncio.run(run(args))
     result.emit(args.json)
+    return 0
+
+
+def _scale_out(args: argparse.Namespace) -> int:
+    """``--backend postgresql``: the same farm, SQLite x1 versus PostgreSQL x1 and xN, in one run."""
+    from benchmarks import scaleout  # it imports this module's farm: loaded only when asked for
+
+    if find_bindir() is None:
+        print(INSTALL_HINT, file=sys.stderr)
+        return 2
+    scale_args = argparse.Namespace(
+        feeds=min(args.feeds, 20) if args.smoke else args.feeds,
+        processes=sorted({1, args.processes}),
+        lease_timeout=args.lease_timeout,
+        backend=args.backend,
+        smoke=args.smoke,
+        seed=args.seed,
+    )
+    scaleout.emit(scaleout.run(scale_args, benchmark="benchmarks.feeds"), args.json)
     return 0
 
 

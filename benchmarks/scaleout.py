@@ -3,6 +3,7 @@
     python -m benchmarks.scaleout                 # F = 300 feeds
     python -m benchmarks.scaleout --feeds 100 --json
     python -m benchmarks.scaleout --smoke          # tiny, proves it runs
+    python -m benchmarks.feeds --backend postgresql --processes 2 --feeds 300   # the same, as issue 15 names it
 
 Every feed is subscribed once (the bot's first poll, into a SQLite file); then each feed publishes one new
 entry, and each scenario starts from a copy of that same database (the SQLite file, or ``migrate-data`` into
@@ -33,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks._common import Report, base_parser, log, table
+from benchmarks._common import Report, Target, base_parser, log, table
 from benchmarks._feedfarm import LOOPBACK, FarmSpec
 from benchmarks.feeds import CLOCK_STEP, GUILDS, MODERATOR, FarmProcess
 from domain.errors import UserError
@@ -185,11 +186,9 @@ def _duplicates(log_path: Path) -> tuple[int, int]:
     return len(nonces), len(nonces) - len(set(nonces.values()))
 
 
-def run(args: Any) -> Report:
+def run(args: Any, benchmark: str = "benchmarks.scaleout") -> Report:
     spec = FarmSpec(count=args.feeds, slow_rate=0, dead_rate=0, flaky_rate=0)
-    report = Report(
-        "benchmarks.scaleout", {k: v for k, v in vars(args).items() if k not in ("json", "worker")}
-    )
+    report = Report(benchmark, {k: v for k, v in vars(args).items() if k not in ("json", "worker")})
     farm = FarmProcess(spec)
     farm.start()
     server = PgServer.start()
@@ -228,12 +227,63 @@ def run(args: Any) -> Report:
             log(f"{backend} x{processes}: {rows[-1]}")
         report.results["cycles"] = rows
         report.results["takeover"] = _takeover(args, server, tmp, template, farm, cycle_at + CLOCK_STEP)
+        _targets(report, args)
     finally:
         server.stop()
         farm.stop()
         asyncio.run(farm.close())
         shutil.rmtree(tmp, ignore_errors=True)
     return report
+
+
+def _targets(report: Report, args: Any) -> None:
+    rows, takeover = report.results["cycles"], report.results["takeover"]
+    report.targets.append(
+        Target(
+            "each new item posted exactly once (every scenario, and after the SIGKILL)",
+            all(r["posted"] == args.feeds and r["duplicates"] == 0 for r in rows)
+            and takeover["posted"] == takeover["messages"] == args.feeds
+            and takeover["duplicates"] == 0,
+            f"duplicates {[r['duplicates'] for r in rows]} + {takeover['duplicates']}",
+        )
+    )
+    # The survivor cycles every 0.5 s: it takes the dead process's feeds over once their leases expire, then
+    # needs one cycle (about the PostgreSQL x2 cycle's wall time) to fetch and post them.
+    cycle = max((r["wall_s"] for r in rows if r["backend"] == "postgresql"), default=0.0)
+    bound = args.lease_timeout + 0.5 + cycle
+    report.targets.append(
+        Target(
+            "survivor takes over within lease_timeout + one cycle",
+            takeover["takeover_s"] <= bound,
+            f"{takeover['takeover_s']} s (bound {bound:.1f} s)",
+        )
+    )
+
+
+def emit(report: Report, as_json: bool) -> None:
+    if as_json:
+        report.emit(True)
+        return
+    report.tables.append(
+        table(
+            "poll cycle",
+            ["backend", "processes", "feeds/s", "CPU ms/feed", "posted", "duplicates", "wall s"],
+            [
+                [
+                    r["backend"],
+                    r["processes"],
+                    r["feeds_per_s"],
+                    r["cpu_ms_per_feed"],
+                    r["posted"],
+                    r["duplicates"],
+                    r["wall_s"],
+                ]
+                for r in report.results["cycles"]
+            ],
+        )
+    )
+    report.notes.append(f"takeover after SIGKILL: {json.dumps(report.results['takeover'])}")
+    report.emit(False)
 
 
 def _takeover(
@@ -281,29 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.feeds = min(args.feeds, 20)
     args.processes = [int(n) for n in str(args.processes).split(",")]
-    report = run(args)
-    if args.json:
-        print(json.dumps(report.as_dict()))
-    else:
-        print(
-            table(
-                "poll cycle",
-                ["backend", "processes", "feeds/s", "CPU ms/feed", "posted", "duplicates", "wall s"],
-                [
-                    [
-                        r["backend"],
-                        r["processes"],
-                        r["feeds_per_s"],
-                        r["cpu_ms_per_feed"],
-                        r["posted"],
-                        r["duplicates"],
-                        r["wall_s"],
-                    ]
-                    for r in report.results["cycles"]
-                ],
-            )
-        )
-        print(json.dumps(report.results["takeover"]))
+    emit(run(args), args.json)
     return 0
 
 

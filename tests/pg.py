@@ -14,6 +14,7 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -189,12 +190,24 @@ class PgServer:
         self.psql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE if migrated else 'template0'}")
         return self.url(name)
 
+    def _postmaster_pid(self) -> int | None:
+        """The server's own pid: under ``runuser`` our child is runuser, which does not pass SIGINT on."""
+        try:
+            return int((self.root / "data" / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            return None
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(2)  # SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, stop
+            pid = self._postmaster_pid() or self.process.pid
+            # SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, stop
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGINT)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=20)
             if self.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.root, ignore_errors=True)

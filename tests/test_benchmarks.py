@@ -11,12 +11,15 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from tests.conftest import REPO_ROOT
+from tests.pg import INSTALL_HINT, find_bindir
 
 
-def run_smoke(name: str, timeout: float = 120) -> dict[str, Any]:
+def run_smoke(name: str, *args: str, timeout: float = 120) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", f"benchmarks.{name}", "--smoke", "--json"],
+        [sys.executable, "-m", f"benchmarks.{name}", "--smoke", "--json", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -71,6 +74,29 @@ def test_feeds_benchmark_smoke() -> None:
     assert 0 < results["peak_rss_mb"]["bot_process"] < 4096
     assert results["integrity_check"] == "ok"
     assert target(report, "each new item posted exactly once")["met"]
+
+
+def test_feeds_benchmark_scale_out_smoke() -> None:
+    """``--backend postgresql --processes N`` (issue 15): SQLite x1 versus PostgreSQL x1 and xN, one run."""
+    if find_bindir() is None:
+        pytest.skip(INSTALL_HINT)
+    report = run_smoke("feeds", "--backend", "postgresql", "--processes", "2", timeout=300)
+    assert report["args"]["backend"] == "postgresql" and report["args"]["processes"] == [1, 2]
+    rows = report["results"]["cycles"]
+    feeds = report["args"]["feeds"]
+    assert [(r["backend"], r["processes"]) for r in rows] == [
+        ("sqlite", 1),
+        ("postgresql", 1),
+        ("postgresql", 2),
+    ]
+    for row in rows:
+        assert row["polled"] == row["posted"] == feeds > 0 and row["duplicates"] == 0
+        assert row["feeds_per_s"] > 0 and row["cpu_ms_per_feed"] > 0
+    takeover = report["results"]["takeover"]
+    assert takeover["posted"] == takeover["messages"] == feeds and takeover["duplicates"] == 0
+    assert takeover["takeover_s"] >= 0
+    assert target(report, "each new item posted exactly once")["met"]
+    assert {t["name"] for t in report["targets"]} >= {"survivor takes over within lease_timeout + one cycle"}
 
 
 def test_digest_benchmark_smoke() -> None:

@@ -8,15 +8,18 @@ import signal
 import time
 from pathlib import Path
 
+from bot import open_configured_database
 from domain.models import NewEntry
 from services.delivery import Payload
 from storage import feeds as repo
 from storage import outbox
-from storage.db import Database
 from tests.e2e.harness import bot_process, e2e_settings, running_bot, write_config
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.messages import create_message
 from tests.feedserver import FeedEntry, FeedServer, make_entries
+
+# The storage-facing flows also run on PostgreSQL (tests/e2e/conftest.py); CI installs its binaries.
+E2E_BACKENDS = ("sqlite", "postgresql")
 
 FAST_FEEDS = {"interval": 1.0, "min_interval": 1.0, "allow_private_addresses": True, "parse_workers": 1}
 
@@ -150,7 +153,7 @@ async def test_post_already_in_the_channel_after_the_nonce_expired_is_not_posted
             ]
         }
         now = int(time.time())
-        async with await Database.open(settings.storage.path) as db, db.transaction() as conn:
+        async with await open_configured_database(settings) as db, db.transaction() as conn:
             feed_id = await repo.create_feed(
                 conn,
                 "https://films.example/rss",

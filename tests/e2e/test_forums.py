@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import bot_process, e2e_settings, running_bot, write_config
+from tests.e2e.harness import bot_process, database, e2e_settings, query, running_bot, write_config
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.state import ChannelType, FakeChannel, Perm, StoredMessage
 from tests.feedserver import FeedEntry, FeedServer, make_entries
+
+# The storage-facing flows also run on PostgreSQL (tests/e2e/conftest.py); CI installs its binaries.
+E2E_BACKENDS = ("sqlite", "postgresql")
 
 FAST_FEEDS = {"interval": 1.0, "min_interval": 1.0, "allow_private_addresses": True, "parse_workers": 1}
 FORUM_TAGS = ["🩸 Gore", "cw: violence", "Spoilers", "News", "Reviews"]
@@ -48,9 +50,8 @@ def tag_names(forum: FakeChannel, post: FakeChannel) -> list[str]:
     return [names[t] for t in post.applied_tags]
 
 
-def outbox_states(database: Path, kind: str) -> list[str]:
-    with sqlite3.connect(database) as conn:
-        return [r[0] for r in conn.execute("SELECT state FROM outbox WHERE kind = ?", (kind,))]
+async def outbox_states(db: str, kind: str) -> list[str]:
+    return [r[0] for r in await query(db, "SELECT state FROM outbox WHERE kind = ?", (kind,))]
 
 
 async def add_feed(fake: FakeDiscord, url: str, channel: int, **extra: Any) -> str:
@@ -239,18 +240,19 @@ async def test_killed_as_discord_stores_the_forum_post_then_restarted_past_the_n
             server.add_entry("/rss", VIOLENT)
             await asyncio.wait_for(proc.wait(), 30)
             assert len(posts_in(fake, forum.id)) == 1
-            database = tmp_path / "bot.sqlite3"
-            assert outbox_states(database, "feed_post") == ["pending"]
+            db = database(tmp_path)
+            assert await outbox_states(db, "feed_post") == ["pending"]
             await asyncio.sleep(1.5)  # past the nonce window (a forum post has no nonce anyway)
             proc = await bot_process(config, fake.token, capture=False)
-            await fake.wait_for(lambda: outbox_states(database, "feed_post") == ["delivered"], timeout=30)
+
+            async def delivered() -> bool:
+                return await outbox_states(db, "feed_post") == ["delivered"]
+
+            await fake.wait_for(delivered, timeout=30)
             await asyncio.sleep(3)  # more cycles: still one post
             (post,) = posts_in(fake, forum.id)
             assert len(fake.messages(post.id)) == 1
-            with sqlite3.connect(database) as conn:
-                (message_id,) = conn.execute(
-                    "SELECT message_id FROM outbox WHERE kind = 'feed_post'"
-                ).fetchone()
+            [(message_id,)] = await query(db, "SELECT message_id FROM outbox WHERE kind = 'feed_post'")
             assert message_id == post.id
             assert fake.find_requests("GET", rf"/guilds/{fake.guild_id}/threads/active$")
         finally:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 from domain.polls import NUMBER_EMOJI
-from tests.e2e.harness import bot_process, e2e_settings, running_bot, write_config
+from tests.e2e.harness import bot_process, database, e2e_settings, query, running_bot, write_config
 from tests.fakediscord import FakeDiscord, Perm, message_text
 from tests.fakediscord.messages import delete_message
+
+# The storage-facing flows also run on PostgreSQL (tests/e2e/conftest.py); CI installs its binaries.
+E2E_BACKENDS = ("sqlite", "postgresql")
 
 E = NUMBER_EMOJI
 FAST = {"create_cooldown": 0.0}
@@ -178,8 +180,9 @@ async def test_restart_reconciles_reactions_changed_offline(tmp_path: Path) -> N
         stored = fake.world.find_message(deleted)
         assert stored is not None
         delete_message(fake, stored, dispatch=False)
-        with sqlite3.connect(settings.storage.path) as conn:
-            conn.execute("UPDATE polls SET closes_at = ? WHERE id = 3", (int(time.time()) - 5,))
+        await query(
+            database(tmp_path), "UPDATE polls SET closes_at = ? WHERE id = 3", (int(time.time()) - 5,)
+        )
         async with running_bot(fake, settings) as bot:
             await fake.wait_for(lambda: bot.services.polls.last_resync is not None, what="startup resync")
             assert await counts(bot, 1) == (2, 0, 1)
@@ -395,21 +398,22 @@ async def test_killed_as_discord_stores_the_results_then_restarted_past_the_nonc
             assert len(results_in(fake, fake.text_channel_id)) == 1
             fake.rest.nonces.clear()  # Discord has forgotten the nonce
             await asyncio.sleep(1.5)  # and so has the bot's nonce window
-            database = str(tmp_path / "bot.sqlite3")
+            db = database(tmp_path)
 
-            def announced() -> tuple[int, int | None]:
-                with sqlite3.connect(database) as conn:
-                    row = conn.execute(
-                        "SELECT announced, result_message_id FROM polls WHERE id = 1"
-                    ).fetchone()
+            async def announced() -> tuple[int, int | None]:
+                [row] = await query(db, "SELECT announced, result_message_id FROM polls WHERE id = 1")
                 return int(row[0]), row[1]
 
-            assert announced() == (0, None)
+            assert await announced() == (0, None)
             proc = await bot_process(config, fake.token, capture=False)
-            await fake.wait_for(lambda: announced()[0] == 1, timeout=30)
+
+            async def is_announced() -> bool:
+                return (await announced())[0] == 1
+
+            await fake.wait_for(is_announced, timeout=30)
             await asyncio.sleep(3)  # more deadline ticks: still one results message
             (posted,) = results_in(fake, fake.text_channel_id)
-            assert announced() == (1, int(posted["id"]))
+            assert await announced() == (1, int(posted["id"]))
             # it looked through the history after its first attempt (a snowflake), not at "the last 50"
             (look,) = fake.find_requests("GET", rf"/channels/{fake.text_channel_id}/messages$")
             assert 0 < int(look.query["after"]) < int(posted["id"])
@@ -452,17 +456,20 @@ async def test_killed_as_discord_stores_the_poll_message_then_restarted_past_the
             assert fake.reactions(mid) == {}
             fake.rest.nonces.clear()  # Discord has forgotten the nonce
             await asyncio.sleep(1.5)  # and so has the bot's nonce window
-            database = str(tmp_path / "bot.sqlite3")
+            db = database(tmp_path)
 
-            def stored() -> tuple[str, int | None]:
-                with sqlite3.connect(database) as conn:
-                    row = conn.execute("SELECT status, message_id FROM polls WHERE id = 1").fetchone()
+            async def stored() -> tuple[str, int | None]:
+                [row] = await query(db, "SELECT status, message_id FROM polls WHERE id = 1")
                 return str(row[0]), row[1]
 
-            assert stored() == ("pending", None)
+            assert await stored() == ("pending", None)
             proc = await bot_process(config, fake.token, capture=False)
-            await fake.wait_for(lambda: stored()[0] == "open", timeout=30, what="the poll opened")
-            assert stored() == ("open", mid)
+
+            async def is_open() -> bool:
+                return (await stored())[0] == "open"
+
+            await fake.wait_for(is_open, timeout=30, what="the poll opened")
+            assert await stored() == ("open", mid)
             await fake.wait_for(
                 lambda: fake.reactions(mid) == {E[0]: [fake.bot_user_id], E[1]: [fake.bot_user_id]},
                 timeout=10,
@@ -474,9 +481,8 @@ async def test_killed_as_discord_stores_the_poll_message_then_restarted_past_the
             assert 0 < int(look.query["after"]) < mid
             await fake.react(fake.text_channel_id, mid, E[1], user=fake.members[0])
 
-            def voted() -> bool:
-                with sqlite3.connect(database) as conn:
-                    return conn.execute("SELECT COUNT(*) FROM votes WHERE poll_id = 1").fetchone()[0] == 1
+            async def voted() -> bool:
+                return await query(db, "SELECT COUNT(*) FROM votes WHERE poll_id = 1") == [(1,)]
 
             await fake.wait_for(voted, timeout=10, what="the vote")
         finally:

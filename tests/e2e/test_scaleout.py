@@ -2,16 +2,19 @@
 
 Each server's interactions and reactions reach the process that owns its shard; feed polling and posting are
 shared through leases; one process is SIGKILLed mid-cycle and the survivor takes its work over after the
-lease timeout, with every item posted exactly once.
+lease timeout, with every item posted exactly once and the watch-party reminders of both servers (one on
+the killed shard), due just after the kill, fired once each, by the survivor.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import re
 import signal
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,10 @@ from tests.feedserver import FeedEntry, FeedServer, make_entries
 
 LEASE_TIMEOUT = 5  # seconds: the smallest the settings accept, so the takeover test stays short
 INTERVAL = 1
+REMINDER_TICK = 1  # the reminder loop's period in the bot processes (30 s in production)
+# What the survivor needs on top of lease_timeout + one poll interval to finish the work it took over (fetch,
+# parse, post; claim and post a reminder) on a machine shared with other test runs.
+WORK_SLACK = 15
 
 
 def config(fake: FakeDiscord, tmp_path: Path, url: str, shard: int) -> Path:
@@ -35,6 +42,7 @@ def config(fake: FakeDiscord, tmp_path: Path, url: str, shard: int) -> Path:
         f'[feeds]\ninterval = "{INTERVAL}s"\nmin_interval = "{INTERVAL}s"\nallow_private_addresses = true\n'
         "parse_workers = 1\nposts_per_channel_per_cycle = 5\n"
         '[polls]\ncreate_cooldown = "0s"\n'
+        '[watchparty]\nreminders = ["0s"]\n'
         '[logging]\nlevel = "WARNING"\n'
     )
     return path
@@ -46,12 +54,33 @@ def item(feed: str, n: int) -> FeedEntry:
     )
 
 
+def posted_at(message: dict[str, Any]) -> float:
+    """When the fake Discord accepted ``message`` (wall clock, as the bots' lease and reminder times)."""
+    return datetime.fromisoformat(message["timestamp"]).timestamp()
+
+
+def starting_now(fake: FakeDiscord, channel_id: int) -> list[dict[str, Any]]:
+    return [m for m in fake.messages(channel_id) if "is starting now" in (m.get("content") or "")]
+
+
 def titles(fake: FakeDiscord, channel_id: int) -> list[str]:
     return [
         m["embeds"][0]["title"]
         for m in fake.messages(channel_id)
         if m.get("embeds") and " news " in m["embeds"][0].get("title", "")
     ]
+
+
+async def lease_holders(url: str, kind: str) -> dict[int, int]:
+    """Live leases of ``kind`` per holding process id (an owner is ``host:pid:random``)."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT owner FROM leases WHERE kind = $1 AND expires_at > $2", kind, int(time.time())
+        )
+    finally:
+        await conn.close()
+    return dict(Counter(int(r["owner"].split(":")[1]) for r in rows))
 
 
 async def stop(proc: asyncio.subprocess.Process) -> None:
@@ -75,13 +104,38 @@ async def test_two_shards_share_the_work_and_a_survivor_takes_over(
         channels = {"home": fake.news_channel_id, "other": fake.other_channel_id}
         for feed in channels:
             server.set_feed(f"/{feed}", make_entries(20, prefix=feed))
-        procs = [await bot_process(config(fake, tmp_path, url, s), fake.token, capture=False) for s in (0, 1)]
+        procs = [
+            await bot_process(
+                config(fake, tmp_path, url, s), fake.token, capture=False, reminder_tick=REMINDER_TICK
+            )
+            for s in (0, 1)
+        ]
         try:
             await fake.wait_for(lambda: len(fake.gateway.live_sessions) == 2, timeout=60, what="two shards")
             await fake.wait_for(lambda: fake.commands(guild_id=home), timeout=30, what="commands synced")
             assert sorted(tuple(i["shard"]) for i in fake.gateway.identifies) == [(0, 2), (1, 2)]
             # what `bot.py sync` does: the commands become global, so the other server has them too
             fake.world.global_commands = list(fake.commands(guild_id=home))
+
+            # A watch party in each server (one per shard) whose "starting now" reminder falls due a moment
+            # after the kill below, whichever process it hits. Scheduled first: the start, to the minute, is
+            # 1-2 min away.
+            party_channels = {home: fake.text_channel_id, other: channels["other"]}
+            starts: dict[int, int] = {}
+            for guild, organiser in ((home, fake.organiser), (other, fake.world.other_owner)):
+                ix = await fake.slash(
+                    "watchparty schedule",
+                    {"film": "Alien", "when": "in 2 minutes"},
+                    user=organiser,
+                    guild_id=guild,
+                    channel_id=party_channels[guild] if guild == other else None,
+                )
+                await ix.wait_for_output(timeout=30)
+                announced = [
+                    m for m in fake.messages(party_channels[guild]) if m.get("embeds") and "<t:" in str(m)
+                ]
+                assert announced, ix.text
+                starts[guild] = int(re.findall(r"<t:(\d+):", str(announced[-1]["embeds"]))[0])
 
             # each server's commands are answered (by the process owning its shard: the other never hears them)
             for feed, guild, user in (
@@ -132,19 +186,47 @@ async def test_two_shards_share_the_work_and_a_survivor_takes_over(
 
             publish(3)
             await fake.wait_for(all_posted, timeout=30, what="the first items")
-            # Mid-cycle: new items arrive, and shard 0's process dies at a random moment of the next cycles.
+            # Mid-cycle: new items arrive, and a process dies at a random moment of the next cycles: the one
+            # holding feed leases (a feed stays with the process that renews its lease each cycle), so the
+            # survivor can only take that feed over once the lease expires. The kill lands ~2 s before the
+            # first reminder is due, so the dead process never claims a reminder.
+            lead = min(starts.values()) - time.time() - 2
+            assert lead > 2, f"setup took too long: a reminder is due {lead + 2:.0f}s from now"
+            await asyncio.sleep(lead - 1.5)
             publish(3)
             await asyncio.sleep(rng.uniform(0.2, 1.5))
-            procs[0].send_signal(signal.SIGKILL)
-            await procs[0].wait()
-            killed_at = time.monotonic()
+            feed_leases = await lease_holders(url, "feed")
+            victim = max((0, 1), key=lambda i: feed_leases.get(procs[i].pid, 0))
+            assert feed_leases.get(procs[victim].pid), feed_leases
+            assert not any(starting_now(fake, c) for c in party_channels.values()), "a reminder fired early"
+            procs[victim].send_signal(signal.SIGKILL)
+            await procs[victim].wait()
+            killed_at = time.time()
             publish(3)
-            await fake.wait_for(
-                all_posted, timeout=LEASE_TIMEOUT + INTERVAL + 60, what="the survivor posting"
+            record_property("killed_shard", victim)
+            record_property("dead_process_feed_leases", feed_leases[procs[victim].pid])
+            bound = LEASE_TIMEOUT + INTERVAL + WORK_SLACK
+            await fake.wait_for(all_posted, timeout=bound + 60, what="the survivor posting")
+            for guild, channel in party_channels.items():
+                await fake.wait_for(
+                    lambda c=channel: starting_now(fake, c),
+                    timeout=max(0, starts[guild] - time.time()) + bound + 60,
+                    what=f"the reminder in {guild}",
+                )
+            feeds_done = max(
+                posted_at(m)
+                for c in channels.values()
+                for m in fake.messages(c)
+                if m.get("embeds") and " news " in m["embeds"][0].get("title", "")
             )
-            takeover = time.monotonic() - killed_at
-            record_property("takeover_seconds", round(takeover, 1))
-            await asyncio.sleep(2 * INTERVAL + 1)  # a few more cycles: nothing more appears
+            takeover = {"feeds_and_outbox": feeds_done - killed_at}
+            for guild, channel in party_channels.items():
+                shard = (guild >> 22) % 2
+                takeover[f"reminder_shard{shard}"] = posted_at(starting_now(fake, channel)[0]) - max(
+                    killed_at, starts[guild]
+                )
+            record_property("takeover_seconds", {k: round(v, 1) for k, v in takeover.items()})
+            await asyncio.sleep(2 * INTERVAL + REMINDER_TICK + 1)  # a few more cycles: nothing more appears
         finally:
             for proc in procs:
                 await stop(proc)
@@ -162,8 +244,20 @@ async def test_two_shards_share_the_work_and_a_survivor_takes_over(
         assert len([n for n in nonces if n]) >= sum(published.values())  # every post carried its nonce
         repeats = {n: c for n, c in nonces.items() if n and c > 1}
         assert sum(c - 1 for c in repeats.values()) <= 1, repeats
-        # The survivor took over within lease_timeout + one poll interval (+ its own cycle and a busy machine).
-        assert takeover < LEASE_TIMEOUT + INTERVAL + 30, takeover
+        # Every reminder fired once, the one on the killed shard's server included (by the survivor).
+        for channel in party_channels.values():
+            assert len(starting_now(fake, channel)) == 1, fake.messages(channel)
+        reminder_posts = [
+            r
+            for r in fake.find_requests("POST", r"/channels/\d+/messages$")
+            if "is starting now" in ((r.json or {}).get("content") or "")
+        ]
+        assert len({(r.json or {}).get("nonce") for r in reminder_posts}) == 2, reminder_posts
+        # The survivor took over the dead process's feeds and outbox (the items published around the kill,
+        # some of them fetched or queued by the dead one) and fired the reminder due on its shard within
+        # lease_timeout + one poll interval of the kill, plus the time to do that work.
+        for kind, seconds in takeover.items():
+            assert 0 <= seconds <= LEASE_TIMEOUT + INTERVAL + WORK_SLACK, (kind, takeover)
         conn = await asyncpg.connect(url)
         try:
             votes = {

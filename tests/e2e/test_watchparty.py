@@ -23,6 +23,9 @@ from tests.fakediscord import FakeDiscord, FakeMember
 from tests.fakediscord.state import BOT_PERMS, Perm
 from tests.helpers.clock import FakeClock
 
+# The storage-facing flows also run on PostgreSQL (tests/e2e/conftest.py); CI installs its binaries.
+E2E_BACKENDS = ("sqlite", "postgresql")
+
 EPHEMERAL = 1 << 6
 
 
