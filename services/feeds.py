@@ -26,13 +26,13 @@ from typing import Any, Protocol, TypeVar, overload
 
 from domain import feedrules, netguard
 from domain.errors import UserError
-from domain.feedkeys import KeyScan, without_entries
+from domain.feedkeys import KeyScan, entries_fingerprint, entries_unchanged, without_entries
 from domain.forumposts import PostInfo
 from domain.markdown import escape_markdown
 from domain.models import Feed, NewEntry, Subscription, SubscriptionStatus, SubscriptionView
 from services import metrics
 from services.delivery import Delivery, DeliveryPort, DeliveryReport, KindHandler, Payload, ThreadSpec
-from services.feedparse import FeedParser, ParsedFeed
+from services.feedparse import INLINE_SCAN_LIMIT, FeedParser, ParsedFeed
 from services.fetcher import Fetcher, FetchError, FetchResult
 from settings import FeedSettings
 from storage import club as club_repo
@@ -95,6 +95,8 @@ class FeedRead:
     fingerprint: str | None = None  # of the body (None for a 304)
     parsed: ParsedFeed | None = None  # only for PARSED: the whole feed, or only its new entries
     entries_in_feed: int | None = None  # distinct entries in the feed when ``parsed`` has only the new ones
+    # The body's entries fingerprint to store ("" clears the stored one), None to keep the stored one.
+    entries_hash: str | None = None
 
 
 def body_fingerprint(result: FetchResult) -> str:
@@ -305,7 +307,8 @@ class FeedService:
                     last_modified=result.last_modified,
                     next_poll_at=self._next_poll(now, result),
                     now=now,
-                    body_hash=fingerprint,
+                    body_hash=fingerprint[0],
+                    entries_hash=fingerprint[1],
                     note=self._bozo_note(parsed),
                 )
             else:
@@ -346,12 +349,13 @@ class FeedService:
 
     async def _fetch_for_subscription(
         self, url: str, *, name: str | None, backfill: int
-    ) -> tuple[FetchResult, str, KeyScan | None, ParsedFeed | None]:
+    ) -> tuple[FetchResult, tuple[str, str | None], KeyScan | None, ParsedFeed | None]:
         """Fetch a feed to subscribe to; read it with the key scan when that is all the baseline needs.
 
         feedparser still reads it for a backfill (the posts need whole entries), when the scan declines,
         and when no name was given and the scan found no plain title to name the subscription by. Returns
-        the result without its body, the body's fingerprint, and the scan without its document: many
+        the result without its body, the body's fingerprint and entries fingerprint (``entries_fingerprint``,
+        only when scanned), and the scan without its document: many
         subscriptions can wait for the database at once, and each should hold only its keys then.
         """
         async with self._pipeline:
@@ -364,9 +368,18 @@ class FeedService:
                 None if backfill else await self.parser.scan(body, content_type=content_type, url=final_url)
             )
             if scan is not None and (name or scan.title):
-                return result, fingerprint, dataclasses.replace(scan, document=b"", spans=()), None
+                fingerprints = (
+                    fingerprint,
+                    entries_fingerprint(scan, content_type=content_type, url=final_url),
+                )
+                return (
+                    result,
+                    fingerprints,
+                    dataclasses.replace(scan, document=b"", spans=(), volatile=()),
+                    None,
+                )
             parsed = await self.parser.parse(body, content_type=content_type, url=final_url)
-        return result, fingerprint, None, parsed
+        return result, (fingerprint, None), None, parsed
 
     async def _view(self, guild_id: int, subscription_id: int) -> SubscriptionView:
         view = await repo.get_subscription(self.db, guild_id, subscription_id)
@@ -586,6 +599,7 @@ class FeedService:
                 title=None,
                 url=result.permanent_url if fresh_body else None,
                 body_hash=read.fingerprint if read.kind == CHANGED_NO_NEW else None,
+                entries_hash=read.entries_hash,
                 keep_note=read.kind == UNCHANGED_200 and not feed.consecutive_failures,
             )
         await self._after_success(feed)
@@ -668,6 +682,7 @@ class FeedService:
                 url=result.permanent_url,
                 note=note,
                 body_hash=read.fingerprint,
+                entries_hash=read.entries_hash if read.entries_hash is not None else "",
             )
         report.new_entries += new_count
         if new_count:
@@ -699,17 +714,32 @@ class FeedService:
             if fingerprint == feed.body_hash:
                 return FeedRead(UNCHANGED_200, result, fingerprint)
             content_type, final_url = result.content_type, result.final_url
+            if (
+                feed.entries_hash
+                and len(body) <= INLINE_SCAN_LIMIT
+                and entries_unchanged(body, feed.entries_hash, content_type=content_type, url=final_url)
+            ):
+                # only feed-level dates changed: the keys are those of the last scan, all known then
+                return FeedRead(CHANGED_NO_NEW, result, fingerprint)
             scan = await self.parser.scan(body, content_type=content_type, url=final_url)
             if scan is not None:
+                entries_hash = entries_fingerprint(scan, content_type=content_type, url=final_url) or ""
                 keys = list(dict.fromkeys(scan.keys))
                 known = await repo.known_keys(self.db, feed.id, keys)
                 if len(known) == len(keys):
-                    return FeedRead(CHANGED_NO_NEW, result, fingerprint)
+                    return FeedRead(CHANGED_NO_NEW, result, fingerprint, entries_hash=entries_hash)
                 parsed = await self._parse_new_only(scan, known, final_url) if known else None
                 if parsed is not None:
-                    return FeedRead(PARSED, result, fingerprint, parsed, entries_in_feed=len(keys))
+                    return FeedRead(
+                        PARSED,
+                        result,
+                        fingerprint,
+                        parsed,
+                        entries_in_feed=len(keys),
+                        entries_hash=entries_hash,
+                    )
             parsed = await self.parser.parse(body, content_type=content_type, url=final_url)
-        return FeedRead(PARSED, result, fingerprint, parsed)
+        return FeedRead(PARSED, result, fingerprint, parsed, entries_hash="")
 
     async def _parse_new_only(self, scan: KeyScan, known: set[str], url: str) -> ParsedFeed | None:
         """feedparser's reading of only the new entries (the document without the known ones), or None.

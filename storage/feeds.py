@@ -66,12 +66,13 @@ async def create_feed(
     now: int,
     body_hash: str | None = None,
     note: str | None = None,
+    entries_hash: str | None = None,
 ) -> int:
     """``note``: what is wrong with a feed that was still read (kept in ``last_error``, as ``record_success``)."""
     cur = await conn.execute(
         "INSERT INTO feeds (url, title, etag, last_modified, next_poll_at, last_polled_at, last_success_at, "
-        "created_at, body_hash, last_changed_at, last_error, last_error_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, body_hash, last_changed_at, last_error, last_error_at, entries_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             url,
             title,
@@ -85,6 +86,7 @@ async def create_feed(
             now,
             note,
             now if note else None,
+            entries_hash,
         ),
     )
     assert cur.lastrowid is not None
@@ -121,19 +123,23 @@ async def record_success(
     note: str | None = None,
     body_hash: str | None = None,
     keep_note: bool = False,
+    entries_hash: str | None = None,
 ) -> None:
     """A fetch worked (or answered 304): clear failures and store the validators and the next poll.
 
     ``body_hash``: the fingerprint of a body that differs from the last one (it becomes the feed's, and its
     ``last_changed_at`` is now); None when nothing changed (a 304 or the same body again). ``keep_note``:
     the body is the one last read, so the note about its problems (``last_error``) still holds.
+    ``entries_hash``: the new body's ``domain.feedkeys.entries_fingerprint``, ``""`` to clear it (a new body
+    without one), None to keep it.
     """
     await conn.execute(
         "UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
         "last_polled_at = ?, last_success_at = ?, consecutive_failures = 0, failing_since = NULL, warned = 0, "
         "status = 'active', pause_reason = NULL, last_error = CASE WHEN ? THEN last_error ELSE ? END, "
         "last_error_at = CASE WHEN ? OR CAST(? AS TEXT) IS NULL THEN last_error_at ELSE ? END, "
-        "body_hash = COALESCE(?, body_hash), last_changed_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN last_changed_at ELSE ? END "
+        "body_hash = COALESCE(?, body_hash), last_changed_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN last_changed_at ELSE ? END, "
+        "entries_hash = CASE WHEN CAST(? AS TEXT) IS NULL THEN entries_hash ELSE NULLIF(?, '') END "
         "WHERE id = ?",
         (
             etag,
@@ -150,6 +156,8 @@ async def record_success(
             body_hash,
             body_hash,
             now,
+            entries_hash,
+            entries_hash,
             feed_id,
         ),
     )
