@@ -61,6 +61,8 @@ FLOOD_MIN_ITEMS = 5
 NOT_MODIFIED = "not_modified"  # 304: no body
 UNCHANGED_200 = "unchanged_200"  # 200 with the body of the last poll (fingerprint): no parse
 CHANGED_NO_NEW = "changed_no_new"  # another body, but the key scan finds no new entry: no parse
+# Polls with nothing new recorded in one transaction at most (``_record_nothing_new``).
+RECORD_BATCH = 500
 PARSED = "parsed"  # new keys, or a body the scan declined: feedparser reads it
 
 
@@ -187,6 +189,8 @@ class FeedService:
         # Twice the fetch concurrency keeps the fetcher busy while the parsers catch up.
         self._pipeline = asyncio.Semaphore(2 * fetcher.limits.global_concurrency)
         self.last_cycle: CycleReport | None = None
+        self._pending_records: list[tuple[repo.Success, asyncio.Future[None]]] = []
+        self._record_flusher: asyncio.Task[None] | None = None
 
     def attach(self, poster: DeliveryPort | None, notifier: Notifier) -> None:
         """``poster``: the delivery port, when this service's delivery is not attached elsewhere (tests)."""
@@ -578,6 +582,12 @@ class FeedService:
                 log.exception("feed %s: could not record the failure", feed.id)
 
     async def _record_nothing_new(self, feed: Feed, read: FeedRead, report: CycleReport) -> None:
+        """Record a poll that found nothing new, in one transaction with the others of this loop step.
+
+        Thousands of 304s in a cycle would otherwise cost a transaction (and its hops to the database's
+        thread) each. The records wait for the next step of the event loop, which only collects what the
+        polls finishing meanwhile add; nothing here touches the network.
+        """
         if read.kind == CHANGED_NO_NEW:
             report.changed_no_new += 1
             metrics.feed_polled("changed_no_new")
@@ -586,23 +596,57 @@ class FeedService:
             metrics.feed_polled("not_modified")
         now, result = self._now(), read.result
         fresh_body = read.kind != NOT_MODIFIED  # a 200's validators replace the stored ones
-        async with self.db.transaction() as conn:
-            await repo.record_success(
-                conn,
-                feed.id,
-                now=now,
-                next_poll_at=self._next_poll(now, result),
-                etag=result.etag if fresh_body else result.etag or feed.etag,
-                last_modified=result.last_modified
-                if fresh_body
-                else result.last_modified or feed.last_modified,
-                title=None,
-                url=result.permanent_url if fresh_body else None,
-                body_hash=read.fingerprint if read.kind == CHANGED_NO_NEW else None,
-                entries_hash=read.entries_hash,
-                keep_note=read.kind == UNCHANGED_200 and not feed.consecutive_failures,
-            )
+        success = repo.Success(
+            feed.id,
+            now,
+            self._next_poll(now, result),
+            etag=result.etag if fresh_body else result.etag or feed.etag,
+            last_modified=result.last_modified if fresh_body else result.last_modified or feed.last_modified,
+            url=result.permanent_url if fresh_body else None,
+            body_hash=read.fingerprint if read.kind == CHANGED_NO_NEW else None,
+            keep_note=read.kind == UNCHANGED_200 and not feed.consecutive_failures,
+            entries_hash=read.entries_hash,
+        )
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending_records.append((success, done))
+        if self._record_flusher is None or self._record_flusher.done():
+            self._record_flusher = asyncio.create_task(self._flush_records())
+        await done
         await self._after_success(feed)
+
+    async def _flush_records(self) -> None:
+        """Write the pending records of polls with nothing new, a batch per transaction.
+
+        A batch that fails is written again one feed per transaction, so a feed whose record cannot be
+        written fails its own poll (``_poll_isolated`` records that) and loses no other feed's record.
+        """
+        await asyncio.sleep(0)  # let the polls finishing in this loop step join the batch
+        while self._pending_records:
+            batch = self._pending_records[:RECORD_BATCH]
+            del self._pending_records[:RECORD_BATCH]
+            try:
+                try:
+                    async with self.db.transaction() as conn:
+                        await repo.record_successes(conn, [success for success, _ in batch])
+                except Exception:
+                    log.warning("recording %d polls together failed, recording them one by one", len(batch))
+                    for success, done in batch:
+                        try:
+                            async with self.db.transaction() as conn:
+                                await repo.record_successes(conn, [success])
+                        except Exception as exc:
+                            if not done.done():  # done: its poll was cancelled meanwhile
+                                done.set_exception(exc)
+                        else:
+                            if not done.done():
+                                done.set_result(None)
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+            finally:
+                for _, done in batch:  # cancelled mid-batch (shutdown): the polls waiting on it must end
+                    done.cancel()
 
     # Longer than most: render-before-transaction, the flood decision and the recording of new entries
     # must see one consistent list of entries, and splitting them apart would pass that list through

@@ -110,6 +110,57 @@ async def next_due_at(db: Database) -> int | None:
     )
 
 
+_SUCCESS_SQL = (
+    "UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
+    "last_polled_at = ?, last_success_at = ?, consecutive_failures = 0, failing_since = NULL, warned = 0, "
+    "status = 'active', pause_reason = NULL, last_error = CASE WHEN ? THEN last_error ELSE ? END, "
+    "last_error_at = CASE WHEN ? OR CAST(? AS TEXT) IS NULL THEN last_error_at ELSE ? END, "
+    "body_hash = COALESCE(?, body_hash), "
+    "last_changed_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN last_changed_at ELSE ? END, "
+    "entries_hash = CASE WHEN CAST(? AS TEXT) IS NULL THEN entries_hash ELSE NULLIF(?, '') END "
+    "WHERE id = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Success:
+    """One feed's successful poll, as ``record_success`` stores it (see there for the fields)."""
+
+    feed_id: int
+    now: int
+    next_poll_at: int
+    etag: str | None
+    last_modified: str | None
+    title: str | None = None
+    url: str | None = None
+    note: str | None = None
+    body_hash: str | None = None
+    keep_note: bool = False
+    entries_hash: str | None = None
+
+    def params(self) -> tuple[Any, ...]:
+        now, note, body_hash, entries_hash = self.now, self.note, self.body_hash, self.entries_hash
+        return (
+            self.etag,
+            self.last_modified,
+            self.title,
+            self.next_poll_at,
+            now,
+            now,
+            self.keep_note,
+            note,
+            self.keep_note,
+            note,
+            now,
+            body_hash,
+            body_hash,
+            now,
+            entries_hash,
+            entries_hash,
+            self.feed_id,
+        )
+
+
 async def record_success(
     conn: aiosqlite.Connection,
     feed_id: int,
@@ -133,36 +184,32 @@ async def record_success(
     ``entries_hash``: the new body's ``domain.feedkeys.entries_fingerprint``, ``""`` to clear it (a new body
     without one), None to keep it.
     """
-    await conn.execute(
-        "UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
-        "last_polled_at = ?, last_success_at = ?, consecutive_failures = 0, failing_since = NULL, warned = 0, "
-        "status = 'active', pause_reason = NULL, last_error = CASE WHEN ? THEN last_error ELSE ? END, "
-        "last_error_at = CASE WHEN ? OR CAST(? AS TEXT) IS NULL THEN last_error_at ELSE ? END, "
-        "body_hash = COALESCE(?, body_hash), last_changed_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN last_changed_at ELSE ? END, "
-        "entries_hash = CASE WHEN CAST(? AS TEXT) IS NULL THEN entries_hash ELSE NULLIF(?, '') END "
-        "WHERE id = ?",
-        (
-            etag,
-            last_modified,
-            title,
-            next_poll_at,
-            now,
-            now,
-            keep_note,
-            note,
-            keep_note,
-            note,
-            now,
-            body_hash,
-            body_hash,
-            now,
-            entries_hash,
-            entries_hash,
-            feed_id,
-        ),
+    await record_successes(
+        conn,
+        [
+            Success(
+                feed_id,
+                now,
+                next_poll_at,
+                etag,
+                last_modified,
+                title,
+                url,
+                note,
+                body_hash,
+                keep_note,
+                entries_hash,
+            )
+        ],
     )
-    if url is not None:
-        await conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
+
+
+async def record_successes(conn: aiosqlite.Connection, successes: Sequence[Success]) -> None:
+    """``record_success`` for many feeds in two statements: one hop to the database's thread, not one each."""
+    await conn.executemany(_SUCCESS_SQL, [success.params() for success in successes])
+    moved = [(success.url, success.feed_id) for success in successes if success.url is not None]
+    if moved:
+        await conn.executemany("UPDATE feeds SET url = ? WHERE id = ?", moved)
 
 
 async def record_failure(

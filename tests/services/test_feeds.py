@@ -24,7 +24,7 @@ from services.club import ClubService
 from services.delivery import Delivery
 from services.digest import DigestService
 from services.feedparse import FeedParser
-from services.feeds import FeedService
+from services.feeds import CycleReport, FeedService
 from services.fetcher import Fetcher, FetchLimits
 from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
@@ -789,3 +789,64 @@ async def test_a_body_read_without_the_scan_clears_the_entries_fingerprint(rig: 
     site.extra = " & more"  # a bare "&": not well-formed, the scan declines and feedparser reads it
     await rig.cycle()
     assert (await rig.feed(sub)).entries_hash is None
+
+
+# -- polls with nothing new are recorded together --------------------------------------------------------
+
+
+async def test_polls_with_nothing_new_are_recorded_in_one_transaction(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subs = []
+    for n in range(6):
+        rig.server.set_feed(f"/f{n}", make_entries(2, prefix=f"F{n}"))
+        subs.append(await rig.add(f"/f{n}"))
+    batches: list[int] = []
+    record = repo.record_successes
+
+    async def counting(conn: Any, successes: Any) -> None:
+        batches.append(len(successes))
+        await record(conn, successes)
+
+    monkeypatch.setattr(repo, "record_successes", counting)
+    report = await rig.cycle()
+    assert report.not_modified == 6 and sum(batches) == 6
+    # polls whose fetches end in the same step of the event loop share one transaction
+    rig.clock.advance(3600)
+    feeds = [await rig.feed(sub) for sub in subs]
+    reads = [await rig.service._fetch_and_read(feed) for feed in feeds]
+    batches.clear()
+    report = CycleReport()
+    await asyncio.gather(
+        *(rig.service._record_nothing_new(f, r, report) for f, r in zip(feeds, reads, strict=True))
+    )
+    assert batches == [6] and report.not_modified == 6
+    for sub in subs:
+        feed = await rig.feed(sub)
+        assert feed.last_success_at == int(rig.clock.now) and feed.next_poll_at > rig.clock.now
+
+
+async def test_a_record_that_fails_loses_no_other_feeds_record(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subs = []
+    for n in range(4):
+        rig.server.set_feed(f"/f{n}", make_entries(2, prefix=f"F{n}"))
+        subs.append(await rig.add(f"/f{n}"))
+    broken = (await rig.feed(subs[2])).id
+    record = repo.record_successes
+
+    async def failing(conn: Any, successes: Any) -> None:
+        if any(success.feed_id == broken for success in successes):
+            raise RuntimeError("disk full")
+        await record(conn, successes)
+
+    monkeypatch.setattr(repo, "record_successes", failing)
+    report = await rig.cycle()
+    assert report.failed == 1 and report.not_modified == 4
+    for n, sub in enumerate(subs):
+        feed = await rig.feed(sub)
+        if n == 2:
+            assert feed.consecutive_failures == 1 and feed.last_success_at != int(rig.clock.now)
+        else:
+            assert feed.consecutive_failures == 0 and feed.last_success_at == int(rig.clock.now)
