@@ -108,11 +108,11 @@ class _Feed:
 
     def render(self) -> None:
         self.body = corpus.rss_feed(self.title, self.items)
-        if self.revision:
-            built = format_datetime(datetime.fromtimestamp(1_750_000_000 + self.revision, UTC), usegmt=True)
-            self.body = self.body.replace(
-                b"<channel>", f"<channel><lastBuildDate>{built}</lastBuildDate>".encode(), 1
-            )
+        # Every feed says when it was built, as most real RSS feeds do; a churning feed changes only that.
+        built = format_datetime(datetime.fromtimestamp(1_750_000_000 + self.revision, UTC), usegmt=True)
+        self.body = self.body.replace(
+            b"<channel>", f"<channel><lastBuildDate>{built}</lastBuildDate>".encode(), 1
+        )
         self.etag = '"' + hashlib.blake2b(self.body, digest_size=10).hexdigest() + '"'
 
 

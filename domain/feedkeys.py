@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,6 +94,10 @@ _SUMMARY_SETTERS = frozenset(_SUMMARY_DEFAULT_TYPE)
 # What only keys an entry without id and link (title, dates, summary).
 _TEXT_KEYED = _TITLE | set(_DATES) | _SUMMARY_SETTERS
 _PLAIN_TYPES = frozenset({"text/plain", "text/html"})
+# Feed-level elements whose text changes on every response of many servers (a build time, a refresh date)
+# and which no entry key reads: ``entries_fingerprint`` leaves their text out.
+_VOLATILE = frozenset({"lastbuilddate", "pubdate", "updated", "modified", "dc_date", "published"})
+_MAX_VOLATILE = 8
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 
 
@@ -111,6 +116,8 @@ class KeyScan:
     # it, for ``without_entries``.
     document: bytes = field(default=b"", repr=False, compare=False)
     spans: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
+    # Where the end tag of each feed-level date before the first entry starts (``entries_fingerprint``).
+    volatile: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
 
 class _Refuse(Exception):
@@ -168,6 +175,10 @@ class _Scanner:
         self.parser: Any = None
         self.feed_title: str | None = None
         self.feed_title_seen = False
+        # A feed-level date being read (its depth and the start tags before it), and where the end tags
+        # of those read so far start.
+        self.volatile_open: tuple[int, int] | None = None
+        self.volatile: list[int] = []
 
     # -- naming, as feedparser's startElementNS + unknown_starttag compute it
 
@@ -277,6 +288,8 @@ class _Scanner:
                 self.open_entry(attrs_d if attrs_d is not None else self.attributes(attrs))
             elif handler in _CONTAINERS and self.container_depth == depth - 1:
                 self.container_depth = depth
+            elif handler in _VOLATILE and self.container_depth == depth - 1 and not self.entries:
+                self.volatile_open = (depth, self.elements)
             elif handler == "title" and self.container_depth == depth - 1 and not self.feed_title_seen:
                 self.feed_title_seen = True
                 attrs_d = attrs_d if attrs_d is not None else self.attributes(attrs)
@@ -343,6 +356,11 @@ class _Scanner:
         depth = self.depth
         if self.collect is not None:
             self.end_text()
+        if self.volatile_open is not None:
+            # only a date without child elements: its end tag then closes the text the fingerprint masks
+            if self.volatile_open == (depth, self.elements) and len(self.volatile) < _MAX_VOLATILE:
+                self.volatile.append(self.parser.CurrentByteIndex)
+            self.volatile_open = None
         if depth == self.entry_depth:
             # expat reports an end tag at its "<", but an empty element (<item/>) after its "/>"; an entry
             # without children might be either, so it is not cut (-1)
@@ -578,7 +596,9 @@ def explain_scan(
                 "entry without id or link, keyed by text the scan does not read (summary, media:title...)",
             )
         keys.append(key)
-    return KeyScan(tuple(keys), scanner.feed_title, document, tuple(scanner.spans)), ""
+    return KeyScan(
+        tuple(keys), scanner.feed_title, document, tuple(scanner.spans), tuple(scanner.volatile)
+    ), ""
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
@@ -610,3 +630,79 @@ def without_entries(scan: KeyScan, keep: set[int]) -> bytes | None:
         position = end + 1
     pieces.append(document[position:])
     return b"".join(pieces)
+
+
+# What a feed-level date may change to without the fingerprint noticing: no "<", "&", ">", ";" or "]", so
+# it can neither start nor end markup, in any state expat can be in.
+_SAFE = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ :,.+-/")
+_SAFE_RUN = re.compile(rb"[0-9A-Za-z :,.+\-/]{0,100}")
+_MAX_RUN = 100
+
+
+def _masked_digest(pieces: list[bytes], salt: str) -> str:
+    digest = hashlib.sha256(salt.encode())
+    for piece in pieces:
+        digest.update(piece)
+    return digest.hexdigest()[:32]
+
+
+def entries_fingerprint(scan: KeyScan, *, content_type: str | None, url: str | None) -> str | None:
+    """A fingerprint of the scanned document without the text of its feed-level dates, or None.
+
+    Many servers answer each poll with a new ``lastBuildDate`` (or Atom ``updated``) and nothing else
+    changed. ``entries_unchanged`` recognises such a body without scanning it: if a body equals this one
+    except for that text, its keys are this scan's keys. Why that holds: the masked text is the tail of
+    an element's character data (the run of ``_SAFE`` bytes just before the end tag the scan saw), every
+    byte before it is the same, so expat reaches it in the same state, and a run of ``_SAFE`` bytes can
+    neither open nor close markup; it reaches the end tag in the state it reached it before, and the rest
+    is the same bytes again. The scan reads no feed-level date (only the title), so its keys are equal;
+    the content type and URL (encoding, base URI) are part of the fingerprint. The positions are stored
+    with it, as gaps between the masked runs: ``"g1,g2:digest"``.
+    """
+    document = scan.document
+    if not scan.volatile or not document:
+        return None
+    gaps: list[int] = []
+    pieces: list[bytes] = []
+    position = 0
+    for end in scan.volatile:
+        start = end
+        while start > position and document[start - 1] in _SAFE and end - start < _MAX_RUN:
+            start -= 1
+        if start == end or not document.startswith(b"</", end) or end - start >= _MAX_RUN:
+            continue  # nothing to mask here, or a run too long to be a date: it stays in the fingerprint
+        gaps.append(start - position)
+        pieces.append(document[position:start])
+        position = end
+    if not gaps:
+        return None
+    pieces.append(document[position:])
+    return f"{','.join(map(str, gaps))}:" + _masked_digest(pieces, f"{content_type or ''}\n{url or ''}")
+
+
+def entries_unchanged(body: bytes, fingerprint: str, *, content_type: str | None, url: str | None) -> bool:
+    """True if ``body`` is the body ``fingerprint`` (``entries_fingerprint``) was taken of, but for the text
+    of its feed-level dates: then its keys are that scan's keys. False means "scan it", never "changed"."""
+    head, _, digest = fingerprint.partition(":")
+    try:
+        gaps = [int(gap) for gap in head.split(",")]
+    except ValueError:
+        return False
+    prepared = _prepare(bytes(body), content_type, url)
+    if prepared is None:
+        return False
+    document = prepared[0]
+    pieces: list[bytes] = []
+    position = 0
+    for gap in gaps:
+        start = position + gap
+        if gap < 0 or start > len(document):
+            return False
+        run = _SAFE_RUN.match(document, start)
+        end = run.end() if run else start
+        if end - start >= _MAX_RUN or not document.startswith(b"</", end):
+            return False
+        pieces.append(document[position:start])
+        position = end
+    pieces.append(document[position:])
+    return _masked_digest(pieces, f"{content_type or ''}\n{url or ''}") == digest

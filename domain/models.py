@@ -45,6 +45,8 @@ class Feed:
     # Fingerprint of the last body read and when it last changed (storage migration 0009).
     body_hash: str | None = None
     last_changed_at: int | None = None
+    # The last scanned body's fingerprint without its feed-level dates (migration 0011).
+    entries_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,13 +26,13 @@ from typing import Any, Protocol, TypeVar, overload
 
 from domain import feedrules, netguard
 from domain.errors import UserError
-from domain.feedkeys import KeyScan, without_entries
+from domain.feedkeys import KeyScan, entries_fingerprint, entries_unchanged, without_entries
 from domain.forumposts import PostInfo
 from domain.markdown import escape_markdown
 from domain.models import Feed, NewEntry, Subscription, SubscriptionStatus, SubscriptionView
 from services import metrics
 from services.delivery import Delivery, DeliveryPort, DeliveryReport, KindHandler, Payload, ThreadSpec
-from services.feedparse import FeedParser, ParsedFeed
+from services.feedparse import INLINE_SCAN_LIMIT, FeedParser, ParsedFeed
 from services.fetcher import Fetcher, FetchError, FetchResult
 from settings import FeedSettings
 from storage import club as club_repo
@@ -61,6 +61,8 @@ FLOOD_MIN_ITEMS = 5
 NOT_MODIFIED = "not_modified"  # 304: no body
 UNCHANGED_200 = "unchanged_200"  # 200 with the body of the last poll (fingerprint): no parse
 CHANGED_NO_NEW = "changed_no_new"  # another body, but the key scan finds no new entry: no parse
+# Polls with nothing new recorded in one transaction at most (``_record_nothing_new``).
+RECORD_BATCH = 500
 PARSED = "parsed"  # new keys, or a body the scan declined: feedparser reads it
 
 
@@ -95,6 +97,8 @@ class FeedRead:
     fingerprint: str | None = None  # of the body (None for a 304)
     parsed: ParsedFeed | None = None  # only for PARSED: the whole feed, or only its new entries
     entries_in_feed: int | None = None  # distinct entries in the feed when ``parsed`` has only the new ones
+    # The body's entries fingerprint to store ("" clears the stored one), None to keep the stored one.
+    entries_hash: str | None = None
 
 
 def body_fingerprint(result: FetchResult) -> str:
@@ -185,6 +189,8 @@ class FeedService:
         # Twice the fetch concurrency keeps the fetcher busy while the parsers catch up.
         self._pipeline = asyncio.Semaphore(2 * fetcher.limits.global_concurrency)
         self.last_cycle: CycleReport | None = None
+        self._pending_records: list[tuple[repo.Success, asyncio.Future[None]]] = []
+        self._record_flusher: asyncio.Task[None] | None = None
 
     def attach(self, poster: DeliveryPort | None, notifier: Notifier) -> None:
         """``poster``: the delivery port, when this service's delivery is not attached elsewhere (tests)."""
@@ -305,7 +311,8 @@ class FeedService:
                     last_modified=result.last_modified,
                     next_poll_at=self._next_poll(now, result),
                     now=now,
-                    body_hash=fingerprint,
+                    body_hash=fingerprint[0],
+                    entries_hash=fingerprint[1],
                     note=self._bozo_note(parsed),
                 )
             else:
@@ -346,12 +353,13 @@ class FeedService:
 
     async def _fetch_for_subscription(
         self, url: str, *, name: str | None, backfill: int
-    ) -> tuple[FetchResult, str, KeyScan | None, ParsedFeed | None]:
+    ) -> tuple[FetchResult, tuple[str, str | None], KeyScan | None, ParsedFeed | None]:
         """Fetch a feed to subscribe to; read it with the key scan when that is all the baseline needs.
 
         feedparser still reads it for a backfill (the posts need whole entries), when the scan declines,
         and when no name was given and the scan found no plain title to name the subscription by. Returns
-        the result without its body, the body's fingerprint, and the scan without its document: many
+        the result without its body, the body's fingerprint and entries fingerprint (``entries_fingerprint``,
+        only when scanned), and the scan without its document: many
         subscriptions can wait for the database at once, and each should hold only its keys then.
         """
         async with self._pipeline:
@@ -364,9 +372,18 @@ class FeedService:
                 None if backfill else await self.parser.scan(body, content_type=content_type, url=final_url)
             )
             if scan is not None and (name or scan.title):
-                return result, fingerprint, dataclasses.replace(scan, document=b"", spans=()), None
+                fingerprints = (
+                    fingerprint,
+                    entries_fingerprint(scan, content_type=content_type, url=final_url),
+                )
+                return (
+                    result,
+                    fingerprints,
+                    dataclasses.replace(scan, document=b"", spans=(), volatile=()),
+                    None,
+                )
             parsed = await self.parser.parse(body, content_type=content_type, url=final_url)
-        return result, fingerprint, None, parsed
+        return result, (fingerprint, None), None, parsed
 
     async def _view(self, guild_id: int, subscription_id: int) -> SubscriptionView:
         view = await repo.get_subscription(self.db, guild_id, subscription_id)
@@ -565,6 +582,12 @@ class FeedService:
                 log.exception("feed %s: could not record the failure", feed.id)
 
     async def _record_nothing_new(self, feed: Feed, read: FeedRead, report: CycleReport) -> None:
+        """Record a poll that found nothing new, in one transaction with the others of this loop step.
+
+        Thousands of 304s in a cycle would otherwise cost a transaction (and its hops to the database's
+        thread) each. The records wait for the next step of the event loop, which only collects what the
+        polls finishing meanwhile add; nothing here touches the network.
+        """
         if read.kind == CHANGED_NO_NEW:
             report.changed_no_new += 1
             metrics.feed_polled("changed_no_new")
@@ -573,22 +596,57 @@ class FeedService:
             metrics.feed_polled("not_modified")
         now, result = self._now(), read.result
         fresh_body = read.kind != NOT_MODIFIED  # a 200's validators replace the stored ones
-        async with self.db.transaction() as conn:
-            await repo.record_success(
-                conn,
-                feed.id,
-                now=now,
-                next_poll_at=self._next_poll(now, result),
-                etag=result.etag if fresh_body else result.etag or feed.etag,
-                last_modified=result.last_modified
-                if fresh_body
-                else result.last_modified or feed.last_modified,
-                title=None,
-                url=result.permanent_url if fresh_body else None,
-                body_hash=read.fingerprint if read.kind == CHANGED_NO_NEW else None,
-                keep_note=read.kind == UNCHANGED_200 and not feed.consecutive_failures,
-            )
+        success = repo.Success(
+            feed.id,
+            now,
+            self._next_poll(now, result),
+            etag=result.etag if fresh_body else result.etag or feed.etag,
+            last_modified=result.last_modified if fresh_body else result.last_modified or feed.last_modified,
+            url=result.permanent_url if fresh_body else None,
+            body_hash=read.fingerprint if read.kind == CHANGED_NO_NEW else None,
+            keep_note=read.kind == UNCHANGED_200 and not feed.consecutive_failures,
+            entries_hash=read.entries_hash,
+        )
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending_records.append((success, done))
+        if self._record_flusher is None or self._record_flusher.done():
+            self._record_flusher = asyncio.create_task(self._flush_records())
+        await done
         await self._after_success(feed)
+
+    async def _flush_records(self) -> None:
+        """Write the pending records of polls with nothing new, a batch per transaction.
+
+        A batch that fails is written again one feed per transaction, so a feed whose record cannot be
+        written fails its own poll (``_poll_isolated`` records that) and loses no other feed's record.
+        """
+        await asyncio.sleep(0)  # let the polls finishing in this loop step join the batch
+        while self._pending_records:
+            batch = self._pending_records[:RECORD_BATCH]
+            del self._pending_records[:RECORD_BATCH]
+            try:
+                try:
+                    async with self.db.transaction() as conn:
+                        await repo.record_successes(conn, [success for success, _ in batch])
+                except Exception:
+                    log.warning("recording %d polls together failed, recording them one by one", len(batch))
+                    for success, done in batch:
+                        try:
+                            async with self.db.transaction() as conn:
+                                await repo.record_successes(conn, [success])
+                        except Exception as exc:
+                            if not done.done():  # done: its poll was cancelled meanwhile
+                                done.set_exception(exc)
+                        else:
+                            if not done.done():
+                                done.set_result(None)
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+            finally:
+                for _, done in batch:  # cancelled mid-batch (shutdown): the polls waiting on it must end
+                    done.cancel()
 
     # Longer than most: render-before-transaction, the flood decision and the recording of new entries
     # must see one consistent list of entries, and splitting them apart would pass that list through
@@ -668,6 +726,7 @@ class FeedService:
                 url=result.permanent_url,
                 note=note,
                 body_hash=read.fingerprint,
+                entries_hash=read.entries_hash if read.entries_hash is not None else "",
             )
         report.new_entries += new_count
         if new_count:
@@ -699,17 +758,32 @@ class FeedService:
             if fingerprint == feed.body_hash:
                 return FeedRead(UNCHANGED_200, result, fingerprint)
             content_type, final_url = result.content_type, result.final_url
+            if (
+                feed.entries_hash
+                and len(body) <= INLINE_SCAN_LIMIT
+                and entries_unchanged(body, feed.entries_hash, content_type=content_type, url=final_url)
+            ):
+                # only feed-level dates changed: the keys are those of the last scan, all known then
+                return FeedRead(CHANGED_NO_NEW, result, fingerprint)
             scan = await self.parser.scan(body, content_type=content_type, url=final_url)
             if scan is not None:
+                entries_hash = entries_fingerprint(scan, content_type=content_type, url=final_url) or ""
                 keys = list(dict.fromkeys(scan.keys))
                 known = await repo.known_keys(self.db, feed.id, keys)
                 if len(known) == len(keys):
-                    return FeedRead(CHANGED_NO_NEW, result, fingerprint)
+                    return FeedRead(CHANGED_NO_NEW, result, fingerprint, entries_hash=entries_hash)
                 parsed = await self._parse_new_only(scan, known, final_url) if known else None
                 if parsed is not None:
-                    return FeedRead(PARSED, result, fingerprint, parsed, entries_in_feed=len(keys))
+                    return FeedRead(
+                        PARSED,
+                        result,
+                        fingerprint,
+                        parsed,
+                        entries_in_feed=len(keys),
+                        entries_hash=entries_hash,
+                    )
             parsed = await self.parser.parse(body, content_type=content_type, url=final_url)
-        return FeedRead(PARSED, result, fingerprint, parsed)
+        return FeedRead(PARSED, result, fingerprint, parsed, entries_hash="")
 
     async def _parse_new_only(self, scan: KeyScan, known: set[str], url: str) -> ParsedFeed | None:
         """feedparser's reading of only the new entries (the document without the known ones), or None.

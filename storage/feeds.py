@@ -66,12 +66,13 @@ async def create_feed(
     now: int,
     body_hash: str | None = None,
     note: str | None = None,
+    entries_hash: str | None = None,
 ) -> int:
     """``note``: what is wrong with a feed that was still read (kept in ``last_error``, as ``record_success``)."""
     cur = await conn.execute(
         "INSERT INTO feeds (url, title, etag, last_modified, next_poll_at, last_polled_at, last_success_at, "
-        "created_at, body_hash, last_changed_at, last_error, last_error_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, body_hash, last_changed_at, last_error, last_error_at, entries_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             url,
             title,
@@ -85,6 +86,7 @@ async def create_feed(
             now,
             note,
             now if note else None,
+            entries_hash,
         ),
     )
     assert cur.lastrowid is not None
@@ -108,6 +110,57 @@ async def next_due_at(db: Database) -> int | None:
     )
 
 
+_SUCCESS_SQL = (
+    "UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
+    "last_polled_at = ?, last_success_at = ?, consecutive_failures = 0, failing_since = NULL, warned = 0, "
+    "status = 'active', pause_reason = NULL, last_error = CASE WHEN ? THEN last_error ELSE ? END, "
+    "last_error_at = CASE WHEN ? OR CAST(? AS TEXT) IS NULL THEN last_error_at ELSE ? END, "
+    "body_hash = COALESCE(?, body_hash), "
+    "last_changed_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN last_changed_at ELSE ? END, "
+    "entries_hash = CASE WHEN CAST(? AS TEXT) IS NULL THEN entries_hash ELSE NULLIF(?, '') END "
+    "WHERE id = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Success:
+    """One feed's successful poll, as ``record_success`` stores it (see there for the fields)."""
+
+    feed_id: int
+    now: int
+    next_poll_at: int
+    etag: str | None
+    last_modified: str | None
+    title: str | None = None
+    url: str | None = None
+    note: str | None = None
+    body_hash: str | None = None
+    keep_note: bool = False
+    entries_hash: str | None = None
+
+    def params(self) -> tuple[Any, ...]:
+        now, note, body_hash, entries_hash = self.now, self.note, self.body_hash, self.entries_hash
+        return (
+            self.etag,
+            self.last_modified,
+            self.title,
+            self.next_poll_at,
+            now,
+            now,
+            self.keep_note,
+            note,
+            self.keep_note,
+            note,
+            now,
+            body_hash,
+            body_hash,
+            now,
+            entries_hash,
+            entries_hash,
+            self.feed_id,
+        )
+
+
 async def record_success(
     conn: aiosqlite.Connection,
     feed_id: int,
@@ -121,40 +174,42 @@ async def record_success(
     note: str | None = None,
     body_hash: str | None = None,
     keep_note: bool = False,
+    entries_hash: str | None = None,
 ) -> None:
     """A fetch worked (or answered 304): clear failures and store the validators and the next poll.
 
     ``body_hash``: the fingerprint of a body that differs from the last one (it becomes the feed's, and its
     ``last_changed_at`` is now); None when nothing changed (a 304 or the same body again). ``keep_note``:
     the body is the one last read, so the note about its problems (``last_error``) still holds.
+    ``entries_hash``: the new body's ``domain.feedkeys.entries_fingerprint``, ``""`` to clear it (a new body
+    without one), None to keep it.
     """
-    await conn.execute(
-        "UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
-        "last_polled_at = ?, last_success_at = ?, consecutive_failures = 0, failing_since = NULL, warned = 0, "
-        "status = 'active', pause_reason = NULL, last_error = CASE WHEN ? THEN last_error ELSE ? END, "
-        "last_error_at = CASE WHEN ? OR CAST(? AS TEXT) IS NULL THEN last_error_at ELSE ? END, "
-        "body_hash = COALESCE(?, body_hash), last_changed_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN last_changed_at ELSE ? END "
-        "WHERE id = ?",
-        (
-            etag,
-            last_modified,
-            title,
-            next_poll_at,
-            now,
-            now,
-            keep_note,
-            note,
-            keep_note,
-            note,
-            now,
-            body_hash,
-            body_hash,
-            now,
-            feed_id,
-        ),
+    await record_successes(
+        conn,
+        [
+            Success(
+                feed_id,
+                now,
+                next_poll_at,
+                etag,
+                last_modified,
+                title,
+                url,
+                note,
+                body_hash,
+                keep_note,
+                entries_hash,
+            )
+        ],
     )
-    if url is not None:
-        await conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
+
+
+async def record_successes(conn: aiosqlite.Connection, successes: Sequence[Success]) -> None:
+    """``record_success`` for many feeds in two statements: one hop to the database's thread, not one each."""
+    await conn.executemany(_SUCCESS_SQL, [success.params() for success in successes])
+    moved = [(success.url, success.feed_id) for success in successes if success.url is not None]
+    if moved:
+        await conn.executemany("UPDATE feeds SET url = ? WHERE id = ?", moved)
 
 
 async def record_failure(

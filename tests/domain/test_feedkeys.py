@@ -22,7 +22,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.feedkeys import KeyScan, explain_scan, scan_keys, without_entries
+from domain.feedkeys import (
+    KeyScan,
+    entries_fingerprint,
+    entries_unchanged,
+    explain_scan,
+    scan_keys,
+    without_entries,
+)
 from domain.feedrules import entry_key
 from services.feedparse import FeedParseError, parse_bytes
 from tests.helpers.corpus import shared_corpus
@@ -591,3 +598,141 @@ def test_a_wrong_cut_is_detected_not_trusted() -> None:
     assert _cut_outcome(plain, {1}) == "ok"
     kept = b'<!DOCTYPE rss [<!ENTITY e "x">]><rss><channel><item><guid>a</guid></item><item>b</item></channel></rss>'
     assert without_entries(KeyScan(("id:a", "id:b"), None, kept, ((46, 62), (77, 84))), {1}) is None
+
+
+# -- the entries fingerprint: a body that differs only in its feed-level dates has the same keys ----------
+
+_NEW_DATES = ("Tue, 09 Dec 2031 23:59:59 +0100", "x", "")
+
+
+def _redate(body: bytes, scan: KeyScan, text: str) -> bytes | None:
+    """``body`` with the text the fingerprint masks replaced by ``text``, or None if it cannot be located.
+
+    The masked runs are positions in the converted document; in the raw body they are found as the same
+    bytes followed by the same rest of the document (true for UTF-8 and ASCII bodies, most of the corpus).
+    """
+    fingerprint = entries_fingerprint(scan, content_type=None, url=None)
+    assert fingerprint is not None
+    gaps = [int(gap) for gap in fingerprint.partition(":")[0].split(",")]
+    document, position, runs = scan.document, 0, []
+    for gap in gaps:
+        start = position + gap
+        end = document.find(b"</", start)
+        runs.append((start, end))
+        position = end
+    for start, end in reversed(runs):
+        rest = document[end:]
+        if not body.endswith(rest) or not body[: len(body) - len(rest)].endswith(document[start:end]):
+            return None
+        cut = len(body) - len(rest)
+        body = body[: cut - (end - start)] + text.encode() + body[cut:]
+    return body
+
+
+@pytest.mark.skipif(CORPUS is None, reason=NO_CORPUS)
+def test_bodies_equal_but_for_feed_level_dates_have_equal_keys_on_every_corpus_file() -> None:
+    """For every corpus file the scan reads with feed-level dates: new dates are recognised by the
+    fingerprint, and both the scan and the feedparser path find exactly the keys of the original."""
+    checked, problems = 0, []
+    for _group, path in _corpus_files():
+        assert CORPUS is not None
+        body = path.read_bytes()
+        url = BASE_URL + str(path.relative_to(CORPUS))
+        scan = scan_keys(body, url=url)
+        fingerprint = scan and entries_fingerprint(scan, content_type=None, url=url)
+        if scan is None or fingerprint is None:
+            continue
+        for text in _NEW_DATES:
+            redated = _redate(body, scan, text)
+            if redated is None:
+                continue
+            checked += 1
+            rescan = scan_keys(redated, url=url)
+            if not entries_unchanged(redated, fingerprint, content_type=None, url=url):
+                problems.append(f"{path.name} with {text!r}: not recognised")
+            elif (
+                rescan is None
+                or rescan.keys != scan.keys
+                or _feedparser_keys(redated, url) != list(scan.keys)
+            ):
+                problems.append(f"{path.name} with {text!r}: keys differ")
+            # anything else changed, or another URL: not recognised
+            if entries_unchanged(
+                redated + b" ", fingerprint, content_type=None, url=url
+            ) or entries_unchanged(redated, fingerprint, content_type=None, url=url + "x/"):
+                problems.append(f"{path.name} with {text!r}: a different body or URL was recognised")
+    assert problems == []
+    assert checked >= 60, f"only {checked} redated corpus bodies: the test proves little"
+
+
+def _dated(header: str, items: str = "<item><guid>a</guid></item>") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>{header}'
+        f"{items}</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "recognised"),
+    [
+        (
+            "<lastBuildDate>Mon, 01 Dec 2026</lastBuildDate>",
+            "<lastBuildDate>Tue, 02 Dec 2026</lastBuildDate>",
+            True,
+        ),
+        (
+            "<pubDate>1</pubDate><lastBuildDate>2</lastBuildDate>",
+            "<pubDate>33</pubDate><lastBuildDate></lastBuildDate>",
+            True,
+        ),
+        # only the text after the last markup inside the element is masked
+        (
+            "<lastBuildDate><!-- c -->Mon</lastBuildDate>",
+            "<lastBuildDate><!-- c -->Tue</lastBuildDate>",
+            True,
+        ),
+        (
+            "<lastBuildDate><!-- c -->Mon</lastBuildDate>",
+            "<lastBuildDate><!-- d -->Mon</lastBuildDate>",
+            False,
+        ),
+        # text that could be markup is never masked
+        ("<lastBuildDate>Mon</lastBuildDate>", "<lastBuildDate>Mon<x/></lastBuildDate>", False),
+        ("<lastBuildDate>Mon</lastBuildDate>", "<lastBuildDate>&amp;</lastBuildDate>", False),
+        ("<lastBuildDate>Mon</lastBuildDate>", "<lastBuildDate>]]&gt;</lastBuildDate>", False),
+        ("<lastBuildDate>Mon</lastBuildDate>", "<lastBuildDate><![CDATA[Mon]]></lastBuildDate>", False),
+        # the title, the description and anything else in the header are not masked
+        (
+            "<lastBuildDate>Mon</lastBuildDate><ttl>5</ttl>",
+            "<lastBuildDate>Mon</lastBuildDate><ttl>6</ttl>",
+            False,
+        ),
+    ],
+)
+def test_the_entries_fingerprint_masks_only_plain_feed_level_dates(
+    old: str, new: str, recognised: bool
+) -> None:
+    scan = scan_keys(_dated(old), url=BASE_URL)
+    assert scan is not None
+    fingerprint = entries_fingerprint(scan, content_type=None, url=BASE_URL)
+    assert fingerprint is not None
+    assert entries_unchanged(_dated(new), fingerprint, content_type=None, url=BASE_URL) is recognised
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "<ttl>5</ttl>",  # no date
+        "<lastBuildDate/>",  # nothing to mask
+        "<lastBuildDate>Mon<b>x</b></lastBuildDate>",  # a date with markup
+    ],
+)
+def test_a_header_without_a_plain_date_has_no_entries_fingerprint(header: str) -> None:
+    scan = scan_keys(_dated(header), url=BASE_URL)
+    assert scan is not None and entries_fingerprint(scan, content_type=None, url=BASE_URL) is None
+
+
+def test_dates_inside_entries_are_not_masked() -> None:
+    old = _dated("", "<item><guid>a</guid><pubDate>Mon</pubDate></item>")
+    scan = scan_keys(old, url=BASE_URL)
+    assert scan is not None and entries_fingerprint(scan, content_type=None, url=BASE_URL) is None

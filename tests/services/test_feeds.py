@@ -24,7 +24,7 @@ from services.club import ClubService
 from services.delivery import Delivery
 from services.digest import DigestService
 from services.feedparse import FeedParser
-from services.feeds import FeedService
+from services.feeds import CycleReport, FeedService
 from services.fetcher import Fetcher, FetchLimits
 from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
@@ -739,3 +739,114 @@ async def test_threads_and_publishing_are_refused_where_they_make_no_sense(rig: 
     assert view.subscription.thread_archive == 1440
     view = await rig.service.set_threads(GUILD, text, None)
     assert view.subscription.thread_archive is None
+
+
+def _with_build_date(site: NoValidators, built: list[str]) -> None:
+    site.render = lambda: render_rss("Plain feed", site.entries).replace(
+        b"<description>test feed</description>",
+        f"<description>test feed{site.extra}</description><lastBuildDate>{built[0]}</lastBuildDate>".encode(),
+    )
+
+
+async def test_a_new_build_date_alone_costs_no_scan_and_anything_more_is_scanned(rig: Rig) -> None:
+    """Only the channel's lastBuildDate changed: the entries fingerprint answers, the key scan does not run."""
+    site = NoValidators(rig)
+    site.entries = make_entries(5)
+    built = ["Mon, 01 Dec 2026 10:00:00 GMT"]
+    _with_build_date(site, built)
+    counter = CountingParser(rig.service.parser)
+    sub = await rig.add("/plain")
+    assert (await rig.feed(sub)).entries_hash and counter.scans == 1
+    built[0] = "Mon, 01 Dec 2026 10:05:00 GMT"
+    report = await rig.cycle()
+    assert (report.not_modified, report.changed_no_new, report.parsed) == (0, 1, 0)
+    assert counter.scans == 1 and counter.parses == 0
+    assert (await rig.feed(sub)).last_changed_at == int(rig.clock.now)
+    # a new entry and a new date: the fingerprint differs, so the scan finds the entry and it is posted
+    site.entries.insert(0, entry(1))
+    built[0] = "Mon, 01 Dec 2026 10:10:00 GMT"
+    report = await rig.cycle()
+    assert report.parsed == 1 and report.new_entries == 1 and counter.scans == 2
+    assert rig.recorder.titles() == ["News 1"]
+    built[0] = "Tue, 02 Dec 2026 00:00:00 +0000"  # the fingerprint was taken again with the new entry
+    report = await rig.cycle()
+    assert report.changed_no_new == 1 and counter.scans == 2
+    site.extra = ", ad slot 7"  # a change outside the dates is scanned, and still nothing new
+    built[0] = "Tue, 02 Dec 2026 00:05:00 +0000"
+    report = await rig.cycle()
+    assert report.changed_no_new == 1 and counter.scans == 3 and counter.parses == 1
+    assert rig.recorder.titles() == ["News 1"]
+
+
+async def test_a_body_read_without_the_scan_clears_the_entries_fingerprint(rig: Rig) -> None:
+    """A stored entries fingerprint belongs to one scanned body: a body feedparser read instead drops it."""
+    site = NoValidators(rig)
+    site.entries = make_entries(3)
+    built = ["Mon, 01 Dec 2026 10:00:00 GMT"]
+    _with_build_date(site, built)
+    sub = await rig.add("/plain")
+    assert (await rig.feed(sub)).entries_hash
+    site.extra = " & more"  # a bare "&": not well-formed, the scan declines and feedparser reads it
+    await rig.cycle()
+    assert (await rig.feed(sub)).entries_hash is None
+
+
+# -- polls with nothing new are recorded together --------------------------------------------------------
+
+
+async def test_polls_with_nothing_new_are_recorded_in_one_transaction(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subs = []
+    for n in range(6):
+        rig.server.set_feed(f"/f{n}", make_entries(2, prefix=f"F{n}"))
+        subs.append(await rig.add(f"/f{n}"))
+    batches: list[int] = []
+    record = repo.record_successes
+
+    async def counting(conn: Any, successes: Any) -> None:
+        batches.append(len(successes))
+        await record(conn, successes)
+
+    monkeypatch.setattr(repo, "record_successes", counting)
+    report = await rig.cycle()
+    assert report.not_modified == 6 and sum(batches) == 6
+    # polls whose fetches end in the same step of the event loop share one transaction
+    rig.clock.advance(3600)
+    feeds = [await rig.feed(sub) for sub in subs]
+    reads = [await rig.service._fetch_and_read(feed) for feed in feeds]
+    batches.clear()
+    report = CycleReport()
+    await asyncio.gather(
+        *(rig.service._record_nothing_new(f, r, report) for f, r in zip(feeds, reads, strict=True))
+    )
+    assert batches == [6] and report.not_modified == 6
+    for sub in subs:
+        feed = await rig.feed(sub)
+        assert feed.last_success_at == int(rig.clock.now) and feed.next_poll_at > rig.clock.now
+
+
+async def test_a_record_that_fails_loses_no_other_feeds_record(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subs = []
+    for n in range(4):
+        rig.server.set_feed(f"/f{n}", make_entries(2, prefix=f"F{n}"))
+        subs.append(await rig.add(f"/f{n}"))
+    broken = (await rig.feed(subs[2])).id
+    record = repo.record_successes
+
+    async def failing(conn: Any, successes: Any) -> None:
+        if any(success.feed_id == broken for success in successes):
+            raise RuntimeError("disk full")
+        await record(conn, successes)
+
+    monkeypatch.setattr(repo, "record_successes", failing)
+    report = await rig.cycle()
+    assert report.failed == 1 and report.not_modified == 4
+    for n, sub in enumerate(subs):
+        feed = await rig.feed(sub)
+        if n == 2:
+            assert feed.consecutive_failures == 1 and feed.last_success_at != int(rig.clock.now)
+        else:
+            assert feed.consecutive_failures == 0 and feed.last_success_at == int(rig.clock.now)
