@@ -101,7 +101,9 @@ async def test_private_addresses_stay_blocked(server: FeedServer) -> None:
     assert server.requests == []
 
 
-async def test_digest_service_uses_the_expander(server: FeedServer, fetcher: Fetcher, tmp_path: Path) -> None:
+async def test_digest_service_uses_the_expander(
+    server: FeedServer, fetcher: Fetcher, any_db: Database
+) -> None:
     entry = {"title": "A haunted lighthouse", "link": server.url("/article"), "summary": TEASER, "id": "x"}
     sub = Subscription(
         id=1,
@@ -116,12 +118,11 @@ async def test_digest_service_uses_the_expander(server: FeedServer, fetcher: Fet
         status_reason=None,
         created_at=0,
     )
-    async with await Database.open(tmp_path / "db.sqlite3") as db:
-        digest = DigestService(db, DigestSettings(fetch_full_article=True))
-        plain = await digest.render(entry, "Film Daily", sub)
-        assert "Brittany" not in str(plain)
-        digest.expand = ArticleExpander(fetcher).expand
-        payload = await digest.render(entry, "Film Daily", sub)
+    digest = DigestService(any_db, DigestSettings(fetch_full_article=True))
+    plain = await digest.render(entry, "Film Daily", sub)
+    assert "Brittany" not in str(plain)
+    digest.expand = ArticleExpander(fetcher).expand
+    payload = await digest.render(entry, "Film Daily", sub)
     description = payload["embeds"][0]["description"]
     assert "lighthouse" in description.lower() and "Read more" not in description
 

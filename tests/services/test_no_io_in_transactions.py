@@ -9,9 +9,8 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from contextvars import ContextVar
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -23,7 +22,7 @@ from services.feedparse import FeedParser
 from services.feeds import FeedService
 from services.fetcher import Fetcher, FetchLimits
 from settings import DigestSettings, FeedSettings
-from storage.db import Database
+from storage.db import Database, PostgresDatabase
 from tests.feedserver import FeedServer, make_entries
 from tests.helpers.clock import FakeClock
 from tests.helpers.ports import FakeNotifier, FakePollDiscord, FakeWatchPartyDiscord
@@ -41,10 +40,15 @@ class Violations(list[str]):
 @pytest.fixture
 def violations(monkeypatch: pytest.MonkeyPatch) -> Violations:
     found = Violations()
-    original = Database.transaction
+    # both backends hold their writer lock for the length of transaction()
+    for backend in (Database, PostgresDatabase):
+        monkeypatch.setattr(backend, "transaction", _instrument(backend.transaction))
+    return found
 
+
+def _instrument(original: Any) -> Any:
     @asynccontextmanager
-    async def instrumented(self: Database) -> AsyncIterator[aiosqlite.Connection]:
+    async def instrumented(self: Any) -> AsyncIterator[aiosqlite.Connection]:
         async with original(self) as conn:
             token = _inside.set(True)
             try:
@@ -52,8 +56,7 @@ def violations(monkeypatch: pytest.MonkeyPatch) -> Violations:
             finally:
                 _inside.reset(token)
 
-    monkeypatch.setattr(Database, "transaction", instrumented)
-    return found
+    return instrumented
 
 
 def guarded(inner: Any, name: str, found: Violations) -> Any:
@@ -86,10 +89,10 @@ def guard_method(obj: Any, attr: str, name: str, found: Violations) -> None:
 
 
 async def test_the_instrument_sees_an_await_inside_a_transaction(
-    tmp_path: Path, violations: Violations
+    any_db: Database, violations: Violations
 ) -> None:
     """The check itself works (so the tests below can fail)."""
-    async with await Database.open(tmp_path / "db.sqlite3") as db:
+    async with nullcontext(any_db) as db:
         port = guarded(FakePollDiscord(), "port", violations)
         async with db.transaction():
             await port.find(10, Payload(content="x"), 0)
@@ -98,11 +101,11 @@ async def test_the_instrument_sees_an_await_inside_a_transaction(
 
 
 async def test_feed_cycle_renders_fetches_and_delivers_outside_transactions(
-    tmp_path: Path, violations: Violations
+    any_db: Database, violations: Violations
 ) -> None:
     settings = FeedSettings(interval=600, min_interval=60, posts_per_channel_per_cycle=5)
     clock = FakeClock()
-    async with FeedServer() as server, await Database.open(tmp_path / "feeds.sqlite3") as db:
+    async with FeedServer() as server, nullcontext(any_db) as db:
         fetcher = Fetcher(FetchLimits(allow_private_addresses=True, total_timeout=3, connect_timeout=2))
         parser = FeedParser(max_workers=1, timeout=10)
         digest = DigestService(db, DigestSettings())
@@ -142,9 +145,9 @@ async def test_feed_cycle_renders_fetches_and_delivers_outside_transactions(
 
 
 async def test_reminders_scheduling_rsvps_and_cancelling_call_discord_outside_transactions(
-    tmp_path: Path, violations: Violations
+    any_db: Database, violations: Violations
 ) -> None:
-    async with await Database.open(tmp_path / "wp.sqlite3") as db:
+    async with nullcontext(any_db) as db:
         clock = FakeClock(test_watchparties.NOW)
         club = test_watchparties.ClubService(db, clock=clock)
         service = test_watchparties.WatchPartyService(
@@ -180,9 +183,9 @@ async def test_reminders_scheduling_rsvps_and_cancelling_call_discord_outside_tr
 
 
 async def test_poll_close_and_results_call_discord_outside_transactions(
-    tmp_path: Path, violations: Violations
+    any_db: Database, violations: Violations
 ) -> None:
-    async with await Database.open(tmp_path / "polls.sqlite3") as db:
+    async with nullcontext(any_db) as db:
         env = test_polls.Env(db, FakeClock())
         port = guarded(env.port, "discord", violations)
         env.service.attach(port, test_polls.BOT, port)
