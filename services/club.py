@@ -50,7 +50,7 @@ class ClubService:
         return StatusReport(
             version=VERSION,
             uptime_seconds=self._clock() - self._started,
-            database_bytes=self.db.size_bytes(),
+            database_bytes=await self.db.size_bytes(),
             counts=counts,
             loops=await repo.get_loop_health(self.db),
         )

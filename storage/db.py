@@ -139,7 +139,7 @@ class Database:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
-    def size_bytes(self) -> int:
+    async def size_bytes(self) -> int:
         """Database file plus WAL, in bytes (0 for an in-memory database)."""
         if self.path == ":memory:":
             return 0
@@ -376,9 +376,9 @@ class PostgresDatabase(Database):
         cursor = await self._reader._execute(sql, tuple(params))
         return await cursor.fetchall()
 
-    def size_bytes(self) -> int:
-        # /club status shows the SQLite file's size; a server database's size is the operator's business.
-        return 0
+    async def size_bytes(self) -> int:
+        """The whole database's size on the server (every server using it shares it)."""
+        return int(await self.scalar("SELECT pg_database_size(current_database())") or 0)
 
     async def close(self) -> None:
         if self._closed:
