@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 Connection = aiosqlite.Connection
 
 
+def _files_size(paths: list[Path]) -> int:
+    return sum(p.stat().st_size for p in paths if p.exists())
+
+
 class Database:
     """Owns the SQLite connection. Open with :meth:`open`, close with :meth:`close` (or ``async with``).
 
@@ -143,12 +147,7 @@ class Database:
         """Database file plus WAL, in bytes (0 for an in-memory database)."""
         if self.path == ":memory:":
             return 0
-        total = 0
-        for suffix in ("", "-wal"):
-            p = Path(self.path + suffix)
-            if p.exists():
-                total += p.stat().st_size
-        return total
+        return await asyncio.to_thread(_files_size, [Path(self.path + suffix) for suffix in ("", "-wal")])
 
     async def close(self) -> None:
         """Wait for the writer in flight, then close. Safe to call twice."""
