@@ -51,11 +51,10 @@ _.done_at  # reminders.done_at: when a reminder fired or was given up (storage/w
 _.last_ok_at  # loop_health.last_ok_at (storage/club.py LoopHealth)
 _.announce_attempts  # polls.announce_attempts: send attempts made before the outbox existed (0006)
 
-# --- NOT framework-called: left for the helpers rewriting these files in issue 11 -------------------------
-# Each is unread by the product (read only by tests, or not at all) and sits in code another helper is
-# rewriting right now (delivery module, services split into packages, domain/polls fixes); deleting them
-# here would collide with those rewrites. Delete (or start using) each, then drop its line.
-_.count_outbox  # storage/feeds.py: tests count outbox rows with it; the one-outbox migration replaces it
+# --- NOT framework-called: fields of result values that only the tests read today ---------------------
+# Each is computed anyway and kept on a result object so that a test can check it (redirect chains, the
+# worker recycling, the parts of a reminder plan). They are debt, not framework names: use each in the
+# product (a log line, /club status, doctor) or delete it with its test, then drop its line.
 _.recycle_count  # services/feedparse.py FeedParser.recycle_count: tests assert workers were recycled
 _.redirects  # services/fetcher.py FetchResult.redirects: read by tests only
 _.peer_address  # services/fetcher.py FetchResult.peer_address: read by tests only

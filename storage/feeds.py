@@ -475,13 +475,6 @@ def nonce_for(subscription_id: int, entry_id: int) -> str:
     return f"pj{subscription_id}.{entry_id}"[:25]
 
 
-async def count_outbox(db: Database, state: str) -> int:
-    """Feed posts in the outbox in ``state``."""
-    return int(
-        await db.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'feed_post' AND state = ?", (state,))
-    )
-
-
 async def release_held(conn: aiosqlite.Connection, subscription_id: int, post: bool) -> int:
     """The flood breaker's held posts of a subscription become pending (post) or skipped."""
     cur = await conn.execute(

@@ -193,7 +193,7 @@ async def test_post_already_in_the_channel_after_the_nonce_expired_is_not_posted
         async with running_bot(fake, settings) as bot:
 
             async def delivered() -> bool:
-                return await repo.count_outbox(bot.services.feeds.db, "delivered") == 1
+                return await outbox.count(bot.services.feeds.db, "delivered", kind="feed_post") == 1
 
             deadline = time.monotonic() + 15
             while not await delivered():

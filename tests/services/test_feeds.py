@@ -28,6 +28,7 @@ from services.feeds import CycleReport, FeedService
 from services.fetcher import Fetcher, FetchLimits
 from settings import DigestSettings, FeedSettings
 from storage import feeds as repo
+from storage import outbox as outbox_repo
 from storage.db import Database
 from tests.feedserver import FeedEntry, FeedServer, make_entries, render_rss
 from tests.helpers.clock import FakeClock
@@ -346,10 +347,10 @@ async def test_crash_between_send_and_mark_delivered_does_not_double_post(rig: R
     rig.server.add_entry("/rss", entry(1))
     rig.recorder.crash_after_send = 1
     await rig.cycle()
-    assert await repo.count_outbox(rig.db, "pending") == 1  # not marked delivered
+    assert await outbox_repo.count(rig.db, "pending", kind="feed_post") == 1  # not marked delivered
     await rig.cycle(0)
     assert rig.recorder.titles() == ["News 1"]  # same nonce: Discord returned the first message
-    assert await repo.count_outbox(rig.db, "delivered") == 1
+    assert await outbox_repo.count(rig.db, "delivered", kind="feed_post") == 1
     assert rig.recorder.find_calls == []  # within the nonce window the nonce alone is trusted
 
 
