@@ -30,16 +30,14 @@ from benchmarks._feedfarm import FarmSpec, build_feeds
 from domain.feedkeys import explain_scan, scan_keys
 from domain.feedrules import entry_key
 from services.feedparse import parse_bytes
+from tests.helpers.corpus import shared_corpus
 
 FEED_URL = "https://feeds.example/feed.xml"
 
 
 def _realfeeds() -> list[Path]:
-    for folder in Path(__file__).resolve().parents:
-        candidate = folder / "shared" / "corpus" / "realfeeds"
-        if candidate.is_dir():
-            return sorted(candidate.glob("*.xml"))
-    return []
+    folder = shared_corpus("realfeeds")
+    return sorted(folder.glob("*.xml")) if folder.is_dir() else []
 
 
 def _cpu_ms(action: Callable[[], Any], repeat: int) -> float:
