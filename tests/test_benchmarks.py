@@ -128,6 +128,14 @@ def test_votes_benchmark_smoke() -> None:
     assert results["baseline_bare_writes"]["events_per_s"] > 0
 
 
+def test_feedkeys_benchmark_smoke() -> None:
+    results = run_smoke("feedkeys")["results"]
+    farm = results["summary"]["farm"]
+    assert farm["feeds"] == farm["scanned"] > 0  # the farm's feeds are ordinary RSS: the scan reads them all
+    assert farm["parse_ms_per_feed"] > 0 and farm["scan_ms_per_feed"] > 0 and farm["ratio_of_totals"] > 0
+    assert all(row["entries"] > 0 for row in results["per_feed"]["farm"])
+
+
 def test_soak_smoke() -> None:
     report = run_smoke("soak", timeout=150)
     results = report["results"]
