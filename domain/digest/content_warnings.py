@@ -116,6 +116,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "{high,huge,massive,impressive,hefty,staggering,rising,big,bigger,sky high,double digit} body count{,s}",
             "footage of {an,the,a} {execution,killing,beheading,shooting,murder,massacre,lynching}",
             "{claims,claimed,claiming} {its,his,her,their,another,a,the} [first,next,latest,new,final] victim",
+            "{injured,wounded,beaten,shot,stabbed,attacked} and left for dead",
             "{claims,claimed,claiming} {two,three,four,five,more,several,many,new,its,his,her,their} [more,new] "
             "victims",
         ),
@@ -258,6 +259,9 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "killing of animals", "animals were harmed", "animals are {killed,harmed,slaughtered}",
             "the dog dies", "dog dies", "puppy dies", "horse dies", "cat dies", "trophy hunt{,ing,er,ers}",
             "{dog,cat,horse,puppy,kitten,pet,deer} {gets,is,was,got} run over",
+            "fur trap{per,pers,ping}", "{trapping,trap,traps,trapped,hunting,hunt,hunts,hunted,killing,kill,kills,"
+            "killed} {animals,wolves,bears,foxes,deer,whales,seals,elephants} for {their,its,the} "
+            "{fur,furs,pelts,ivory,meat,skins,tusks,horns}",
         ),
         *_weak("hunting", "hunted", "put down", "roadkill"),
     ),

@@ -66,6 +66,12 @@ VIOLENT: dict[str, _Effects] = dict.fromkeys(
 VIOLENT.update(dict.fromkeys(_words("attack punch kick slap whip shove choke"), _VW))
 # Kidnapping an adult is not violence by itself (a moderator wants the act); of a child it is child harm.
 VIOLENT.update(dict.fromkeys(_words("kidnap abduct"), ()))
+# Killing a group: "wipe out the last wolf pack", "exterminates the villagers" ("wipe" only with "out").
+VIOLENT.update(dict.fromkeys(_words("exterminate wipe"), _V))
+# Harms only to animals: hunting or trapping a person ("hunts the killer") is a chase, not an injury.
+ANIMAL_ONLY: dict[str, _Effects] = dict.fromkeys(_words("hunt trap cull poach"), ())
+# Verbs that are harm only with their particle: "wipe out the pack", not "wipe the table".
+_PARTICLE_REQUIRED = {"wipe": "out"}
 VIOLENT.update(
     dict.fromkeys(_words("gut guts disembowel eviscerate dismember mutilate flay skin scalp"), _GORE)
 )
@@ -73,7 +79,7 @@ SEXUAL: dict[str, _Effects] = dict.fromkeys(_words("rape molest grope"), (("sexu
 ABUSE: dict[str, _Effects] = dict.fromkeys(
     _words("abuse mistreat neglect starve traffick groom"), (("abuse", WEAK),)
 )
-HARMS: dict[str, _Effects] = {**VIOLENT, **SEXUAL, **ABUSE}
+HARMS: dict[str, _Effects] = {**VIOLENT, **SEXUAL, **ABUSE, **ANIMAL_ONLY}
 # Harm nouns followed by "of": "the murder of a child", "the abduction of two girls".
 NOMINAL: dict[str, str] = {
     "killing": "kill",
@@ -95,7 +101,7 @@ NOMINAL: dict[str, str] = {
     "stabbing": "stab",
 }
 # Harms a verb does to an animal or a child that are harm to them whatever the verb's weight.
-_CHILD_HARM_ANY = frozenset(HARMS) - {"shove", "attack"}
+_CHILD_HARM_ANY = frozenset(HARMS) - {"shove", "attack"} - frozenset(ANIMAL_ONLY)
 
 _IRREGULAR = _words("slain slew hung beaten shot burnt stole shotgunned")
 
@@ -182,8 +188,10 @@ def effects(relation: Relation) -> list[tuple[str, float]]:
         if relation.harm in ABUSE:
             out = [("child-harm", STRONG)]
     elif relation.victim == "animal":
-        out = [(c, w) for c, w in out if c == "gore"]
-        if relation.harm in _CHILD_HARM_ANY:
+        # Killing or beating an animal is violence as well as harm to it (the labelling policy); the
+        # weaker verbs ("attack", "kick") and hunting or trapping are harm to the animal only.
+        out = [(c, w) for c, w in out if c == "gore" or (c == "violence" and w == STRONG)]
+        if relation.harm in _CHILD_HARM_ANY or relation.harm in ANIMAL_ONLY:
             out.append(("animal-harm", STRONG))
     return out
 
@@ -331,6 +339,9 @@ def find_relations(
                 victim = after[1 + hit[0]]
                 if not _excluded(masked, victim[1], clause_end, nominal, victim[2]):
                     found = (start, victim[1], nominal, hit[1])
+        particle = _PARTICLE_REQUIRED.get(base)
+        if particle is not None and not (after and after[0][2] == particle):
+            continue
         if found is None and base in HARMS:
             hit = _active(after, base)
             if hit is not None:

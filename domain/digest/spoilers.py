@@ -17,7 +17,8 @@ _I = re.IGNORECASE
 _NOT_SPOILERS = re.compile(
     r"\b(?:spoiler[-\s]?free|spoiler[-\s]?light|non[-\s]?spoiler(?:y)?|no\s+(?:major\s+)?spoilers|"
     r"without\s+(?:any\s+)?spoil(?:ers|ing)|(?:won't|will\s+not|don't|do\s+not)\s+spoil|avoid(?:ing)?\s+spoilers|"
-    r"free\s+of\s+spoilers|minimal\s+spoilers)\b",
+    r"free\s+of\s+spoilers|minimal\s+spoilers|(?:as\s+|very\s+|with\s+)?few\s+spoilers(?:\s+as\s+possible)?|"
+    r"light\s+on\s+spoilers)\b",
     _I,
 )
 
@@ -95,6 +96,18 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     ),
     (
         re.compile(
+            # "Solves A Huge Mystery From The Games", "the mystery of the box, answered"; not a premise's
+            # "must solve the mystery" or "tries to solve a murder".
+            r"(?<!\bto\s)(?<!must\s)(?<!will\s)(?<!can\s)\b(?:solves|solved|answers|answered|unravels|cracks|"
+            r"cracked)\s+(?:a|the|that|its|one|an|this)\s+(?:\w+\s+){0,2}myster(?:y|ies)\b(?!\s+(?:case|cases))|"
+            r"\bmyster(?:y|ies),?\s+(?:solved|explained|answered|finally\s+solved)\b|"
+            r"\bfinally\s+(?:have|has|get|gets|got|know|knows|learn|learns)\s+(?:the|an)\s+answers?\s+to\b",
+        ),
+        "reveals a mystery's answer",
+        ("myster", "answer"),
+    ),
+    (
+        re.compile(
             r"\b(?:identity\s+of\s+the|reveals?\s+(?:the\s+)?|unmask(?:s|ed|ing)?\s+the)\s*(?:killer|murderer|culprit|"
             r"villain|mole|traitor)\b|\bthe\s+(?:killer|murderer|culprit)\s+(?:is|was)\s+revealed\b",
         ),
@@ -108,7 +121,7 @@ KEYWORD_WORDS: frozenset[str] = frozenset(
     """spoil spoils spoiled spoilt spoiler spoilers spoiling spoilery ending endings twist twists cameo cameos
     reveal reveals revealed revealing finale finales recap recaps who dies died killed death deaths survive
     survives survived surviving survivor survivors fate fates credit credits credited identity unmask unmasks
-    unmasked unmasking""".split()  # noqa: SIM905 - a word list reads better as words
+    unmasked unmasking mystery mysteries answer answers""".split()  # noqa: SIM905 - a word list reads better as words
 )
 # Per rule, the keyword words that carry one of its keywords.
 _RULE_WORDS: tuple[frozenset[str], ...] = tuple(
@@ -135,6 +148,15 @@ TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# Promises not to give the game away: "Don't Give Away the Twist", "without revealing the ending".
+_NOT_REVEALING = re.compile(
+    r"\b(?:don['’]t|do\s+not|won['’]t|will\s+not|without|not\s+to|never|no\s+need\s+to)\s+"
+    r"(?:give|giving|gives|reveal|revealing|spoil|spoiling|ruin|ruining|tell|telling|say|saying|discuss|"
+    r"discussing)\s+(?:away\s+)?(?:the|that|its|this|any|his|her|their|what)\s+(?:big\s+|final\s+|major\s+)?"
+    r"(?:twists?|ending|reveal|surprises?|mystery|identity|fate|who\s+dies)\b"
+)
+
+
 def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group())
 
@@ -155,6 +177,30 @@ def _without_denials(lowered: str, spoil_positions: Sequence[int] | None = None)
             position = match.end()
     pieces.append(lowered[position:])
     return "".join(pieces)
+
+
+_PROMISE_TARGETS = ("twist", "ending", "reveal", "myster", "identity", "fate", "dies")
+
+
+def _without_promises(lowered: str, keyword_hits: Sequence[tuple[int, str]] | None) -> str:
+    """``lowered`` with promises not to reveal ("don't give away the twist") blanked out, searched only just
+    before the words they end in (the keyword hits when known)."""
+    if keyword_hits is None:
+        positions = sorted(p for target in _PROMISE_TARGETS for p in _find_all(lowered, target))
+    else:
+        positions = [p for p, word in keyword_hits if word.startswith(_PROMISE_TARGETS)]
+    if not positions:
+        return lowered
+    spans: list[tuple[int, int]] = []
+    for position in positions:
+        for match in _NOT_REVEALING.finditer(lowered, max(0, position - 70), position + 20):
+            spans.append(match.span())
+    if not spans:
+        return lowered
+    chars = list(lowered)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def _find_all(lowered: str, needle: str) -> Iterable[int]:
@@ -194,6 +240,8 @@ def reasons_at(
     clean_title = _NOT_SPOILERS.sub(_blank, lowered[:head_length])
     spoil_positions = None if keyword_hits is None else [p for p, w in keyword_hits if w.startswith("spoil")]
     lowered = _without_denials(lowered, spoil_positions)
+    lowered = _without_promises(lowered, keyword_hits)
+    clean_title = _without_promises(clean_title, None)
     reasons: list[str] = []
     for pattern, reason in TITLE_RULES:
         if reason not in reasons and _first_outside_titles(pattern.finditer(clean_title), titles):

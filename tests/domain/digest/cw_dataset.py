@@ -774,7 +774,10 @@ FIRST_HELD_OUT: tuple[Case, ...] = (
     case(
         "ho-wolves",
         "A pack of wolves is shot from a helicopter in the documentary's most upsetting sequence.",
+        # Relabelled in session 11: shooting animals is violence against them, which the policy above
+        # labels ``violence`` as well (like "ah-dog-beaten"); the label had only animal-harm.
         "animal-harm",
+        "violence",
     ),
     case(
         "ho-star-is-born",

@@ -34,6 +34,15 @@ def found(text: str) -> dict[str, tuple[str, ...]]:
         ("Two puppies are drowned by the farmer.", {"animal-harm"}, "Two puppies are drowned"),
         ("The soldiers executed the prisoners at dawn.", {"violence"}, "executed the prisoners"),
         ("Her daughter was repeatedly molested by a neighbour.", {"child-harm", "sexual-violence"}, ""),
+        # Session 11: killing a group, and harms that are harm only to animals.
+        (
+            "A young hunter journeys to Ireland to wipe out the last wolf pack.",
+            {"animal-harm", "violence"},
+            "wipe out the last wolf",
+        ),
+        ("The settlers hunt the wolves across the valley.", {"animal-harm"}, "hunt the wolves"),
+        ("He traps a fox and sells the pelt.", {"animal-harm"}, "traps a fox"),
+        ("The regime exterminates the villagers.", {"violence"}, "exterminates the villagers"),
     ],
 )
 def test_relations_in_either_voice(text: str, expected: set[str], evidence: str) -> None:
@@ -58,6 +67,10 @@ def test_relations_in_either_voice(text: str, expected: set[str], evidence: str)
         "The underdogs beat the boys from the rival school at their own game.",
         "The team beats the kids from the city in the final.",
         "He shoots the kids' birthday party on a camcorder.",
+        "The detective hunts the killer through the city.",
+        "A woman is trapped in her apartment by the storm.",
+        "She wipes the table and leaves.",
+        "The sequel wiped out the competition.",
         "The mother smothers her son with affection.",
         "Critics slaughter the remake.",
         "The boy is beaten at chess by his grandmother.",

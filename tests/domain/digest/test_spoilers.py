@@ -26,6 +26,9 @@ from domain.digest import detect_spoilers
         ("Review", "The mid-credits sequence sets up the sequel.", "post-credits scene"),
         ("Review", "The film finally reveals the killer in a courtroom.", "reveals the culprit"),
         ("Andor S02E03 review", "", "episode discussion"),
+        ("FIVE NIGHTS AT FREDDY'S 2 Solves A Huge Mystery From The Games", "", "reveals a mystery's answer"),
+        ("Review", "Fans finally have the answer to what is in the box.", "reveals a mystery's answer"),
+        ("Review", "The lighthouse mystery, solved at last.", "reveals a mystery's answer"),
     ],
 )
 def test_spoiler_prone(title: str, text: str, reason: str) -> None:
@@ -40,6 +43,14 @@ def test_spoiler_prone(title: str, text: str, reason: str) -> None:
         ("Review", "The fate of the franchise depends on this weekend."),
         ("Trailer", "The first trailer for the sequel is here."),
         ("Review", "We won't spoil the ending."),
+        (
+            "A review of Spider-Man: No Way Home with as few spoilers as possible",
+            "It finds its hero battling foes.",
+        ),
+        ("Antebellum: TV Spot - Don't Give Away the Twist", "Watch the TV spot for the film."),
+        ("Review", "Without giving away the ending, the last act is a knockout."),
+        ("Review", "A detective must solve the mystery of a missing girl."),
+        ("Review", "She tries to solve a murder mystery in a small town."),
         ("Interview", "The director talks about the credits of his career."),
     ],
 )
