@@ -117,6 +117,10 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "footage of {an,the,a} {execution,killing,beheading,shooting,murder,massacre,lynching}",
             "{claims,claimed,claiming} {its,his,her,their,another,a,the} [first,next,latest,new,final] victim",
             "{injured,wounded,beaten,shot,stabbed,attacked} and left for dead",
+            "{bloody,violent,deadly,brutal,murderous} siege{,s}",
+            "{dispatch,dispatches,dispatching,dispatched} {soldiers,enemies,victims,men,zombies,attackers,"
+            "henchmen,goons,nazis,guards,them} with {a,an,his,her,their} {pickaxe,axe,knife,machete,sword,"
+            "hammer,chainsaw,shotgun,gun,rifle,bat,crowbar,spear,bow}",
             "{claims,claimed,claiming} {two,three,four,five,more,several,many,new,its,his,her,their} [more,new] "
             "victims",
         ),
@@ -124,7 +128,9 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "kill{,s}", "killer{,s}", "killing", "slasher{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",
             "left for dead", "fight {scene,scenes,sequence,sequences,choreography}",
             "{hammer,knife,axe,machete,gun,chainsaw,sword,bat,crowbar} wielding",
-            "stabs", "rampage{,s}", "terrorist{,s}", "terrorism", "murderous", "killed off",
+            "stabs", "rampage{,s}", "siege{,s}",
+            "{fend,fends,fending,fended,fight,fights,fighting,fought} off {attackers,assailants,intruders,"
+            "invaders,killers,gunmen,raiders}", "terrorist{,s}", "terrorism", "murderous", "killed off",
             "mutilat{e,ed,es,ing,ion}", "suffocat{e,ed,es,ing}", "holocaust", "kidnap{,s,ped,ping,per,pers}",
             "abduct{,s,ed,ion,ions}", "brutaliz{e,ed,es,ing}", "brutalis{e,ed,es,ing}", "child soldier{,s}",
             "bloody {fight,fights,battle,battles,revenge}", "stalk and slash", "body count{,s}",
@@ -185,6 +191,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "sexual predator{,s}", "sexual coercion", "coerced into sex", "sexual misconduct",
             "child sexual abuse", "paedophil{e,es,ia}", "pedophil{e,es,ia}", "child pornography",
             "forced {himself,themselves} on {her,him}", "sexual exploitation", "revenge porn",
+            "drugged and {assaulted,raped,molested,abused}", "assaulted in {their,her,his} sleep",
         ),
         *_weak("grooming", "groomed", "trafficked", "metoo", "predatory", "misconduct"),
     ),
@@ -259,6 +266,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "killing of animals", "animals were harmed", "animals are {killed,harmed,slaughtered}",
             "the dog dies", "dog dies", "puppy dies", "horse dies", "cat dies", "trophy hunt{,ing,er,ers}",
             "{dog,cat,horse,puppy,kitten,pet,deer} {gets,is,was,got} run over",
+            "puppy mill{,s}", "puppy farm{,s}",
             "fur trap{per,pers,ping}", "{trapping,trap,traps,trapped,hunting,hunt,hunts,hunted,killing,kill,kills,"
             "killed} {animals,wolves,bears,foxes,deer,whales,seals,elephants} for {their,its,the} "
             "{fur,furs,pelts,ivory,meat,skins,tusks,horns}",
@@ -534,7 +542,8 @@ _ANIMAL_HARMS = _words(
     """killed kill kills killing dies die died dying death shot abused abuse abusing cruelty tortured
     torture torturing slaughtered slaughter slaughtering poached poaching beaten beating poisoned
     drowned harmed harm mistreated mistreatment butchered skinned euthanised euthanized neglected
-    starved maimed culled cull stabbed strangled sacrificed sacrifice mauled whipped deaths"""
+    starved maimed culled cull stabbed strangled sacrificed sacrifice mauled whipped deaths
+    starve starving"""
 )
 
 # People a violent verb can be done to; "her" and "his" are left out because they are also possessives
