@@ -47,7 +47,9 @@ PERSON = _words("""man woman person people character victim wife husband father 
     student rival gangster colleague family priest journalist passenger hero heroine protagonist
     villain lover boyfriend girlfriend partner patient nurse doctor worker refugee migrant inmate
     teacher witness survivor couple twin sibling parent dad mum mom uncle aunt cousin grandmother
-    grandfather fiance fiancee bride groom""")
+    grandfather fiance fiancee bride groom samurai warrior knight explorer traveler traveller tourist
+    camper hiker counselor counsellor babysitter hitchhiker townspeople resident guest classmate roommate
+    sheriff detective agent scientist crew sailor settler local teenager wanderer monk nun""")
 _PRONOUNS = {"him": "person", "them": "person", "her": "person", "himself": "", "herself": ""}
 # Subjects of a passive harm: "she is kidnapped", "he is beaten to death".
 _SUBJECT_PRONOUNS = {"he": "person", "she": "person", "they": "person"}
