@@ -47,7 +47,8 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     ),
     (
         re.compile(
-            r"\b(?:the|that|this|its|final|big|shocking|major|late|last[-\s]minute|third[-\s]act|plot|ending|"
+            # Not the rhetorical "but here's the twist:".
+            r"(?<!here['’]s\s)(?<!here\sis\s)\b(?:the|that|this|its|final|big|shocking|major|late|last[-\s]minute|third[-\s]act|plot|ending|"
             r"surprise|huge|massive|mid[-\s]credits|jaw[-\s]dropping|killer)\s+twists?\b(?!\s+on\b)|"
             r"\btwist\s+ending\b|\b(?:big|final|shocking|major|surprising|surprise|stunning|unexpected|"
             r"jaw[-\s]dropping|secret)\s+reveal\b|"

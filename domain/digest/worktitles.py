@@ -14,7 +14,7 @@ Titles come from:
   everyday-word titles such as "Her" or "Up" only when capitalised mid-sentence: see
   :func:`domain.titles.is_short_title`);
 * **typography**: a quoted Title Case run (‘Kill Bill’, “The Hunt”, "Saw", 'Sisu'; in a Title Case headline
-  at most five words, longer quotes there are speech), an ALL-CAPS run in mixed-case writing ("Joins KILL
+  at most seven words, longer quotes there are speech), an ALL-CAPS run in mixed-case writing ("Joins KILL
   SCREEN From"; not "SPOILER ALERT", "CW: RAPE" or an all-caps line);
 * **labelled headlines**: "Title, 2012 - ★★" (Letterboxd), "Title: Trailer", "Title (2012 Documentary)",
   "[TV] Show — S01E02 — Episode";
@@ -175,11 +175,24 @@ def _quoted_spans(text: str, lines: _Lines) -> Iterable[tuple[int, int]]:
         words = len(content.split())
         if words > 10 or not _QUOTED_TITLE.fullmatch(content):
             continue
-        # In a Title Case headline every quote looks like a title; a long one there is speech ("SZA Says
+        # In a Title Case headline every quote looks like a title; a long one (over seven words: "Once Upon a
+        # Time in Hollywood" is six) there is speech ("SZA Says
         # It's 'Dystopian' While “People Are Getting Snatched Up and Shot in the Face”").
-        if words > 5 and not lines.kind(match.start())[1]:
+        if words > 7 and not lines.kind(match.start())[1]:
             continue
         yield match.start(group), match.start(group) + len(content)
+
+
+_BRACKETED = re.compile(r"\[([A-Z0-9][^\]\n]{2,80})\]")
+
+
+def _bracket_spans(text: str) -> Iterable[tuple[int, int]]:
+    # A bracketed Title Case run in the headline names a column, a podcast or a label ("[Murder Made Fiction
+    # Podcast]", "[Exclusive]"): it says nothing about the item's content.
+    end = text.find("\n")
+    for match in _BRACKETED.finditer(text, 0, len(text) if end == -1 else end):
+        if _QUOTED_TITLE.fullmatch(match.group(1)):
+            yield match.span(1)
 
 
 def _trim_labels(line: str, start: int, end: int) -> tuple[int, int] | None:
@@ -335,18 +348,38 @@ class TitleIndex:
             if len(lowered) != len(text):  # a few characters change length when lower-cased ("İ")
                 lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         self._lines = _Lines(text)
+        typographic = [
+            *_quoted_spans(text, self._lines),
+            *_caps_spans(text, self._lines),
+            *_bracket_spans(text),
+        ]
+        # A title marked once (quoted in the headline, in capitals) is a title wherever it recurs: "the
+        # movie I Killed Him in My Sleep" under the headline "... Thriller 'I Killed Him in My Sleep'".
+        # Only titles of two words or more: a one-word title ('Saw') is also an everyday word.
+        recurring = tuple(
+            sorted(
+                {found for found in (text[a:b] for a, b in typographic) if len(found.split()) >= 2}
+                - set(titles)
+            )
+        )
+        if recurring and not lowered:
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         self.spans = _merge(
             [
-                *_known_spans(text, lowered, titles),
-                *_quoted_spans(text, self._lines),
-                *_caps_spans(text, self._lines),
+                *_known_spans(text, lowered, titles + recurring),
+                *typographic,
                 *_diary_span(text),
             ]
         )
         self._starts = [span[0] for span in self.spans]
 
-    def covers(self, start: int, end: int) -> bool:
-        """Does ``text[start:end]`` (a detector's hit) lie in a work title?"""
+    def covers(self, start: int, end: int, *, names: bool = True) -> bool:
+        """Does ``text[start:end]`` (a detector's hit) lie in a work title? With ``names``, a capitalised hit
+        inside a Title Case run in the middle of a sentence of prose counts too ("wrapping up our coverage
+        on Murder Made Fiction"): mid-sentence capitals in running prose make a name. Callers pass False
+        for words that are proper nouns by nature ("Jim Crow", "Nazi")."""
         index = bisect_right(self._starts, start) - 1
         if index >= 0 and self.spans[index][1] >= end:
             return True
@@ -354,12 +387,27 @@ class TitleIndex:
         position = start
         while position < end:
             if text[position].isupper() or text[position].isdigit():
-                return cue_title_span(text, position, self._lines) is not None
+                if cue_title_span(text, position, self._lines) is not None:
+                    return True
+                return names and self._mid_sentence_name(position, end)
             next_space = text.find(" ", position, end)
             if next_space == -1:
                 break
             position = next_space + 1
         return False
+
+    def _mid_sentence_name(self, position: int, end: int) -> bool:
+        text = self.text
+        if not self._lines.kind(position)[1]:
+            return False  # a Title Case headline: every word is capitalised there
+        start = _run_start(text, position)
+        before = text[:start].rstrip(" \t")
+        if not before or before[-1] in ".!?:;\n\"“‘'(" or (not before[-1].isalpha() and before[-1] != ","):
+            return False  # a sentence (or quote) starts here: its first capital says nothing
+        match = _TITLE_AT.match(text, start)
+        if match is None or match.end() < end:
+            return False
+        return sum(1 for word in match.group().split() if word[:1].isupper() or word[:1].isdigit()) >= 2
 
 
 def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

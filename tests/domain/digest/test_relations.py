@@ -101,3 +101,20 @@ def test_passive_subject_pronouns_are_victims_and_evidence_merges() -> None:
     # An adult's kidnapping is not violence by itself; a child's is harm to a child.
     assert found("She is kidnapped by a cult.") == {}
     assert "child-harm" in found("A toddler is abducted from the park.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "There's a new Bad Bunny in town, and this one isn't dropping hits; it's dropping bodies.",
+            {"violence"},
+        ),
+        ("The sequel is rated R for strong bloody violence, and language.", {"gore", "violence"}),
+        ("The survivors discover the cult's cannibalism.", {"gore"}),
+        ("Heart Eyes trades the chocolates for a tasty bloodbath.", {"violence"}),
+    ],
+)
+def test_library_tuning_phrases(text: str, expected: set[str]) -> None:
+    # Session 11: wording from the library's tuning third, generalised to a class of phrases.
+    assert set(found(text)) == expected

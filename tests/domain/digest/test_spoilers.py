@@ -51,6 +51,7 @@ def test_spoiler_prone(title: str, text: str, reason: str) -> None:
         ("Review", "Without giving away the ending, the last act is a knockout."),
         ("Review", "A detective must solve the mystery of a missing girl."),
         ("Review", "She tries to solve a murder mystery in a small town."),
+        ("5 Horror Slots", "But here's the twist: you don't need a console to get the rush."),
         ("Interview", "The director talks about the credits of his career."),
     ],
 )

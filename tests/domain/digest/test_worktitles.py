@@ -92,8 +92,11 @@ def test_entry_keeps_italic_titles_and_letterboxd_film() -> None:
     }
     article = article_from_entry(entry)
     assert article.work_titles == ("John Dies at the End", "Dogs Die Twice")
-    assert categories("Review", "I rewatched Dogs Die Twice.", article.work_titles) == set()
-    assert categories("Review", "I rewatched Dogs Die Twice.") == {"animal-harm"}
+    assert categories("Review", "Dogs Die Twice is my comfort film.", article.work_titles) == set()
+    # Unknown, at the start of a sentence, a Title Case run is not known to be a name ...
+    assert categories("Review", "Dogs Die Twice is my comfort film.") == {"animal-harm"}
+    # ... but in the middle of a sentence of prose it is one (session 11: "coverage on Murder Made Fiction").
+    assert categories("Review", "I rewatched Dogs Die Twice last night.") == set()
 
 
 def test_digest_masks_italic_titles_and_the_clubs_schedule() -> None:
@@ -103,7 +106,7 @@ def test_digest_masks_italic_titles_and_the_clubs_schedule() -> None:
         def __call__(self, title: str, text: str) -> list[str]:
             return []
 
-    article = Article(title="Tonight", html="<p>Members vote on Dogs Die Twice, then we eat.</p>")
+    article = Article(title="Tonight", html="<p>Dogs Die Twice is up for a vote, then we eat.</p>")
     assert work_titles_of(article, Shield()) == ("Dogs Die Twice",)
     assert digest_entry(article).warnings != ()
     assert digest_entry(article, shield=Shield()).warnings == ()
@@ -154,8 +157,28 @@ def test_the_clubs_shield_hands_its_titles_to_the_digest() -> None:
     from services.watchparties import Shield, film_matcher
 
     shield = Shield(((film_matcher("Dogs Die Twice (2024)"), "on the club's schedule: Dogs Die Twice"),))
-    article = Article(title="Tonight", html="<p>Members vote on Dogs Die Twice, then we eat.</p>")
+    article = Article(title="Tonight", html="<p>Dogs Die Twice is up for a vote, then we eat.</p>")
     assert shield.titles == ("Dogs Die Twice",)
     digest = digest_entry(article, shield=shield)
     assert digest.warnings == ()
     assert digest.spoiler_reasons == ("on the club's schedule: Dogs Die Twice",)
+
+
+def test_a_title_marked_once_is_a_title_wherever_it_recurs() -> None:
+    # Session 11, library tuning third: the quoted headline title recurs unquoted after "movie I".
+    headline = "First Look at Abigail Breslin in Lifetime Thriller ‘I Killed Him in My Sleep’"
+    body = "Breslin stars in the Lifetime original movie I Killed Him in My Sleep, out in March."
+    assert categories(headline, body) == set()
+    # What the text says happens around the title still counts.
+    assert categories(headline, body + " In it, a stalker murders two women.") == {"violence"}
+
+
+def test_a_bracketed_headline_label_and_a_mid_sentence_name_are_not_evidence() -> None:
+    headline = "HBO's 'The Staircase' Ends On An Ambiguous Note [Murder Made Fiction Podcast]"
+    body = "Jenn and I are wrapping up our coverage of The Staircase on Murder Made Fiction."
+    assert categories(headline, body) == set()
+    # A sentence that starts with the word is not a name; words that are proper nouns by nature still count.
+    assert categories("Review", "Murder follows murder in this grim procedural.") == {"violence"}
+    assert "hate" in categories(
+        "Review", "The film shows a lynching under Jim Crow laws by the Ku Klux Klan."
+    )

@@ -3,7 +3,7 @@
 For each entry: its stable key (the one the bot stores, ``domain.feedrules.entry_key``), its title and its
 body as plain text (the same body ``article_from_entry`` picks, converted with ``html_to_text``). It does
 not run the content-warning or spoiler detectors on purpose: labels are written blind to the rules.
-FILE is a path or a bare file name inside the real-feeds corpus.
+FILE is a path, a bare file name inside the real-feeds corpus, or ``library/<name>``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import feedparser
 
 from domain.digest import article_from_entry, html_to_text
 from domain.feedrules import entry_key
-from tests.domain.digest.realfeeds.labels import CORPUS
+from tests.domain.digest.realfeeds.labels import feed_path
 
 
 def resolve(name: str) -> Path:
     path = Path(name)
-    return path if path.exists() else CORPUS / name
+    return path if path.exists() else feed_path(name)
 
 
 def entries(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -1,7 +1,9 @@
-"""The labelled real-feed items (``tune.json``, ``unseen.json``) and where their corpus lives.
+"""The labelled real-feed items (``tune.json``, ``unseen.json``) and where their feeds live.
 
-The corpus is read-only shared data and is never copied into the repository; labels name an item by its
-feed file and its stable entry key (``domain.feedrules.entry_key``). See ``GUIDE.md`` for the policy.
+Labels name an item by its feed file and its stable entry key (``domain.feedrules.entry_key``). A file
+named ``library/<name>`` is a feed version kept in this repository (``library/SOURCES.md``: other snapshots
+of the same publishers' feeds, taken from public repositories); any other name is a file of the shared
+corpus, which is read-only and never copied here. See ``GUIDE.md`` for the policy.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ SPLITS = ("tune", "unseen")
 
 
 CORPUS = shared_corpus("realfeeds")
+LIBRARY_PREFIX = "library/"
+
+
+def feed_path(file: str) -> Path:
+    """Where a label's feed file is: in the repository for ``library/...``, else in the shared corpus."""
+    return HERE / file if file.startswith(LIBRARY_PREFIX) else CORPUS / file
 
 
 class Label(NamedTuple):

@@ -1,9 +1,15 @@
-"""Deterministic tune/unseen split of the real-feed labels: ``python -m tests.domain.digest.realfeeds.split``.
+"""How the real-feed labels are split into tuning and held-out sets: ``python -m tests.domain.digest.realfeeds.split``.
 
-Reads every label from ``tune.json`` and ``unseen.json`` (or from the files given as arguments), then draws
-a third of each feed file's items into ``unseen.json`` with a seeded random draw (stratified by file, so
-every feed is represented in both sets in proportion) and writes the rest to ``tune.json``. Running it on
-the committed files reproduces them exactly; it exists so the split is auditable, not to be re-drawn.
+Two rounds so far (``GUIDE.md``, "History"):
+
+1. **2026-12-06.** The 345 corpus labels were split by :func:`split` (a seeded random third of each feed
+   file's items held out). The held-out third was evaluated once, at the end of that session, and then
+   *folded into tuning*: its items carry ``"origin"`` in ``tune.json``. Running this module checks that
+   :func:`split` still draws exactly those items, so the first round stays auditable.
+2. **2026-12-07.** The held-out set became the **library** (``library/``: other snapshots of the same
+   publishers' feeds, labelled blind). All 341 library labels were evaluated once, in aggregate; then
+   :func:`fold_library` drew a third of each library file's items (rounded down) into tuning (their misses
+   were read and the rules mended); the other two thirds stay in ``unseen.json``, unread item by item.
 """
 
 from __future__ import annotations
@@ -44,24 +50,53 @@ def split(labels: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict
     return tune, unseen
 
 
+LIBRARY_SEED = "projectionist-library-2026-12-07"
+
+
+def fold_library(labels: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(file, key) of the library labels drawn into tuning: a third of each file's items, rounded down."""
+    by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for label in labels:
+        by_file[label["file"]].append(label)
+    folded: set[tuple[str, str]] = set()
+    for name in sorted(by_file):
+        items = sorted(by_file[name], key=lambda item: item["key"])
+        random.Random(f"{LIBRARY_SEED}:{name}").shuffle(items)
+        folded.update((item["file"], item["key"]) for item in items[: len(items) // 3])
+    return folded
+
+
 def load(path: Path) -> list[dict[str, Any]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     # unseen.json starts with a header object that is not a label
     return [item for item in data if "key" in item]
 
 
-def dump(path: Path, items: list[dict[str, Any]], header: str | None = None) -> None:
+def dump(path: Path, items: list[dict[str, Any]], header: str | None = None) -> None:  # used when labelling
     body: list[Any] = ([{"_comment": header}] if header else []) + items
     path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str]) -> int:
-    sources = [Path(a) for a in argv] or [HERE / "tune.json", HERE / "unseen.json"]
-    labels = [label for source in sources if source.exists() for label in load(source)]
-    tune, unseen = split(labels)
-    dump(HERE / "tune.json", tune)
-    dump(HERE / "unseen.json", unseen, UNSEEN_HEADER)
-    sys.stdout.write(f"{len(labels)} labels: {len(tune)} tune, {len(unseen)} unseen\n")
+    tune = load(HERE / "tune.json")
+    unseen = load(HERE / "unseen.json")
+    corpus = [label for label in tune if not label["file"].startswith("library/")]
+    library = [label for label in tune + unseen if label["file"].startswith("library/")]
+    _, first_round_unseen = split(corpus)
+    drawn = {(label["file"], label["key"]) for label in first_round_unseen}
+    folded = {(label["file"], label["key"]) for label in corpus if "origin" in label}
+    library_tune = {(label["file"], label["key"]) for label in tune if label["file"].startswith("library/")}
+    if (
+        drawn != folded
+        or fold_library(library) != library_tune
+        or any(not label["file"].startswith("library/") for label in unseen)
+    ):
+        sys.stdout.write("the splits do not match their history (see this module's docstring)\n")
+        return 1
+    sys.stdout.write(
+        f"{len(tune)} tune labels ({len(folded)} folded from the 2026-12-06 held-out third, "
+        f"{len(library_tune)} from the library), {len(unseen)} held-out library labels\n"
+    )
     return 0
 
 
