@@ -191,7 +191,11 @@ def _bracket_spans(text: str) -> Iterable[tuple[int, int]]:
     # Podcast]", "[Exclusive]"): it says nothing about the item's content.
     end = text.find("\n")
     for match in _BRACKETED.finditer(text, 0, len(text) if end == -1 else end):
-        if _QUOTED_TITLE.fullmatch(match.group(1)):
+        content = match.group(1)
+        # "[Spoilers]", "[CW: Rape]", "[Trigger Warning: Suicide]" are labels that mean what they say.
+        if ":" in content or any(word.strip("!?.") in _CAPS_LABELS for word in content.upper().split()):
+            continue
+        if _QUOTED_TITLE.fullmatch(content):
             yield match.span(1)
 
 

@@ -182,3 +182,10 @@ def test_a_bracketed_headline_label_and_a_mid_sentence_name_are_not_evidence() -
     assert "hate" in categories(
         "Review", "The film shows a lynching under Jim Crow laws by the Ku Klux Klan."
     )
+
+
+def test_bracketed_spoiler_and_warning_labels_still_count() -> None:
+    assert detect_spoilers("The Substance Ending [Spoilers]", "") != ()
+    assert detect_spoilers("Review [SPOILERS]", "") != ()
+    assert "sexual-violence" in categories("Review [CW: Rape]")
+    assert "self-harm" in categories("The Hunt [Trigger Warning: Suicide]")
