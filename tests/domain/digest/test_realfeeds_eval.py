@@ -28,7 +28,15 @@ from tests.domain.digest.cw_dataset import DEVELOPMENT, Case
 from tests.domain.digest.cw_eval import Counts, evaluate, rule_detector
 from tests.domain.digest.cw_heldout import HELD_OUT
 from tests.domain.digest.realfeeds import split as split_history
-from tests.domain.digest.realfeeds.labels import CORPUS, LIBRARY_PREFIX, SPLITS, Label, feed_path, load_labels
+from tests.domain.digest.realfeeds.labels import (
+    CORPUS,
+    LIBRARY_PREFIX,
+    SPLITS,
+    Label,
+    feed_path,
+    load_labels,
+    load_second_labels,
+)
 from tests.domain.digest.realfeeds.report import REAL_REPORT_KEY, RealReport, SplitResult
 
 #: Flipped to True by the coordinator when the rules are done; until then the numbers are only printed.
@@ -133,9 +141,36 @@ def report(pytestconfig: pytest.Config) -> RealReport:
         if labels:
             splits[split], lost = evaluate_split(split, labels)
             missing.extend(lost)
-    result = RealReport(synthetic, splits, missing)
+    result = RealReport(synthetic, splits, missing, labeller_agreement())
     pytestconfig.stash[REAL_REPORT_KEY] = result
     return result
+
+
+def labeller_agreement() -> str:
+    """How far a second blind labeller agrees with the first on the items both labelled."""
+    second = load_second_labels()
+    first = {label.id: label for label in load_labels("tune") if label.id in second}
+    shared = only_first = only_second = 0
+    for item, label in first.items():
+        other = second[item].warnings
+        shared += len(label.warnings & other)
+        only_first += len(label.warnings - other)
+        only_second += len(other - label.warnings)
+    f1 = 2 * shared / max(1, 2 * shared + only_first + only_second)
+    same_spoiler = sum(first[i].spoiler == second[i].spoiler for i in first)
+    same_plain = sum(first[i].plain == second[i].plain for i in first)
+    return (
+        f"labeller agreement on {len(first)} library items labelled twice: warning labels F1 {f1:.2f} "
+        f"({shared} shared, {only_first} first only, {only_second} second only) · spoiler {same_spoiler} "
+        f"of {len(first)} · plain {same_plain} of {len(first)}"
+    )
+
+
+def test_the_second_labelling_covers_the_library_tuning_items() -> None:
+    second = load_second_labels()
+    library_tune = {label.id for label in load_labels("tune") if label.file.startswith(LIBRARY_PREFIX)}
+    assert set(second) == library_tune
+    assert all(label.warnings <= set(CATEGORIES) for label in second.values())
 
 
 @needs_corpus

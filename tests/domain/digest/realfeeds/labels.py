@@ -72,3 +72,23 @@ def load_labels(split: str) -> list[Label]:
             )
         )
     return labels
+
+
+def load_second_labels() -> dict[str, Label]:
+    """The second labeller's labels (``second_labeller.json``) by item id, for the agreement figure."""
+    raw = json.loads((HERE / "second_labeller.json").read_text(encoding="utf-8"))
+    return {
+        f"{item['file']}#{item['key']}": Label(
+            split="second",
+            file=item["file"],
+            key=item["key"],
+            title="",
+            lang=item["lang"],
+            warnings=frozenset(item["warnings"]),
+            spoiler=bool(item["spoiler"]),
+            plain=bool(item["plain"]),
+            note=item.get("note", ""),
+        )
+        for item in raw
+        if "key" in item
+    }

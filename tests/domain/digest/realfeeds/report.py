@@ -28,6 +28,7 @@ class RealReport:
     synthetic: list[Evaluation]
     splits: dict[str, SplitResult]
     missing: list[str]
+    agreement: str = ""
 
 
 #: Where test_realfeeds_eval.py leaves its report for the terminal summary.
@@ -49,6 +50,8 @@ def format_report(report: RealReport) -> list[str]:
             f"{len(split.plain_warned)} of {split.plain_items} · warnings not checked (language): "
             f"{split.unchecked_items} items, {split.unchecked_expected} labelled warnings on them"
         )
+    if report.agreement:
+        lines.append(report.agreement)
     if report.missing:
         lines.append(f"labelled items missing from the corpus: {len(report.missing)}")
     for split in report.splits.values():
