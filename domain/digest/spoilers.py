@@ -146,6 +146,17 @@ TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\bending\b.{0,40}\b(?:explained|meaning|means)\b|\bexplained\b.{0,40}\bending\b", _I),
         "ending explained",
     ),
+    # A headline about how it ends: "Ends On An Ambiguous, Satisfying Note", "... with Different Ending".
+    (
+        re.compile(
+            # How the ending is, not that one exists ("Will Include A Brand New Ending" reveals nothing).
+            r"\b(?:ambiguous|surprise|surprising|shocking|happy|sad|bleak|dark|tragic|twist|heartbreaking|"
+            r"devastating|downbeat|hopeful|open)\s+ending\b|\bends\s+on\s+an?\s+(?:\w+,?\s+){0,3}note\b|"
+            r"\b(?:series|season|show)\s+ends\s+(?:with|on)\b",
+            _I,
+        ),
+        "discusses the ending",
+    ),
 )
 
 

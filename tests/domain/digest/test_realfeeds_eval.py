@@ -169,7 +169,8 @@ def labeller_agreement() -> str:
 def test_the_second_labelling_covers_the_library_tuning_items() -> None:
     second = load_second_labels()
     library_tune = {label.id for label in load_labels("tune") if label.file.startswith(LIBRARY_PREFIX)}
-    assert set(second) == library_tune
+    assert set(second) <= library_tune
+    assert len(second) == 103  # the first library fold (split.py), labelled a second time
     assert all(label.warnings <= set(CATEGORIES) for label in second.values())
 
 

@@ -118,3 +118,22 @@ def test_passive_subject_pronouns_are_victims_and_evidence_merges() -> None:
 def test_library_tuning_phrases(text: str, expected: set[str]) -> None:
     # Session 11: wording from the library's tuning third, generalised to a class of phrases.
     assert set(found(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Genre labels name a film's kind, not what it shows; two of them do not add up to a warning.
+        ("The Serial Killer Thriller 'The Huntsman' is Out Now!", set()),
+        ("Watch an action-packed home invasion horror short, made for slasher lovers.", set()),
+        ("Ryan Murphy leans into his favourite themes: vanity, obsession and body horror.", set()),
+        ("Do you remember when Saw was a think piece instead of a gore gimmick?", set()),
+        ("The film traces a grim line between America's violent past and present.", set()),
+        # ... while what they show still counts.
+        ("The film revels in gruesome body horror.", {"gore"}),
+        ("Two teenage girls lost their lives in a series of horrific attacks.", {"violence"}),
+        ("The film explores a century of racial trauma.", {"hate"}),
+    ],
+)
+def test_genre_labels_and_the_content_they_name(text: str, expected: set[str]) -> None:
+    assert set(found(text)) == expected

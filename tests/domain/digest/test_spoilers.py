@@ -29,6 +29,8 @@ from domain.digest import detect_spoilers
         ("FIVE NIGHTS AT FREDDY'S 2 Solves A Huge Mystery From The Games", "", "reveals a mystery's answer"),
         ("Review", "Fans finally have the answer to what is in the box.", "reveals a mystery's answer"),
         ("Review", "The lighthouse mystery, solved at last.", "reveals a mystery's answer"),
+        ("HBO's 'The Staircase' Ends On An Ambiguous, Satisfying Note", "", "discusses the ending"),
+        ("Why the bleak ending of 'The Mist' still hurts", "", "discusses the ending"),
     ],
 )
 def test_spoiler_prone(title: str, text: str, reason: str) -> None:
@@ -52,6 +54,7 @@ def test_spoiler_prone(title: str, text: str, reason: str) -> None:
         ("Review", "A detective must solve the mystery of a missing girl."),
         ("Review", "She tries to solve a murder mystery in a small town."),
         ("5 Horror Slots", "But here's the twist: you don't need a console to get the rush."),
+        ("The SILENT HILL F Manga Will Include A Brand New Ending", "An adaptation is in the works."),
         ("Interview", "The director talks about the credits of his career."),
     ],
 )
