@@ -87,7 +87,14 @@ def _faint(*patterns: str) -> tuple[_Rule, ...]:
 RULES: Mapping[str, tuple[_Rule, ...]] = {
     "violence": (
         *_strong(
-            "murder{,s,ed,ing,er,ers}", "serial killer{,s}", "killing spree{,s}", "killed", "killings",
+            # Bare "murder" is a topic ("true crime romanticizes murder"); a murder, its victim, a killer is an act.
+            "murder{s,ed,ing,er,ers}", "murder of", "serial killer{,s}",
+            "{a,the,this,that,his,her,their,its,brutal,grisly,gruesome,double,triple,mass,attempted,savage,"
+            "horrific,shocking,unsolved,cold blooded,violent,bloody,vicious,ritual,ritualistic} murder",
+            "murder {victim,victims,scene,scenes,spree,sprees,case,cases,trial,trials,investigation,"
+            "investigations,suspect,suspects,charge,charges,weapon,site,plot,plots,rampage,sprees}",
+            "{daughter's,son's,wife's,husband's,father's,mother's,brother's,sister's,friend's,child's,partner's,"
+            "family's,girlfriend's,boyfriend's,parents',fiance's,fiancee's,victim's} murder", "killing spree{,s}", "killed", "killings",
             "the killing of", "masked killer",
             "killer {stalks,stalking,hunts,hunting,targets,murders,slaughters}", "shot dead",
             "shot and {killed,wounded}", "shot to death", "fatally shot", "shot by police",
@@ -128,7 +135,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "victims",
         ),
         *_weak(
-            "kill{,s}", "killer{,s}", "killing", "slasher{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",
+            "kill{,s}", "killer{,s}", "killing", "murder", "slasher{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",
             "left for dead", "fight {scene,scenes,sequence,sequences,choreography}",
             "{hammer,knife,axe,machete,gun,chainsaw,sword,bat,crowbar} wielding",
             "stabs", "rampage{,s}", "siege{,s}", "violent", "violently",
@@ -144,6 +151,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "bomb{,s}", "bombing{,s}", "gun{,s}", "knife", "knives", "machete{,s}", "chainsaw{,s}",
             "punch{ed,es,ing}", "brawl{,s}", "drowned", "hanged", "war zone", "atrocit{y,ies}", "hostage{,s}",
             "weapon{,s}", "corpse{,s}", "dead bod{y,ies}",
+            "slasher {film,films,movie,movies,flick,flicks,genre,franchise,franchises,fans,icon,icons,villain,"
+            "villains,classic,classics}",
             # Genre labels: a film's kind, not an act it shows ("the serial killer thriller 'The Huntsman'"),
             # faint so that two of them ("a home invasion horror short for slasher lovers") stay below a warning.
             "serial killer {thriller,thrillers,film,films,movie,movies,horror,flick,flicks,drama,story,stories,"

@@ -133,6 +133,11 @@ def test_library_tuning_phrases(text: str, expected: set[str]) -> None:
         ("The film revels in gruesome body horror.", {"gore"}),
         ("Two teenage girls lost their lives in a series of horrific attacks.", {"violence"}),
         ("The film explores a century of racial trauma.", {"hate"}),
+        # Bare "murder" is a topic; a murder, someone's murder, a murder victim is an act.
+        ("The true crime industry profits from real murder.", set()),
+        ("A mother travels through parallel universes to avenge her daughter's murder.", {"violence"}),
+        ("The documentary revisits a brutal murder in 1990s Idaho.", {"violence"}),
+        ("Police find the murder victim in the lake.", {"violence"}),
     ],
 )
 def test_genre_labels_and_the_content_they_name(text: str, expected: set[str]) -> None:

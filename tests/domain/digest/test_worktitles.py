@@ -178,7 +178,7 @@ def test_a_bracketed_headline_label_and_a_mid_sentence_name_are_not_evidence() -
     body = "Jenn and I are wrapping up our coverage of The Staircase on Murder Made Fiction."
     assert categories(headline, body) == set()
     # A sentence that starts with the word is not a name; words that are proper nouns by nature still count.
-    assert categories("Review", "Murder follows murder in this grim procedural.") == {"violence"}
+    assert categories("Review", "Murders pile up in this grim procedural.") == {"violence"}
     assert "hate" in categories(
         "Review", "The film shows a lynching under Jim Crow laws by the Ku Klux Klan."
     )

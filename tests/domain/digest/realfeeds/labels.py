@@ -92,3 +92,10 @@ def load_second_labels() -> dict[str, Label]:
         for item in raw
         if "key" in item
     }
+
+
+def round_two_ids() -> frozenset[str]:
+    """Ids of the held-out items collected and labelled in round 2 (``"round": 2``): evaluated only once
+    every rule change of that session was in (GUIDE.md, History)."""
+    raw = json.loads((HERE / "unseen.json").read_text(encoding="utf-8"))
+    return frozenset(f"{item['file']}#{item['key']}" for item in raw if item.get("round") == 2)

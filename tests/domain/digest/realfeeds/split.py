@@ -10,6 +10,10 @@ Two rounds so far (``GUIDE.md``, "History"):
    publishers' feeds, labelled blind). All 341 library labels were evaluated once, in aggregate; then
    :func:`fold_library` drew a third of each library file's items (rounded down) into tuning (their misses
    were read and the rules mended); the other two thirds stay in ``unseen.json``, unread item by item.
+   After a second aggregate evaluation, two thirds (rounded down) of each file's remaining items were drawn
+   into tuning the same way (a second seed) and read.
+3. **Round 2.** New snapshots (``library/SOURCES.md``, round 2), labelled blind, join ``unseen.json`` with
+   ``"round": 2``; they were evaluated once, after that session's last rule change.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import json
 import random
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,19 +56,27 @@ def split(labels: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict
 
 
 LIBRARY_SEED = "projectionist-library-2026-12-07"
+SECOND_FOLD_SEED = "projectionist-library-2026-12-07-second"
 
 
 def fold_library(labels: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """(file, key) of the library labels drawn into tuning: a third of each file's items, rounded down."""
+    """(file, key) of the library labels drawn into tuning: a third of each file's items (rounded down),
+    then two thirds (rounded down) of each file's remaining items."""
+    first = _draw(labels, LIBRARY_SEED, lambda n: n // 3)
+    rest = [label for label in labels if (label["file"], label["key"]) not in first]
+    return first | _draw(rest, SECOND_FOLD_SEED, lambda n: n * 2 // 3)
+
+
+def _draw(labels: list[dict[str, Any]], seed: str, count: Callable[[int], int]) -> set[tuple[str, str]]:
     by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for label in labels:
         by_file[label["file"]].append(label)
-    folded: set[tuple[str, str]] = set()
+    drawn: set[tuple[str, str]] = set()
     for name in sorted(by_file):
         items = sorted(by_file[name], key=lambda item: item["key"])
-        random.Random(f"{LIBRARY_SEED}:{name}").shuffle(items)
-        folded.update((item["file"], item["key"]) for item in items[: len(items) // 3])
-    return folded
+        random.Random(f"{seed}:{name}").shuffle(items)
+        drawn.update((item["file"], item["key"]) for item in items[: count(len(items))])
+    return drawn
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -81,7 +94,10 @@ def main(argv: list[str]) -> int:
     tune = load(HERE / "tune.json")
     unseen = load(HERE / "unseen.json")
     corpus = [label for label in tune if not label["file"].startswith("library/")]
-    library = [label for label in tune + unseen if label["file"].startswith("library/")]
+    library = [
+        label for label in tune + unseen if label["file"].startswith("library/") and "round" not in label
+    ]
+    round_two = [label for label in unseen if label.get("round") == 2]
     _, first_round_unseen = split(corpus)
     drawn = {(label["file"], label["key"]) for label in first_round_unseen}
     folded = {(label["file"], label["key"]) for label in corpus if "origin" in label}
@@ -95,7 +111,8 @@ def main(argv: list[str]) -> int:
         return 1
     sys.stdout.write(
         f"{len(tune)} tune labels ({len(folded)} folded from the 2026-12-06 held-out third, "
-        f"{len(library_tune)} from the library), {len(unseen)} held-out library labels\n"
+        f"{len(library_tune)} from the library), {len(unseen)} held-out library labels "
+        f"({len(round_two)} of them from round 2)\n"
     )
     return 0
 
