@@ -125,6 +125,9 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "{claims,claimed,claiming} {its,his,her,their,another,a,the} [first,next,latest,new,final] victim",
             "{injured,wounded,beaten,shot,stabbed,attacked} and left for dead",
             "{horrific,brutal,deadly,fatal,savage,vicious,violent,bloody,murderous} attack{,s}",
+            "{invaded,attacked,stalked,hunted,terrorized,terrorised,targeted,pursued,chased,menaced,besieged,"
+            "ambushed} by [a,the] [masked,crazed,deranged,mysterious,unseen,group of,gang of,pack of] {killer,"
+            "killers,murderer,murderers,psychopath,maniac,maniacs,intruders,gunmen,assailants,attackers,cultists}",
             "{bloody,violent,deadly,brutal,murderous} siege{,s}",
             "{dropping,drop,drops,dropped} bodies", "bodies {drop,dropping,start dropping,begin dropping,pile up,"
             "piling up,start piling up,hit the floor}", "{leaves,leaving,left} a trail of {bodies,corpses,dead}",
@@ -197,10 +200,12 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
     ),
     "torture": (
         *_strong(
-            "tortur{e,ed,es,ing,er,ers}", "torture porn", "waterboard{,ed,ing}", "torture chamber{,s}",
+            "tortur{e,ed,es,ing,er,ers}", "waterboard{,ed,ing}", "torture chamber{,s}",
             "skinned alive", "flayed alive", "pulled out {his,her,their} {fingernails,nails,teeth}",
         ),
         *_weak(
+            # The name of a genre ("the term 'torture porn' was coined then (thank you, Hostel)").
+            "torture porn",
             "torment{,ed,ing,s}", "sadistic{,ally}", "sadism", "held captive", "captors", "flayed", "flaying",
             "interrogation {scene,scenes}", "mutilat{e,ed,es,ing,ion}",
             "snuff {film,films,movie,movies,video,videos}",
@@ -221,7 +226,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
     ),
     "sexual-content": (
         *_strong(
-            "sex scene{,s}", "sex tape{,s}", "sex comedy", "{very,extremely,incredibly,so,really} horny", "{has,have,having,had} sex", "sexual content",
+            "sex scene{,s}", "sex tape{,s}", "sex comedy", "bdsm", "kinky sex", "{very,extremely,incredibly,so,really} horny", "{has,have,having,had} sex", "sexual content",
             "sexually explicit", "explicit sex", "graphic sex", "explicit {scene,scenes} of sex",
             "erotic{,a,ism}", "erotic thriller{,s}", "nudity", "nude {scene,scenes}", "nude", "full frontal",
             "topless", "porn{,o}", "pornograph{y,ic}", "orgy", "orgies", "threesome{,s}",
@@ -259,7 +264,9 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "{hanged,hangs,hang,hanging} {herself,himself,themselves}",
             "{shot,shoots,shoot} {herself,himself}",
             "{slit,slits,slitting,cut,cuts,cutting} {her,his,their} wrists",
-            "{cutting,cuts,cut} {herself,himself,themselves}", "jump{s,ed,} to {her,his,their} death",
+            "{cutting,cuts,cut} {herself,himself,themselves}",
+            "{throws,threw,throwing,hurls,hurled,flings,flung} {herself,himself,themselves} {off,from,over,under,"
+            "in front of,into}", "jump{s,ed,} to {her,his,their} death",
             "overdos{ed,es} on purpose", "suicide attempt{,s}",
         ),
         *_weak("self destructive", "self destruction", "wants to die", "wanted to die", "death wish"),
@@ -467,7 +474,7 @@ NEUTRAL: tuple[str, ...] = (
     "killers of the flower moon", "the killers", "natural born killers", "kill bill",
     "the assassination of jesse james", "{the,} texas {chainsaw,chain saw} massacre", "memories of murder",
     "murder on the orient express", "a history of violence", "death wish", "the last house on the left",
-    "curiosity killed the cat", "i know what you did last summer", "kill list", "killer joe", "cannibal holocaust", "the human centipede",
+    "curiosity killed the cat", "{time,some time,little time,hours,an hour} to kill", "i know what you did last summer", "kill list", "killer joe", "cannibal holocaust", "the human centipede",
     "bloodsport", "blood red sky", "henry portrait of a serial killer", "massacre at central high",
     "slaughter high", "the slumber party massacre", "my bloody valentine", "the town that dreaded sundown",
     # trade headlines: violence done to numbers, rivals and reviews ("murdered the box office")

@@ -49,7 +49,7 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
         re.compile(
             # Not the rhetorical "but here's the twist:".
             r"(?<!here['’]s\s)(?<!here\sis\s)\b(?:the|that|this|its|final|big|shocking|major|late|last[-\s]minute|third[-\s]act|plot|ending|"
-            r"surprise|huge|massive|mid[-\s]credits|jaw[-\s]dropping|killer)\s+twists?\b(?!\s+on\b)|"
+            r"surprise|huge|massive|mid[-\s]credits|jaw[-\s]dropping|killer)\s+twists?\b(?!\s+on\b)(?!,?\s+(?:and\s+)?turns\b)|"
             r"\btwist\s+ending\b|\b(?:big|final|shocking|major|surprising|surprise|stunning|unexpected|"
             r"jaw[-\s]dropping|secret)\s+reveal\b|"
             r"\b(?:surprise|secret|hidden|unexpected|blink[-\s]and[-\s](?:miss|you['’]ll[-\s]miss)[-\s]it)\s+cameos?\b",

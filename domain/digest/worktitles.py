@@ -211,10 +211,16 @@ def _trim_labels(line: str, start: int, end: int) -> tuple[int, int] | None:
     return start + words[0].start(), start + words[-1].end()
 
 
+# Acronyms that name content, not works: "a BDSM relationship comedy", "the KKK", "on LSD".
+_CONTENT_ACRONYMS = _words("BDSM KKK LSD MDMA PCP PTSD CSA NSFW")
+
+
 def _caps_spans(text: str, lines: _Lines) -> Iterable[tuple[int, int]]:
     for match in _CAPS_RUN.finditer(text):
         span = match.group()
         if sum(c.isalpha() for c in span) < 3 and " " not in span:  # "TV", "UK": acronyms
+            continue
+        if span.strip() in _CONTENT_ACRONYMS:
             continue
         if not lines.kind(match.start())[0]:
             continue  # an all-caps line (a keysmash review, a shouted headline) says nothing

@@ -138,6 +138,12 @@ def test_library_tuning_phrases(text: str, expected: set[str]) -> None:
         ("A mother travels through parallel universes to avenge her daughter's murder.", {"violence"}),
         ("The documentary revisits a brutal murder in 1990s Idaho.", {"violence"}),
         ("Police find the murder victim in the lake.", {"violence"}),
+        # Round 2's tuning half (session 11).
+        ("A weary traveler's motel room is invaded by masked killers in the opening scene.", {"violence"}),
+        ("The spinach-eating psycho is back with a little time to kill.", set()),
+        ("The term torture porn was coined during that time (thank you, Hostel).", set()),
+        ("He tells us why a BDSM relationship comedy promised all that.", {"sexual-content"}),
+        ("A woman throws herself from a bridge.", {"self-harm"}),
     ],
 )
 def test_genre_labels_and_the_content_they_name(text: str, expected: set[str]) -> None:

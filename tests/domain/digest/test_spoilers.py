@@ -55,6 +55,7 @@ def test_spoiler_prone(title: str, text: str, reason: str) -> None:
         ("Review", "She tries to solve a murder mystery in a small town."),
         ("5 Horror Slots", "But here's the twist: you don't need a console to get the rush."),
         ("The SILENT HILL F Manga Will Include A Brand New Ending", "An adaptation is in the works."),
+        ("Interview", "The leads tell us about the twists, turns, and treats of the show."),
         ("Interview", "The director talks about the credits of his career."),
     ],
 )
