@@ -94,8 +94,8 @@ def load_second_labels() -> dict[str, Label]:
     }
 
 
-def round_two_ids() -> frozenset[str]:
-    """Ids of the held-out items collected and labelled in round 2 (``"round": 2``): evaluated only once
-    every rule change of that session was in (GUIDE.md, History)."""
+def round_ids(number: int) -> frozenset[str]:
+    """Ids of the held-out items collected and labelled in round ``number`` (``"round": N`` in
+    ``unseen.json``; GUIDE.md, History)."""
     raw = json.loads((HERE / "unseen.json").read_text(encoding="utf-8"))
-    return frozenset(f"{item['file']}#{item['key']}" for item in raw if item.get("round") == 2)
+    return frozenset(f"{item['file']}#{item['key']}" for item in raw if item.get("round") == number)

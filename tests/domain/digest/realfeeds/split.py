@@ -13,7 +13,10 @@ Two rounds so far (``GUIDE.md``, "History"):
    After a second aggregate evaluation, two thirds (rounded down) of each file's remaining items were drawn
    into tuning the same way (a second seed) and read.
 3. **Round 2.** New snapshots (``library/SOURCES.md``, round 2), labelled blind, join ``unseen.json`` with
-   ``"round": 2``; they were evaluated once, after that session's last rule change.
+   ``"round": 2``; they were evaluated once, after that session's last rule change. Then
+   :func:`fold_round_two` drew half of each file's round-2 items into tuning (read), the rest stay held out.
+4. **Round 3.** Snapshots collected with round 2 but held back (``library/SOURCES.md``, round 3), labelled
+   blind, join ``unseen.json`` with ``"round": 3``; evaluated once, after the rules were mended on round 2.
 """
 
 from __future__ import annotations
@@ -67,6 +70,15 @@ def fold_library(labels: list[dict[str, Any]]) -> set[tuple[str, str]]:
     return first | _draw(rest, SECOND_FOLD_SEED, lambda n: n * 2 // 3)
 
 
+ROUND_TWO_FOLD_SEED = "projectionist-library-round2-2026-12-07"
+
+
+def fold_round_two(labels: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(file, key) of the round-2 labels drawn into tuning after their one evaluation: half of each file's
+    items, rounded down."""
+    return _draw(labels, ROUND_TWO_FOLD_SEED, lambda n: n // 2)
+
+
 def _draw(labels: list[dict[str, Any]], seed: str, count: Callable[[int], int]) -> set[tuple[str, str]]:
     by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for label in labels:
@@ -97,22 +109,29 @@ def main(argv: list[str]) -> int:
     library = [
         label for label in tune + unseen if label["file"].startswith("library/") and "round" not in label
     ]
-    round_two = [label for label in unseen if label.get("round") == 2]
+    round_two = [label for label in tune + unseen if label.get("round") == 2]
+    round_two_tune = {(label["file"], label["key"]) for label in tune if label.get("round") == 2}
     _, first_round_unseen = split(corpus)
     drawn = {(label["file"], label["key"]) for label in first_round_unseen}
     folded = {(label["file"], label["key"]) for label in corpus if "origin" in label}
-    library_tune = {(label["file"], label["key"]) for label in tune if label["file"].startswith("library/")}
+    library_tune = {
+        (label["file"], label["key"])
+        for label in tune
+        if label["file"].startswith("library/") and "round" not in label
+    }
     if (
         drawn != folded
         or fold_library(library) != library_tune
+        or fold_round_two(round_two) != round_two_tune
         or any(not label["file"].startswith("library/") for label in unseen)
     ):
         sys.stdout.write("the splits do not match their history (see this module's docstring)\n")
         return 1
     sys.stdout.write(
         f"{len(tune)} tune labels ({len(folded)} folded from the 2026-12-06 held-out third, "
-        f"{len(library_tune)} from the library), {len(unseen)} held-out library labels "
-        f"({len(round_two)} of them from round 2)\n"
+        f"{len(library_tune)} from the library), {len(unseen)} held-out library labels"
+        f"; round 2: {len(round_two_tune)} of {len(round_two)} folded into tuning; round 3: "
+        f"{sum(1 for label in unseen if label.get('round') == 3)} held out\n"
     )
     return 0
 
