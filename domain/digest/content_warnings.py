@@ -88,7 +88,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
     "violence": (
         *_strong(
             # Bare "murder" is a topic ("true crime romanticizes murder"); a murder, its victim, a killer is an act.
-            "murder{s,ed,ing,er,ers}", "murder of", "serial killer{,s}",
+            "murder{s,ed,ing,er,ers}", "murder of",
             "{a,the,this,that,his,her,their,its,brutal,grisly,gruesome,double,triple,mass,attempted,savage,"
             "horrific,shocking,unsolved,cold blooded,violent,bloody,vicious,ritual,ritualistic} murder",
             "murder {victim,victims,scene,scenes,spree,sprees,case,cases,trial,trials,investigation,"
@@ -125,6 +125,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "{claims,claimed,claiming} {its,his,her,their,another,a,the} [first,next,latest,new,final] victim",
             "{injured,wounded,beaten,shot,stabbed,attacked} and left for dead",
             "{horrific,brutal,deadly,fatal,savage,vicious,violent,bloody,murderous} attack{,s}",
+            "{chained,shackled,locked,caged} [up] in {a,the,his,her,their} {basement,cellar,cage,shed,dungeon,pit,"
+            "attic,crawlspace}",
             "{invaded,attacked,stalked,hunted,terrorized,terrorised,targeted,pursued,chased,menaced,besieged,"
             "ambushed} by [a,the] [masked,crazed,deranged,mysterious,unseen,group of,gang of,pack of] {killer,"
             "killers,murderer,murderers,psychopath,maniac,maniacs,intruders,gunmen,assailants,attackers,cultists}",
@@ -138,7 +140,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "victims",
         ),
         *_weak(
-            "kill{,s}", "killer{,s}", "killing", "murder", "slasher{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",
+            "kill{,s}", "killer{,s}", "killing", "murder", "slasher{,s}", "serial killer{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",
             "left for dead", "fight {scene,scenes,sequence,sequences,choreography}",
             "{hammer,knife,axe,machete,gun,chainsaw,sword,bat,crowbar} wielding",
             "stabs", "rampage{,s}", "siege{,s}", "violent", "violently",
@@ -155,7 +157,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "punch{ed,es,ing}", "brawl{,s}", "drowned", "hanged", "war zone", "atrocit{y,ies}", "hostage{,s}",
             "weapon{,s}", "corpse{,s}", "dead bod{y,ies}",
             "slasher {film,films,movie,movies,flick,flicks,genre,franchise,franchises,fans,icon,icons,villain,"
-            "villains,classic,classics}",
+            "villains,classic,classics,horror,thriller,thrillers,pic,pics,comedy,sequel,remake,series}",
             # Genre labels: a film's kind, not an act it shows ("the serial killer thriller 'The Huntsman'"),
             # faint so that two of them ("a home invasion horror short for slasher lovers") stay below a warning.
             "serial killer {thriller,thrillers,film,films,movie,movies,horror,flick,flicks,drama,story,stories,"

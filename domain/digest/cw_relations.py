@@ -37,8 +37,10 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Victim classes by lemma.
+# Teenagers are people, not children: a text has to say a victim is a minor ("kill partying teenagers" is
+# violence, as the labelling guide and its labellers read it).
 CHILD = _words("""child kid boy girl baby infant toddler newborn son daughter schoolboy schoolgirl schoolchild orphan
-    minor teenager teen youngster""")
+    minor youngster""")
 ANIMAL = _words("""dog puppy pup cat kitten horse pony foal animal pet rabbit bunny cow calf pig piglet deer fawn
     elephant dolphin whale monkey chimp chimpanzee ape gorilla lamb sheep goat chicken bull donkey wolf
     orca bear seal fox bird parrot owl hamster mouse rat lion tiger shark""")
@@ -49,7 +51,7 @@ PERSON = _words("""man woman person people character victim wife husband father 
     teacher witness survivor couple twin sibling parent dad mum mom uncle aunt cousin grandmother
     grandfather fiance fiancee bride groom samurai warrior knight explorer traveler traveller tourist
     camper hiker counselor counsellor babysitter hitchhiker townspeople resident guest classmate roommate
-    sheriff detective agent scientist crew sailor settler local teenager wanderer monk nun""")
+    sheriff detective agent scientist crew sailor settler local teenager teen wanderer monk nun""")
 _PRONOUNS = {"him": "person", "them": "person", "her": "person", "himself": "", "herself": ""}
 # Subjects of a passive harm: "she is kidnapped", "he is beaten to death".
 _SUBJECT_PRONOUNS = {"he": "person", "she": "person", "they": "person"}

@@ -110,10 +110,14 @@ SPOILER_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     (
         re.compile(
             r"\b(?:identity\s+of\s+the|reveals?\s+(?:the\s+)?|unmask(?:s|ed|ing)?\s+the)\s*(?:killer|murderer|culprit|"
-            r"villain|mole|traitor)\b|\bthe\s+(?:killer|murderer|culprit)\s+(?:is|was)\s+revealed\b",
+            r"villain|mole|traitor)\b|\bthe\s+(?:killer|murderer|culprit)\s+(?:is|was)\s+revealed\b|"
+            # "the killer in that movie was Pamela Voorhees"; not "the killer was never caught".
+            r"\bthe\s+(?:real\s+)?(?:killer|murderer|culprit)\s+(?:in\s+(?:that|the|this)\s+(?:movie|film|original|"
+            r"book|episode)\s+)?(?:was|is)\s+(?:actually\s+|really\s+)?(?!(?:a|an|the|never|not|still|on|at|in|out|"
+            r"back|revealed|loose|caught|dead|alive|unknown|coming|after|so|very|also|just)\b)(?=[a-z])",
         ),
         "reveals the culprit",
-        ("identity", "reveal", "unmask"),
+        ("identity", "reveal", "unmask", "killer", "murderer", "culprit"),
     ),
 )
 #: The words that carry the rules' keywords, for a caller whose own word scan reports where they occur
@@ -122,7 +126,7 @@ KEYWORD_WORDS: frozenset[str] = frozenset(
     """spoil spoils spoiled spoilt spoiler spoilers spoiling spoilery ending endings twist twists cameo cameos
     reveal reveals revealed revealing finale finales recap recaps who dies died killed death deaths survive
     survives survived surviving survivor survivors fate fates credit credits credited identity unmask unmasks
-    unmasked unmasking mystery mysteries answer answers""".split()  # noqa: SIM905 - a word list reads better as words
+    unmasked unmasking mystery mysteries answer answers killer murderer culprit""".split()  # noqa: SIM905 - a word list reads better as words
 )
 # Per rule, the keyword words that carry one of its keywords.
 _RULE_WORDS: tuple[frozenset[str], ...] = tuple(
@@ -145,6 +149,17 @@ TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"\bending\b.{0,40}\b(?:explained|meaning|means)\b|\bexplained\b.{0,40}\bending\b", _I),
         "ending explained",
+    ),
+    # A TV interview about one episode: "Star Unpacks Clark's Episode 2 Interrogation"; a headline about
+    # what an adaptation changed: "Project Hail Mary Changes a Dark Moment from the Book".
+    (
+        re.compile(
+            r"\b(?:unpacks?|breaks?\s+down|reacts?\s+to|explains?|talks?|on)\b.{0,60}\bepisode\s+\d+\b(?!\s*(?:recap|review))|"
+            r"\bchang(?:es|ed|ing)\s+(?:a|the|that|its|one)\s+(?:\w+\s+){0,2}(?:moment|scene|ending|death|twist|"
+            r"finale|fate)\b",
+            _I,
+        ),
+        "episode discussion",
     ),
     # A headline about how it ends: "Ends On An Ambiguous, Satisfying Note", "... with Different Ending".
     (

@@ -144,6 +144,11 @@ def test_library_tuning_phrases(text: str, expected: set[str]) -> None:
         ("The term torture porn was coined during that time (thank you, Hostel).", set()),
         ("He tells us why a BDSM relationship comedy promised all that.", {"sexual-content"}),
         ("A woman throws herself from a bridge.", {"self-harm"}),
+        # Round 3's tuning half: a family of serial killers is a premise; captivity is violence; teenagers
+        # are people (child harm needs a text that says the victim is a minor).
+        ("The slasher horror pic follows a family of serial killers.", set()),
+        ("The thriller finds its young star all grown up and chained up in a basement.", {"violence"}),
+        ("He likes to kill partying teenagers.", {"violence"}),
     ],
 )
 def test_genre_labels_and_the_content_they_name(text: str, expected: set[str]) -> None:

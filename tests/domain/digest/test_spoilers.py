@@ -31,6 +31,9 @@ from domain.digest import detect_spoilers
         ("Review", "The lighthouse mystery, solved at last.", "reveals a mystery's answer"),
         ("HBO's 'The Staircase' Ends On An Ambiguous, Satisfying Note", "", "discusses the ending"),
         ("Why the bleak ending of 'The Mist' still hurts", "", "discusses the ending"),
+        ("Review", "In the original, the killer in that movie was Pamela Voorhees.", "reveals the culprit"),
+        ("'DTF St. Louis' Star Unpacks Clark's Episode 2 Interrogation", "", "episode discussion"),
+        ("Project Hail Mary Changes a Dark Moment from the Book", "", "episode discussion"),
     ],
 )
 def test_spoiler_prone(title: str, text: str, reason: str) -> None:
@@ -56,6 +59,7 @@ def test_spoiler_prone(title: str, text: str, reason: str) -> None:
         ("5 Horror Slots", "But here's the twist: you don't need a console to get the rush."),
         ("The SILENT HILL F Manga Will Include A Brand New Ending", "An adaptation is in the works."),
         ("Interview", "The leads tell us about the twists, turns, and treats of the show."),
+        ("Review", "The killer was never caught, and the killer is still out there."),
         ("Interview", "The director talks about the credits of his career."),
     ],
 )
