@@ -157,7 +157,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "punch{ed,es,ing}", "brawl{,s}", "drowned", "hanged", "war zone", "atrocit{y,ies}", "hostage{,s}",
             "weapon{,s}", "corpse{,s}", "dead bod{y,ies}",
             "slasher {film,films,movie,movies,flick,flicks,genre,franchise,franchises,fans,icon,icons,villain,"
-            "villains,classic,classics,horror,thriller,thrillers,pic,pics,comedy,sequel,remake,series}",
+            "villains,classic,classics,horror,thriller,thrillers,pic,pics,comedy}",
             # Genre labels: a film's kind, not an act it shows ("the serial killer thriller 'The Huntsman'"),
             # faint so that two of them ("a home invasion horror short for slasher lovers") stay below a warning.
             "serial killer {thriller,thrillers,film,films,movie,movies,horror,flick,flicks,drama,story,stories,"
