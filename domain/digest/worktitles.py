@@ -343,6 +343,13 @@ def _known_spans(text: str, lowered: str, titles: tuple[str, ...]) -> Iterable[t
             yield index, end
 
 
+def _lower_same_length(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lower-cased ("İ")
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered
+
+
 class TitleIndex:
     """The work titles of one text: ``spans`` found eagerly (known titles, quotes, capitals, a diary
     headline: a few C-level scans), and :meth:`covers` for a detector's hit, which also asks the lazy
@@ -352,11 +359,6 @@ class TitleIndex:
 
     def __init__(self, text: str, titles: tuple[str, ...]) -> None:
         self.text = text
-        lowered = ""
-        if titles:
-            lowered = text.lower()
-            if len(lowered) != len(text):  # a few characters change length when lower-cased ("İ")
-                lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         self._lines = _Lines(text)
         typographic = [
             *_quoted_spans(text, self._lines),
@@ -372,13 +374,11 @@ class TitleIndex:
                 - set(titles)
             )
         )
-        if recurring and not lowered:
-            lowered = text.lower()
-            if len(lowered) != len(text):
-                lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        known = titles + recurring
+        lowered = _lower_same_length(text) if known else ""
         self.spans = _merge(
             [
-                *_known_spans(text, lowered, titles + recurring),
+                *_known_spans(text, lowered, known),
                 *typographic,
                 *_diary_span(text),
             ]
@@ -411,7 +411,7 @@ class TitleIndex:
         if not self._lines.kind(position)[1]:
             return False  # a Title Case headline: every word is capitalised there
         start = _run_start(text, position)
-        before = text[:start].rstrip(" \t")
+        before = text[max(0, start - 8) : start].rstrip(" \t")
         if not before or before[-1] in ".!?:;\n\"“‘'(" or (not before[-1].isalpha() and before[-1] != ","):
             return False  # a sentence (or quote) starts here: its first capital says nothing
         match = _TITLE_AT.match(text, start)
