@@ -14,9 +14,12 @@ Two rounds so far (``GUIDE.md``, "History"):
    into tuning the same way (a second seed) and read.
 3. **Round 2.** New snapshots (``library/SOURCES.md``, round 2), labelled blind, join ``unseen.json`` with
    ``"round": 2``; they were evaluated once, after that session's last rule change. Then
-   :func:`fold_round_two` drew half of each file's round-2 items into tuning (read), the rest stay held out.
+   :func:`fold_round` drew half of each file's round-2 items into tuning (read), the rest stay held out.
 4. **Round 3.** Snapshots collected with round 2 but held back (``library/SOURCES.md``, round 3), labelled
    blind, join ``unseen.json`` with ``"round": 3``; evaluated once, after the rules were mended on round 2.
+   Then half of each file's round-3 items were drawn into tuning (:func:`fold_round`) and read.
+5. **Round 4.** A new collection (``library/SOURCES.md``, round 4), labelled blind, joins ``unseen.json``
+   with ``"round": 4``; evaluated once, after the rules were mended on round 3.
 """
 
 from __future__ import annotations
@@ -71,12 +74,13 @@ def fold_library(labels: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 ROUND_TWO_FOLD_SEED = "projectionist-library-round2-2026-12-07"
+ROUND_FOLD_SEEDS = {2: ROUND_TWO_FOLD_SEED, 3: "projectionist-library-round3-2026-12-07"}
 
 
-def fold_round_two(labels: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """(file, key) of the round-2 labels drawn into tuning after their one evaluation: half of each file's
+def fold_round(labels: list[dict[str, Any]], number: int) -> set[tuple[str, str]]:
+    """(file, key) of a round's labels drawn into tuning after its one evaluation: half of each file's
     items, rounded down."""
-    return _draw(labels, ROUND_TWO_FOLD_SEED, lambda n: n // 2)
+    return _draw(labels, ROUND_FOLD_SEEDS[number], lambda n: n // 2)
 
 
 def _draw(labels: list[dict[str, Any]], seed: str, count: Callable[[int], int]) -> set[tuple[str, str]]:
@@ -109,8 +113,13 @@ def main(argv: list[str]) -> int:
     library = [
         label for label in tune + unseen if label["file"].startswith("library/") and "round" not in label
     ]
-    round_two = [label for label in tune + unseen if label.get("round") == 2]
-    round_two_tune = {(label["file"], label["key"]) for label in tune if label.get("round") == 2}
+    rounds = {
+        number: (
+            [label for label in tune + unseen if label.get("round") == number],
+            {(label["file"], label["key"]) for label in tune if label.get("round") == number},
+        )
+        for number in ROUND_FOLD_SEEDS
+    }
     _, first_round_unseen = split(corpus)
     drawn = {(label["file"], label["key"]) for label in first_round_unseen}
     folded = {(label["file"], label["key"]) for label in corpus if "origin" in label}
@@ -122,7 +131,7 @@ def main(argv: list[str]) -> int:
     if (
         drawn != folded
         or fold_library(library) != library_tune
-        or fold_round_two(round_two) != round_two_tune
+        or any(folded and fold_round(labels, number) != folded for number, (labels, folded) in rounds.items())
         or any(not label["file"].startswith("library/") for label in unseen)
     ):
         sys.stdout.write("the splits do not match their history (see this module's docstring)\n")
@@ -130,8 +139,11 @@ def main(argv: list[str]) -> int:
     sys.stdout.write(
         f"{len(tune)} tune labels ({len(folded)} folded from the 2026-12-06 held-out third, "
         f"{len(library_tune)} from the library), {len(unseen)} held-out library labels"
-        f"; round 2: {len(round_two_tune)} of {len(round_two)} folded into tuning; round 3: "
-        f"{sum(1 for label in unseen if label.get('round') == 3)} held out\n"
+        + "".join(
+            f"; round {number}: {len(folded)} of {len(labels)} folded into tuning"
+            for number, (labels, folded) in rounds.items()
+        )
+        + "\n"
     )
     return 0
 
