@@ -56,7 +56,14 @@ from domain.digest.cw_relations import effects as relation_effects
 from domain.digest.models import CATEGORIES, CATEGORY_LABELS, ContentWarning
 from domain.digest.spoilers import KEYWORD_WORDS as SPOILER_WORDS
 from domain.digest.spoilers import reasons_at as spoiler_reasons_at
-from domain.digest.worktitles import MASK_CHAR, TitleIndex, clean_titles, mask_spans, title_index
+from domain.digest.worktitles import (
+    MASK_CHAR,
+    TitleIndex,
+    clean_titles,
+    lower_same_length,
+    mask_spans,
+    title_index,
+)
 
 STRONG = 1.0
 WEAK = 0.5
@@ -704,9 +711,7 @@ _MASK = "\x00"
 
 
 def _fold(text: str) -> str:
-    folded = text.lower()
-    if len(folded) != len(text):  # a few characters grow when lower-cased ("İ"): keep offsets aligned
-        folded = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    folded = lower_same_length(text)
     for old, new in (("’", "'"), ("‘", "'"), ("-", " "), ("\t", " "), ("\xa0", " ")):
         if old in folded:
             folded = folded.replace(old, new)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from domain.digest.worktitles import TitleIndex, clean_titles, mask_spans, title_index
+from domain.digest.worktitles import TitleIndex, clean_titles, lower_same_length, mask_spans, title_index
 
 _I = re.IGNORECASE
 
@@ -193,17 +193,7 @@ def _without_denials(lowered: str, spoil_positions: Sequence[int] | None = None)
     into the original text). Every denial contains "spoil", so only windows around those words are searched."""
     if spoil_positions is None:
         spoil_positions = list(_find_all(lowered, "spoil"))
-    if not spoil_positions:
-        return lowered
-    pieces: list[str] = []
-    position = 0
-    for spoil in spoil_positions:
-        for match in _NOT_SPOILERS.finditer(lowered, max(position, spoil - 40), spoil + 40):
-            pieces.append(lowered[position : match.start()])
-            pieces.append(" " * (match.end() - match.start()))
-            position = match.end()
-    pieces.append(lowered[position:])
-    return "".join(pieces)
+    return _blank_near(lowered, _NOT_SPOILERS, spoil_positions, 40, 40)
 
 
 _PROMISE_TARGETS = ("twist", "ending", "reveal", "myster", "identity", "fate", "dies")
@@ -215,19 +205,26 @@ def _without_promises(lowered: str, keyword_hits: Sequence[tuple[int, str]] | No
     if keyword_hits is None:
         positions = sorted(p for target in _PROMISE_TARGETS for p in _find_all(lowered, target))
     else:
-        positions = [p for p, word in keyword_hits if word.startswith(_PROMISE_TARGETS)]
+        positions = sorted(p for p, word in keyword_hits if word.startswith(_PROMISE_TARGETS))
+    return _blank_near(lowered, _NOT_REVEALING, positions, 70, 20)
+
+
+def _blank_near(
+    lowered: str, pattern: re.Pattern[str], positions: Sequence[int], before: int, after: int
+) -> str:
+    """``lowered`` with every match of ``pattern`` in a window around the sorted ``positions`` blanked out
+    (same length)."""
     if not positions:
         return lowered
-    spans: list[tuple[int, int]] = []
-    for position in positions:
-        for match in _NOT_REVEALING.finditer(lowered, max(0, position - 70), position + 20):
-            spans.append(match.span())
-    if not spans:
-        return lowered
-    chars = list(lowered)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
+    pieces: list[str] = []
+    position = 0
+    for at in positions:
+        for match in pattern.finditer(lowered, max(position, at - before), at + after):
+            pieces.append(lowered[position : match.start()])
+            pieces.append(" " * (match.end() - match.start()))
+            position = match.end()
+    pieces.append(lowered[position:])
+    return "".join(pieces)
 
 
 def _find_all(lowered: str, needle: str) -> Iterable[int]:
@@ -235,13 +232,6 @@ def _find_all(lowered: str, needle: str) -> Iterable[int]:
     while index != -1:
         yield index
         index = lowered.find(needle, index + len(needle))
-
-
-def _lower(text: str) -> str:
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters grow when lower-cased ("İ"): keep offsets aligned
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return lowered
 
 
 def detect_spoilers(title: str, text: str, *, work_titles: Sequence[str] = ()) -> tuple[str, ...]:
@@ -254,7 +244,7 @@ def detect_spoilers(title: str, text: str, *, work_titles: Sequence[str] = ()) -
     head = (title or "").strip()
     combined = f"{head}\n\n{text or ''}" if head else text or ""
     titles = title_index(combined, clean_titles(work_titles))
-    lowered = _lower(mask_spans(combined, titles.spans))
+    lowered = lower_same_length(mask_spans(combined, titles.spans))
     return reasons_at(lowered, len(head), titles, None)
 
 

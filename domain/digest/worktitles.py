@@ -40,6 +40,7 @@ __all__ = [
     "MASK_CHAR",
     "TitleIndex",
     "clean_titles",
+    "lower_same_length",
     "mask_spans",
     "mask_titles",
     "title_index",
@@ -343,7 +344,8 @@ def _known_spans(text: str, lowered: str, titles: tuple[str, ...]) -> Iterable[t
             yield index, end
 
 
-def _lower_same_length(text: str) -> str:
+def lower_same_length(text: str) -> str:
+    """``text`` lower-cased with every offset kept: the few characters that grow ("İ") stay as they are."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters change length when lower-cased ("İ")
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
@@ -375,7 +377,7 @@ class TitleIndex:
             )
         )
         known = titles + recurring
-        lowered = _lower_same_length(text) if known else ""
+        lowered = lower_same_length(text) if known else ""
         self.spans = _merge(
             [
                 *_known_spans(text, lowered, known),
