@@ -45,7 +45,8 @@ class Label(NamedTuple):
 
 
 def load_labels(split: str) -> list[Label]:
-    """The labels of one split; an unknown category id or a plain item with warnings is a ValueError."""
+    """The labels in ``<split>.json`` (a split, or ``second_labeller``); an unknown category id or a plain
+    item with warnings is a ValueError."""
     raw = json.loads((HERE / f"{split}.json").read_text(encoding="utf-8"))
     labels: list[Label] = []
     for item in raw:
@@ -63,7 +64,7 @@ def load_labels(split: str) -> list[Label]:
                 split=split,
                 file=item["file"],
                 key=item["key"],
-                title=item["title"],
+                title=item.get("title", ""),
                 lang=item["lang"],
                 warnings=warnings,
                 spoiler=bool(item["spoiler"]),
@@ -76,22 +77,7 @@ def load_labels(split: str) -> list[Label]:
 
 def load_second_labels() -> dict[str, Label]:
     """The second labeller's labels (``second_labeller.json``) by item id, for the agreement figure."""
-    raw = json.loads((HERE / "second_labeller.json").read_text(encoding="utf-8"))
-    return {
-        f"{item['file']}#{item['key']}": Label(
-            split="second",
-            file=item["file"],
-            key=item["key"],
-            title="",
-            lang=item["lang"],
-            warnings=frozenset(item["warnings"]),
-            spoiler=bool(item["spoiler"]),
-            plain=bool(item["plain"]),
-            note=item.get("note", ""),
-        )
-        for item in raw
-        if "key" in item
-    }
+    return {label.id: label for label in load_labels("second_labeller")}
 
 
 def round_ids(number: int) -> frozenset[str]:
