@@ -19,7 +19,8 @@ Two rounds so far (``GUIDE.md``, "History"):
    blind, join ``unseen.json`` with ``"round": 3``; evaluated once, after the rules were mended on round 2.
    Then half of each file's round-3 items were drawn into tuning (:func:`fold_round`) and read.
 5. **Round 4.** A new collection (``library/SOURCES.md``, round 4), labelled blind, joins ``unseen.json``
-   with ``"round": 4``; evaluated once, after the rules were mended on round 3.
+   with ``"round": 4``; evaluated once, after the rules were mended on round 3. Then half of each file's
+   round-4 items were drawn into tuning (:func:`fold_round`) and read.
 """
 
 from __future__ import annotations
@@ -74,7 +75,11 @@ def fold_library(labels: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 ROUND_TWO_FOLD_SEED = "projectionist-library-round2-2026-12-07"
-ROUND_FOLD_SEEDS = {2: ROUND_TWO_FOLD_SEED, 3: "projectionist-library-round3-2026-12-07"}
+ROUND_FOLD_SEEDS = {
+    2: ROUND_TWO_FOLD_SEED,
+    3: "projectionist-library-round3-2026-12-07",
+    4: "projectionist-library-round4-2026-12-07",
+}
 
 
 def fold_round(labels: list[dict[str, Any]], number: int) -> set[tuple[str, str]]:
