@@ -145,6 +145,12 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "hammer,chainsaw,shotgun,gun,rifle,bat,crowbar,spear,bow}",
             "{claims,claimed,claiming} {two,three,four,five,more,several,many,new,its,his,her,their} [more,new] "
             "victims",
+            # Rating descriptors that gore's phrases would otherwise swallow whole ("Rated R for Bloody Violence").
+            "{bloody,grisly,gruesome,gory} violence", "bloody violent content", "bloody horror violence",
+            # A real or fictional person who killed: "the story of convicted killer Jane Andrews".
+            "{convicted,confessed,self confessed} {killer,killers,murderer,murderers}",
+            # Someone who abducted a person (news of a real abduction; a film's premise says "is kidnapped").
+            "abductor{,s}",
         ),
         *_weak(
             "kill{,s}", "killer{,s}", "killing", "murder", "slasher{,s}", "serial killer{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",
@@ -169,7 +175,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             # faint so that two of them ("a home invasion horror short for slasher lovers") stay below a warning.
             "serial killer {thriller,thrillers,film,films,movie,movies,horror,flick,flicks,drama,story,stories,"
             "genre,podcast,podcasts,show,series,novel,novels}",
-            "home invasion {horror,thriller,thrillers,film,films,movie,movies,flick,short,shorts,genre,story}",
+            "home invasion {horror,thriller,thrillers,film,films,movie,movies,flick,short,shorts,genre,story,"
+            "romance,comedy,comedies,drama,dramas,satire,pic,feature,romp,tale}",
         ),
     ),
     "gore": (
@@ -205,6 +212,11 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "intestines", "splattered", "gross out", "grotesque", "eviscerat{e,ed,es,ing,ion}",
             "flesh eating", "rotting {corpse,corpses,flesh}", "maggots", "carnage",
             "ripped apart",
+        ),
+        *_faint(
+            # A genre or a series' label, not what it shows: "the cannibalistic trilogy comes to a climax".
+            "{cannibal,cannibalistic} {horror,horrors,trilogy,franchise,film,films,movie,movies,comedy,thriller,"
+            "saga,series,flick,flicks,genre,sequel,classic,classics,subgenre,romance,drama,satire,tale}",
         ),
     ),
     "torture": (
@@ -242,12 +254,16 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "masturbat{e,es,ing,ion}", "intercourse", "lovemaking", "love {scene,scenes}",
             "bed {scene,scenes}", "intimate {scene,scenes}", "softcore", "sex {act,acts}",
             "sexual {encounter,encounters,escapades,awakening}", "steamy sex",
+            # The film described as sexual: "Karim Aïnouz's Sexually Perverse Black Comedy", "horny sci-fi horror".
+            "sexually {perverse,graphic,frank,transgressive}",
+            "horny {comedy,comedies,horror,sci fi,romp,thriller,drama,film,films,movie,movies,tentacle,teen,"
+            "vampire,monster,musical,romance}",
         ),
         *_weak(
             "sex", "sexual", "sexy", "steamy", "naked", "raunchy", "racy", "intimacy coordinator{,s}",
             "nc 17", "x rated", "strip club{,s}", "stripper{,s}", "prostitut{e,es,ion}", "sex work{,er,ers}",
             "lust{,ful}", "seduc{e,es,ed,tion,tive}", "kink{,y}", "fetish{,es}", "sensual{,ity}",
-            "in bed together",
+            "in bed together", "horny", "sexually charged",
         ),
     ),
     "child-harm": (

@@ -161,6 +161,16 @@ TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "episode discussion",
     ),
+    # A headline naming one twist or one scene it discusses: "The Pawbert Twist, Andy Samberg, and ...",
+    # "Directors Break Down Judy and Nick's Big Confession Scene"; not "a fresh twist on", "with a twist".
+    (
+        re.compile(
+            r"\b(?:the|that|this|its)\s+(?:[\w'’]+\s+){1,2}twists?\b(?!\s+on\b)(?!,?\s+(?:and|&)\s+turns\b)|"
+            r"\b(?:breaks?\s+down|unpacks?|explains?|dissects?)\s+(?:[\w'’]+\s+){1,6}?(?:scene|moment)\b",
+            _I,
+        ),
+        "discusses a twist",
+    ),
     # A headline about how it ends: "Ends On An Ambiguous, Satisfying Note", "... with Different Ending".
     (
         re.compile(

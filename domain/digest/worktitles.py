@@ -17,7 +17,7 @@ Titles come from:
   at most seven words, longer quotes there are speech), an ALL-CAPS run in mixed-case writing ("Joins KILL
   SCREEN From"; not "SPOILER ALERT", "CW: RAPE" or an all-caps line);
 * **labelled headlines**: "Title, 2012 - ★★" (Letterboxd), "Title: Trailer", "Title (2012 Documentary)",
-  "[TV] Show — S01E02 — Episode";
+  "Title Review: ...", "[TV] Show — S01E02 — Episode";
 * **film cues**: a Title Case run after a cue in running prose ("stars in", "director of", "the film",
   "sequel to") or before one ("the Wolf Creek director"). Scanning every capital of an article for cues
   would cost more than the whole warning scan, so the index checks cues lazily, only for the detectors'
@@ -123,6 +123,11 @@ _LABELLED_HEADLINES = (
         r"Featurette|Promo|Sneak[ \t]Peek|Spot)\b[^\n]*$"
     ),
     re.compile(r"[ \t]*(?P<title>[^\n(]{1,120}?)[ \t]*\((?:19|20)\d\d\b[^)\n]{0,30}\)[ \t]*$"),
+    # "Untitled Home Invasion Romance Review: Jason Biggs' Debut Impresses"; not "Game Review: ..." (a label).
+    re.compile(
+        rf"[ \t]*(?!(?:Movie|Film|Game|TV|Series|Show|Book|Album|Blu-ray|4K)[ \t]+Review\b)(?P<title>{_TITLE_RUN})"
+        r"[ \t]+(?:(?:Movie|Film|Series|TV|Season[ \t]+\d+)[ \t]+)?Review[ \t]*(?::|[ \t][-–—|])"
+    ),
     re.compile(
         r"[ \t]*\[(?:TV|FILM|MOVIE|ANIME|GAME|DOC|SERIES)\][ \t]*(?P<title>[^\n]+?)"
         r"(?:[ \t]+[—–-][ \t]+S\d+[ \t]?E\d+(?:[ \t]+[—–-][ \t]+(?P<episode>[^\n]+?))?)?[ \t]*$"

@@ -149,6 +149,15 @@ def test_library_tuning_phrases(text: str, expected: set[str]) -> None:
         ("The slasher horror pic follows a family of serial killers.", set()),
         ("The thriller finds its young star all grown up and chained up in a basement.", {"violence"}),
         ("He likes to kill partying teenagers.", {"violence"}),
+        # Round 4's tuning half (session 12): rating descriptors, real crimes, genre labels of series.
+        ("The film is rated R for bloody violence and some gore.", {"gore", "violence"}),
+        ("The drama tells the story of convicted killer Jane Doe.", {"violence"}),
+        ("Her brother asked the abductors to contact the family.", {"violence"}),
+        ("The cannibalistic trilogy comes to a close this weekend.", set()),
+        ("A home invasion romance that mixes genres with ease.", set()),
+        ("A sexually perverse black comedy from the Greek Weird Wave.", {"sexual-content"}),
+        ("The new trailer for the horny sci-fi horror comedy is here.", {"sexual-content"}),
+        ("A hilarious, delirious, beautiful, horny and original tale.", set()),
     ],
 )
 def test_genre_labels_and_the_content_they_name(text: str, expected: set[str]) -> None:

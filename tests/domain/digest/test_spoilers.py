@@ -34,6 +34,8 @@ from domain.digest import detect_spoilers
         ("Review", "In the original, the killer in that movie was Pamela Voorhees.", "reveals the culprit"),
         ("'DTF St. Louis' Star Unpacks Clark's Episode 2 Interrogation", "", "episode discussion"),
         ("Project Hail Mary Changes a Dark Moment from the Book", "", "episode discussion"),
+        ("'Wicked: For Good': The Glinda Twist and the Last-Minute Fix", "", "discusses a twist"),
+        ("Watch the 'Sinners' Director Break Down the Big Juke Joint Scene", "", "discusses a twist"),
     ],
 )
 def test_spoiler_prone(title: str, text: str, reason: str) -> None:
@@ -61,6 +63,9 @@ def test_spoiler_prone(title: str, text: str, reason: str) -> None:
         ("Interview", "The leads tell us about the twists, turns, and treats of the show."),
         ("Review", "The killer was never caught, and the killer is still out there."),
         ("Interview", "The director talks about the credits of his career."),
+        ("Netflix Puts a Fresh Twist on the Heist Film", "A crew robs a casino."),
+        ("Thriller With a Supernatural Twist Sets Its Cast", "The cast is announced."),
+        ("The Director Explains Why He Cut the Opening Credits", "He talks budgets."),
     ],
 )
 def test_not_spoiler_prone(title: str, text: str) -> None:

@@ -121,6 +121,8 @@ def test_digest_masks_italic_titles_and_the_clubs_schedule() -> None:
         ("How to Make Money Selling Drugs (2012 Documentary)", ["How to Make Money Selling Drugs"]),
         ("[TV] Lioness — S03E04 — Murder Hornets", ["Lioness", "Murder Hornets"]),
         ("Kill Screen - Official Red Band Trailer", ["Kill Screen"]),
+        ("Blood Feast Review: A Grindhouse Remake Finds Its Feet", ["Blood Feast"]),
+        ("Untitled Home Invasion Romance Review – Jason Biggs Debuts", ["Untitled Home Invasion Romance"]),
     ],
 )
 def test_labelled_headlines_name_a_work(headline: str, expected: list[str]) -> None:
