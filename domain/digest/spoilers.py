@@ -150,26 +150,38 @@ TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\bending\b.{0,40}\b(?:explained|meaning|means)\b|\bexplained\b.{0,40}\bending\b", _I),
         "ending explained",
     ),
-    # A TV interview about one episode: "Star Unpacks Clark's Episode 2 Interrogation"; a headline about
-    # what an adaptation changed: "Project Hail Mary Changes a Dark Moment from the Book".
+    # A TV interview about one episode: "Star Unpacks Clark's Episode 2 Interrogation".
     (
         re.compile(
-            r"\b(?:unpacks?|breaks?\s+down|reacts?\s+to|explains?|talks?|on)\b.{0,60}\bepisode\s+\d+\b(?!\s*(?:recap|review))|"
-            r"\bchang(?:es|ed|ing)\s+(?:a|the|that|its|one)\s+(?:\w+\s+){0,2}(?:moment|scene|ending|death|twist|"
-            r"finale|fate)\b",
+            r"\b(?:unpacks?|breaks?\s+down|reacts?\s+to|explains?|talks?|on)\b.{0,60}\bepisode\s+\d+\b(?!\s*(?:recap|review))",
             _I,
         ),
         "episode discussion",
     ),
-    # A headline naming one twist or one scene it discusses: "The Pawbert Twist, Andy Samberg, and ...",
-    # "Directors Break Down Judy and Nick's Big Confession Scene"; not "a fresh twist on", "with a twist".
+    # What an adaptation changed: "Project Hail Mary Changes a Dark Moment from the Book".
     (
         re.compile(
-            r"\b(?:the|that|this|its)\s+(?:[\w'’]+\s+){1,2}twists?\b(?!\s+on\b)(?!,?\s+(?:and|&)\s+turns\b)|"
-            r"\b(?:breaks?\s+down|unpacks?|explains?|dissects?)\s+(?:[\w'’]+\s+){1,6}?(?:scene|moment)\b",
+            r"\bchang(?:es|ed|ing)\s+(?:a|the|that|its|one)\s+(?:\w+\s+){0,2}(?:moment|scene|ending|death|twist|"
+            r"finale|fate)\b",
+            _I,
+        ),
+        "discusses a change to the story",
+    ),
+    # A headline naming one twist it discusses: "The Pawbert Twist, Andy Samberg, and ..."; not "a fresh twist
+    # on", "with a twist".
+    (
+        re.compile(
+            r"\b(?:the|that|this|its)\s+(?:[\w'’]+\s+){1,2}twists?\b(?!\s+on\b)(?!,?\s+(?:and|&)\s+turns\b)",
             _I,
         ),
         "discusses a twist",
+    ),
+    # A headline about one scene: "Directors Break Down Judy and Nick's Big Confession Scene".
+    (
+        re.compile(
+            r"\b(?:breaks?\s+down|unpacks?|explains?|dissects?)\s+(?:[\w'’]+\s+){1,6}?(?:scene|moment)\b", _I
+        ),
+        "discusses a key scene",
     ),
     # A headline about how it ends: "Ends On An Ambiguous, Satisfying Note", "... with Different Ending".
     (

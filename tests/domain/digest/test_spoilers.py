@@ -33,9 +33,9 @@ from domain.digest import detect_spoilers
         ("Why the bleak ending of 'The Mist' still hurts", "", "discusses the ending"),
         ("Review", "In the original, the killer in that movie was Pamela Voorhees.", "reveals the culprit"),
         ("'DTF St. Louis' Star Unpacks Clark's Episode 2 Interrogation", "", "episode discussion"),
-        ("Project Hail Mary Changes a Dark Moment from the Book", "", "episode discussion"),
+        ("Project Hail Mary Changes a Dark Moment from the Book", "", "discusses a change to the story"),
         ("'Wicked: For Good': The Glinda Twist and the Last-Minute Fix", "", "discusses a twist"),
-        ("Watch the 'Sinners' Director Break Down the Big Juke Joint Scene", "", "discusses a twist"),
+        ("Watch the 'Sinners' Director Break Down the Big Juke Joint Scene", "", "discusses a key scene"),
     ],
 )
 def test_spoiler_prone(title: str, text: str, reason: str) -> None:
