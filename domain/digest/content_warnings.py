@@ -215,8 +215,9 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
         ),
         *_faint(
             # A genre or a series' label, not what it shows: "the cannibalistic trilogy comes to a climax".
-            "{cannibal,cannibalistic} {horror,horrors,trilogy,franchise,film,films,movie,movies,comedy,thriller,"
-            "saga,series,flick,flicks,genre,sequel,classic,classics,subgenre,romance,drama,satire,tale}",
+            # (Not "the cannibal romance ... their grisly meals": the kind of story is part of what it shows.)
+            "{cannibal,cannibalistic} {horror,horrors,trilogy,franchise,film,films,movie,movies,saga,series,flick,"
+            "flicks,genre,sequel,classic,classics,subgenre}",
         ),
     ),
     "torture": (
