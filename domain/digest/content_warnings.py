@@ -151,8 +151,14 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "{convicted,confessed,self confessed} {killer,killers,murderer,murderers}",
             # Someone who abducted a person (news of a real abduction; a film's premise says "is kidnapped").
             "abductor{,s}",
+            # A violent death told as a fate: "watching people meet their gruesome ends".
+            "{meet,meets,met,meeting} {their,his,her,a,an,its} {gruesome,grisly,bloody,violent,brutal,horrific,"
+            "gory,grim,grotesque,savage} {end,ends,fate,fates,demise,death,deaths}",
+            "{gruesome,grisly,violent,brutal,horrific,gory,savage} {death,deaths,demise}",
         ),
         *_weak(
+            # A plan is not an act: "Iran's assassination scheme ... crumbled" (a carried-out one is strong).
+            "{assassination,murder} {scheme,schemes,conspiracy,conspiracies}", "assassination plot{,s}",
             "kill{,s}", "killer{,s}", "killing", "murder", "slasher{,s}", "serial killer{,s}", "hitm{an,en}", "hit m{an,en}", "assassin{,s}",
             "left for dead", "fight {scene,scenes,sequence,sequences,choreography}",
             "{hammer,knife,axe,machete,gun,chainsaw,sword,bat,crowbar} wielding",
@@ -204,6 +210,7 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "them,people,someone,body} {in half,apart,to pieces,limb from limb}",
             "{delivers,delivering,deliver,brings,bringing,serves up,serving up} [the] {blood,gore,bloodshed}", "{burned,burnt,burning,burns,burn} alive", "throat{,s} slit",
             "{slit,slits,slitting,slashed,slashes,cut,cuts} {his,her,their,a,the} throat{,s}",
+            "{eaten,devoured} alive",
         ),
         *_weak(
             "bloody", "blood", "bloodied", "guts", "bloodbath{,s}", "cannibal{,s}", "fake blood", "stage blood",

@@ -158,6 +158,12 @@ def test_library_tuning_phrases(text: str, expected: set[str]) -> None:
         ("A sexually perverse black comedy from the Greek Weird Wave.", {"sexual-content"}),
         ("The new trailer for the horny sci-fi horror comedy is here.", {"sexual-content"}),
         ("A hilarious, delirious, beautiful, horny and original tale.", set()),
+        # Round 5's tuning half (session 12): deaths told as fates, being eaten alive, plans that failed.
+        ("You grew up watching a puppet cackle while people met their gruesome ends.", {"violence"}),
+        ("The hiker suffers a grisly death in the woods.", {"violence"}),
+        ("A farmer is eaten alive by his own pigs.", {"gore"}),
+        ("The assassination scheme crumbled before anyone was hurt.", set()),
+        ("The senator survived an assassination attempt in 1981.", {"violence"}),
     ],
 )
 def test_genre_labels_and_the_content_they_name(text: str, expected: set[str]) -> None:

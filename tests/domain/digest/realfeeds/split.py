@@ -1,6 +1,6 @@
 """How the real-feed labels are split into tuning and held-out sets: ``python -m tests.domain.digest.realfeeds.split``.
 
-Two rounds so far (``GUIDE.md``, "History"):
+The rounds so far (``GUIDE.md``, "History"):
 
 1. **2026-12-06.** The 345 corpus labels were split by :func:`split` (a seeded random third of each feed
    file's items held out). The held-out third was evaluated once, at the end of that session, and then
@@ -21,6 +21,9 @@ Two rounds so far (``GUIDE.md``, "History"):
 5. **Round 4.** A new collection (``library/SOURCES.md``, round 4), labelled blind, joins ``unseen.json``
    with ``"round": 4``; evaluated once, after the rules were mended on round 3. Then half of each file's
    round-4 items were drawn into tuning (:func:`fold_round`) and read.
+6. **Round 5.** The rest of round 4's collection, held back unread, labelled blind, joins ``unseen.json``
+   with ``"round": 5``; evaluated once, after the rules were mended on round 4's half. Then half of each
+   file's round-5 items were drawn into tuning (:func:`fold_round`) and read.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ ROUND_FOLD_SEEDS = {
     2: ROUND_TWO_FOLD_SEED,
     3: "projectionist-library-round3-2026-12-07",
     4: "projectionist-library-round4-2026-12-07",
+    5: "projectionist-library-round5-2026-12-07",
 }
 
 
