@@ -136,6 +136,14 @@ def test_feedkeys_benchmark_smoke() -> None:
     assert all(row["entries"] > 0 for row in results["per_feed"]["farm"])
 
 
+def test_lemmas_benchmark_smoke() -> None:
+    results = run_smoke("lemmas")["results"]
+    assert results["same_warnings"] and results["texts"] > 0
+    default, low = results["rss_mb"]["default"], results["rss_mb"]["low_memory"]
+    assert list(default) == list(low) == ["import", "en", "es", "fr", "de", "pt"]
+    assert all(value > 0 for value in (*default.values(), *low.values()))
+
+
 def test_soak_smoke() -> None:
     report = run_smoke("soak", timeout=150)
     results = report["results"]

@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from domain.digest.lemmas import lemmatize
+
 STRONG = 1.0
 WEAK = 0.5
 
@@ -153,12 +155,11 @@ _REDUCED_PASSIVE_NEXT = _words("by on in alive onscreen to at")
 
 @lru_cache(maxsize=8192)
 def lemma(token: str) -> str:
-    """The English lemma of a lower-case token (simplemma; its dictionary loads on the first call)."""
-    import simplemma  # lazy: ~0.1 s to load the English data, paid only once a harm word occurs
-
+    """The English lemma of a lower-case token (:mod:`domain.digest.lemmas`: its data loads on the first
+    call, paid only once a harm word occurs)."""
     if "'" in token:
         token = token.split("'", 1)[0]
-    return simplemma.lemmatize(token, lang="en").lower()
+    return lemmatize(token, "en").lower()
 
 
 def victim_class(token: str) -> str:

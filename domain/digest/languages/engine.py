@@ -3,7 +3,8 @@
 Each language gives a :class:`Lexicon` (``es.py``, ``fr.py``, ``de.py``, ``pt.py``): words in their
 dictionary form, and the engine matches them against the lemmas of the article's words, so one entry covers
 every inflection ("asesinar" matches asesinado/asesinada/asesinados/asesinó). Lemmas come from
-``simplemma`` (its per-language dictionaries ship in the package; each loads on first use, 0.1-0.8 s).
+``simplemma`` through :mod:`domain.digest.lemmas` (its per-language dictionaries ship in the package; each
+loads on first use, 0.1-0.5 s, in simplemma's low-memory form).
 A word is looked up as written, as its lemma and as the lemma of that lemma, because simplemma sometimes
 stops one step short ("tuée" -> "tué" -> "tuer"). An entry ending in ``*`` is a prefix, for compounds
 ("Kindesmissbrauch*" in German) that no dictionary lists.
@@ -33,8 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from simplemma import lemmatize
-
+from domain.digest.lemmas import lemmatize
 from domain.digest.models import CATEGORIES, CATEGORY_LABELS, ContentWarning
 
 MAX_EVIDENCE = 5
@@ -146,9 +146,9 @@ def _keys(word: str, lang: str) -> tuple[str, ...]:
     """The forms a word is looked up as: itself, its lemma and its lemma's lemma (casefolded), plus
     regular-participle guesses when the dictionary does not know the word."""
     folded = word.casefold()
-    first = lemmatize(word, lang=lang)
-    second = lemmatize(first, lang=lang)
-    lowered = lemmatize(folded, lang=lang).casefold()
+    first = lemmatize(word, lang)
+    second = lemmatize(first, lang)
+    lowered = lemmatize(folded, lang).casefold()
     keys: tuple[str, ...] = (folded, first.casefold(), second.casefold(), lowered)
     if first.casefold() == folded and lowered == folded:
         keys += _guesses(folded, lang)
