@@ -264,6 +264,8 @@ RULES: Mapping[str, tuple[_Rule, ...]] = {
             "sexual {encounter,encounters,escapades,awakening}", "steamy sex",
             # The film described as sexual: "Karim Aïnouz's Sexually Perverse Black Comedy", "horny sci-fi horror".
             "sexually {perverse,graphic,frank,transgressive}",
+            # Nudity as the thing discussed: "Prosthetic Penises." (a podcast's first line about a film).
+            "prosthetic {penis,penises,genitals,genitalia,phallus}", "{penis,genital,genitalia} {shot,shots,scene,scenes}",
             "horny {comedy,comedies,horror,sci fi,romp,thriller,drama,film,films,movie,movies,tentacle,teen,"
             "vampire,monster,musical,romance}",
         ),

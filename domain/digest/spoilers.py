@@ -176,6 +176,16 @@ TITLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "discusses a twist",
     ),
+    # A headline about a character leaving: "How 'The Pitt' Explains Dr. Collins' Season 2 Exit".
+    (
+        re.compile(
+            r"\bseason\s+\d+\s+(?:exit|departure|death|demise|send[-\s]?off)\b|"
+            r"\bexplains?\b.{0,60}\b(?:exit|departure|death|demise|send[-\s]?off)\b(?!\s+from\s+(?:the\s+)?"
+            r"(?:studio|company|agency|network|board|deal|project|franchise))",
+            _I,
+        ),
+        "discusses a character's fate",
+    ),
     # A headline about one scene: "Directors Break Down Judy and Nick's Big Confession Scene".
     (
         re.compile(

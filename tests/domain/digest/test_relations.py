@@ -164,6 +164,8 @@ def test_library_tuning_phrases(text: str, expected: set[str]) -> None:
         ("A farmer is eaten alive by his own pigs.", {"gore"}),
         ("The assassination scheme crumbled before anyone was hurt.", set()),
         ("The senator survived an assassination attempt in 1981.", {"violence"}),
+        # Round 6's tuning half.
+        ("Prosthetic penises. This week the podcast revisits the sequel.", {"sexual-content"}),
     ],
 )
 def test_genre_labels_and_the_content_they_name(text: str, expected: set[str]) -> None:

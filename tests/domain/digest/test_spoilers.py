@@ -36,6 +36,7 @@ from domain.digest import detect_spoilers
         ("Project Hail Mary Changes a Dark Moment from the Book", "", "discusses a change to the story"),
         ("'Wicked: For Good': The Glinda Twist and the Last-Minute Fix", "", "discusses a twist"),
         ("Watch the 'Sinners' Director Break Down the Big Juke Joint Scene", "", "discusses a key scene"),
+        ("How 'Grey's Anatomy' Explains Dr. Hunt's Season 21 Exit", "", "discusses a character's fate"),
     ],
 )
 def test_spoiler_prone(title: str, text: str, reason: str) -> None:
@@ -66,6 +67,7 @@ def test_spoiler_prone(title: str, text: str, reason: str) -> None:
         ("Netflix Puts a Fresh Twist on the Heist Film", "A crew robs a casino."),
         ("Thriller With a Supernatural Twist Sets Its Cast", "The cast is announced."),
         ("The Director Explains Why He Cut the Opening Credits", "He talks budgets."),
+        ("Studio Chief Explains His Exit From the Company", "He joins a rival."),
     ],
 )
 def test_not_spoiler_prone(title: str, text: str) -> None:

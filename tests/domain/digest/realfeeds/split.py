@@ -24,6 +24,9 @@ The rounds so far (``GUIDE.md``, "History"):
 6. **Round 5.** The rest of round 4's collection, held back unread, labelled blind, joins ``unseen.json``
    with ``"round": 5``; evaluated once, after the rules were mended on round 4's half. Then half of each
    file's round-5 items were drawn into tuning (:func:`fold_round`) and read.
+7. **Round 6.** A new collection (``library/SOURCES.md``, round 6), labelled blind, joins ``unseen.json``
+   with ``"round": 6``; evaluated once, after the rules were mended on round 5's half. Then half of each
+   file's round-6 items were drawn into tuning (:func:`fold_round`) and read.
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ ROUND_FOLD_SEEDS = {
     3: "projectionist-library-round3-2026-12-07",
     4: "projectionist-library-round4-2026-12-07",
     5: "projectionist-library-round5-2026-12-07",
+    6: "projectionist-library-round6-2026-12-07",
 }
 
 
