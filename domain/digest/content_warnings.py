@@ -405,6 +405,8 @@ NEUTRAL: tuple[str, ...] = (
     # craft and commerce
     # Gore as fandom and critique, not content: "a gore gimmick", "gorehounds".
     "gore {gimmick,gimmicks,hound,hounds,fan,fans,lover,lovers,nerd,nerds}", "gorehound{,s}",
+    # Music and science fiction, not acts: "a brutal death metal score", "the alien abductors return".
+    "brutal death metal", "alien abductor{,s}",
     "killer {performance,performances,soundtrack,soundtracks,score,cast,app,line up,lineup,chemistry,look,"
     "outfit,outfits,instinct,heels,smile,joke,jokes,twist,twists,hook,hooks,riff,riffs,beat,opening,ending,"
     "ensemble,combo,combination,deal,fashion,style,dance,moves,song,songs,track,tracks,tunes,chorus,script,"

@@ -166,6 +166,8 @@ def test_library_tuning_phrases(text: str, expected: set[str]) -> None:
         ("The senator survived an assassination attempt in 1981.", {"violence"}),
         # Round 6's tuning half.
         ("Prosthetic penises. This week the podcast revisits the sequel.", {"sexual-content"}),
+        ("A brutal death metal score drives the chase.", set()),
+        ("The alien abductors return for a third film.", set()),
     ],
 )
 def test_genre_labels_and_the_content_they_name(text: str, expected: set[str]) -> None:

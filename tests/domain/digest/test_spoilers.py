@@ -67,7 +67,9 @@ def test_spoiler_prone(title: str, text: str, reason: str) -> None:
         ("Netflix Puts a Fresh Twist on the Heist Film", "A crew robs a casino."),
         ("Thriller With a Supernatural Twist Sets Its Cast", "The cast is announced."),
         ("The Director Explains Why He Cut the Opening Credits", "He talks budgets."),
-        ("Studio Chief Explains His Exit From the Company", "He joins a rival."),
+        ("Studio Chief Explains His Abrupt Departure", "He joins a rival."),
+        ("In the Latest Twist in the Warner Bros. Saga, Paramount Raises Its Bid", "Shares rose."),
+        ("The Star Explains the Moment She Knew She Had the Part", "An interview."),
     ],
 )
 def test_not_spoiler_prone(title: str, text: str) -> None:
