@@ -38,11 +38,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from benchmarks._common import Report, Target, base_parser, log, table
-from domain.digest import CATEGORIES, DigestOptions, article_from_entry, digest_entry, html_to_text
+from domain.digest import CATEGORIES, article_from_entry, digest_entry, html_to_text
 from domain.feedrules import entry_key
 from services.feedparse import parse_bytes
-from settings import DigestSettings
-from tests.domain.digest.realfeeds.labels import CORPUS, LIBRARY_PREFIX, feed_path, load_labels
+from tests.domain.digest.realfeeds.labels import CORPUS, EVAL_OPTIONS, LIBRARY_PREFIX, feed_path, load_labels
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,14 +56,6 @@ NEEDS_SKLEARN = (
     "(research benchmark, not a project dependency)"
 )
 
-_DIGEST = DigestSettings()
-# The real-feed evaluation's options (tests/domain/digest/test_realfeeds_eval.py): a server that changed
-# nothing, except that no category hides the summary.
-OPTIONS = DigestOptions(
-    sentences=_DIGEST.summary_sentences,
-    max_summary_chars=_DIGEST.max_summary_chars,
-    spoiler_categories=frozenset(),
-)
 CATS = list(CATEGORIES)
 #: One publisher under several file names.
 PUBLISHER_ALIAS = {
@@ -138,7 +129,7 @@ def feed_items(file: str) -> dict[str, tuple[str, frozenset[str]]]:
     out: dict[str, tuple[str, frozenset[str]]] = {}
     for entry in parsed.entries:
         article = article_from_entry(entry, parsed.title)
-        digest = digest_entry(article, OPTIONS)
+        digest = digest_entry(article, EVAL_OPTIONS)
         text = (article.title or "") + "\n" + html_to_text(article.html or "")
         out[entry_key(entry)] = (text, frozenset(w.category for w in digest.warnings))
     return out

@@ -19,17 +19,17 @@ from functools import cache
 
 import pytest
 
-from domain.digest import CATEGORIES, Digest, DigestOptions, article_from_entry, digest_entry
+from domain.digest import CATEGORIES, Digest, article_from_entry, digest_entry
 from domain.digest.digest import CW_REASON_PREFIX
 from domain.feedrules import entry_key
 from services.feedparse import parse_bytes
-from settings import DigestSettings
 from tests.domain.digest.cw_dataset import DEVELOPMENT, Case
 from tests.domain.digest.cw_eval import Counts, evaluate, rule_detector
 from tests.domain.digest.cw_heldout import HELD_OUT
 from tests.domain.digest.realfeeds import split as split_history
 from tests.domain.digest.realfeeds.labels import (
     CORPUS,
+    EVAL_OPTIONS,
     LIBRARY_PREFIX,
     SPLITS,
     Label,
@@ -51,22 +51,13 @@ needs_corpus = pytest.mark.skipif(
     not CORPUS.is_dir(), reason=f"real-feed corpus not found at {CORPUS}: real-writing evaluation skipped"
 )
 
-_DIGEST = DigestSettings()
-# The options the bot uses for a server that changed nothing, except that no category is configured to
-# hide the summary: here the spoiler flag measures plot spoilers, not warnings that hide a summary.
-OPTIONS = DigestOptions(
-    sentences=_DIGEST.summary_sentences,
-    max_summary_chars=_DIGEST.max_summary_chars,
-    spoiler_categories=frozenset(),
-)
-
 
 @cache
 def corpus_digests(file: str) -> dict[str, Digest]:
     """Every entry of one feed file, digested as the bot would post it, by entry key."""
     parsed = parse_bytes(feed_path(file).read_bytes())
     return {
-        entry_key(entry): digest_entry(article_from_entry(entry, parsed.title), OPTIONS)
+        entry_key(entry): digest_entry(article_from_entry(entry, parsed.title), EVAL_OPTIONS)
         for entry in parsed.entries
     }
 

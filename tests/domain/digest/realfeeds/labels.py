@@ -1,4 +1,5 @@
-"""The labelled real-feed items (``tune.json``, ``unseen.json``) and where their feeds live.
+"""The labelled real-feed items (``tune.json``, ``unseen.json``), where their feeds live, and the digest
+options they are measured with.
 
 Labels name an item by its feed file and its stable entry key (``domain.feedrules.entry_key``). A file
 named ``library/<name>`` is a feed version kept in this repository (``library/SOURCES.md``: other snapshots
@@ -12,7 +13,8 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
-from domain.digest import CATEGORIES
+from domain.digest import CATEGORIES, DigestOptions
+from settings import DigestSettings
 from tests.helpers.corpus import shared_corpus
 
 HERE = Path(__file__).resolve().parent
@@ -21,6 +23,16 @@ SPLITS = ("tune", "unseen")
 
 CORPUS = shared_corpus("realfeeds")
 LIBRARY_PREFIX = "library/"
+
+_DIGEST = DigestSettings()
+#: The digest options every real-feed measurement uses (the evaluation, ``benchmarks/cw_learned.py``): a
+#: server that changed nothing, except that no category is configured to hide the summary, so the spoiler
+#: flag measures plot spoilers, not warnings that hide a summary.
+EVAL_OPTIONS = DigestOptions(
+    sentences=_DIGEST.summary_sentences,
+    max_summary_chars=_DIGEST.max_summary_chars,
+    spoiler_categories=frozenset(),
+)
 
 
 def feed_path(file: str) -> Path:
