@@ -93,7 +93,10 @@ def load_second_labels() -> dict[str, Label]:
 
 
 def round_ids(number: int) -> frozenset[str]:
-    """Ids of the held-out items collected and labelled in round ``number`` (``"round": N`` in
-    ``unseen.json``; GUIDE.md, History)."""
-    raw = json.loads((HERE / "unseen.json").read_text(encoding="utf-8"))
-    return frozenset(f"{item['file']}#{item['key']}" for item in raw if item.get("round") == number)
+    """Ids of the items collected and labelled in round ``number`` (``"round": N``; GUIDE.md, History),
+    whether still held out in ``unseen.json`` or folded into ``tune.json`` since."""
+    ids: set[str] = set()
+    for split in SPLITS:
+        raw = json.loads((HERE / f"{split}.json").read_text(encoding="utf-8"))
+        ids.update(f"{item['file']}#{item['key']}" for item in raw if item.get("round") == number)
+    return frozenset(ids)
